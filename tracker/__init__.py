@@ -1,0 +1,3 @@
+"""Service-standards handbook and compliance tracker."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The ``tracker`` command line: thin commands over the record-keeping functions."""

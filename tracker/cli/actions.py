@@ -1,0 +1,168 @@
+"""``tracker actions``: corrective actions on the handbook's ladder."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from tracker.cli import context
+from tracker.cli.output import Format, emit, say, to_json
+from tracker.domain.inputs import ActionInput, CloseInput, FollowUpInput, ResponseInput, validate
+from tracker.domain.timeutil import today
+from tracker.storage import actions as store
+
+app = typer.Typer(help="Corrective actions: suggest the next step, issue, follow up, close.", no_args_is_help=True)
+
+
+@app.command("suggest")
+def suggest(
+    ctx: typer.Context,
+    employee: str = typer.Option(..., "--employee", help="Employee number."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """The next ladder step for an employee, counting only actions inside the look-back window."""
+    c = context.get(ctx)
+    with c.session() as session:
+        suggestion = store.suggest(session, employee, today=today())
+    if fmt != Format.table:
+        say(to_json({"level": suggestion.level.code, "level_name": suggestion.level.name,
+                     "step": suggestion.level.step, "reason": suggestion.reason}))
+        return
+    say(f"Suggested: step {suggestion.level.step}, {suggestion.level.name} ({suggestion.level.code}) — {suggestion.reason}.")
+
+
+@app.command("issue")
+def issue(
+    ctx: typer.Context,
+    employee: str = typer.Option(..., "--employee", help="Employee number."),
+    expectations: str = typer.Option(..., "--expectations", help="What the employee must do differently, in plain words."),
+    level: Optional[str] = typer.Option(None, "--level", help="Ladder level code (default: the suggested next step)."),
+    issued_on: Optional[str] = typer.Option(None, "--issued-on", help="Date issued, YYYY-MM-DD (default: today)."),
+    follow_up_due: Optional[str] = typer.Option(None, "--follow-up-due", help="Follow-up date (default: from the ladder)."),
+    complaints: Optional[str] = typer.Option(None, "--complaints", help="Complaint references it answers, comma-separated."),
+    rules: Optional[str] = typer.Option(None, "--rules", help="Rule IDs breached, comma-separated."),
+    gross_misconduct: Optional[str] = typer.Option(None, "--gross-misconduct", help="Required to skip ladder steps: the gross-misconduct reason."),
+) -> None:
+    """Issue a corrective action."""
+    c = context.get(ctx)
+    data = validate(
+        ActionInput, employee_number=employee, level=level, expectations=expectations,
+        issued_on=issued_on or today(), follow_up_due=follow_up_due, complaint_refs=complaints or (),
+        rule_ids=rules or (), gross_misconduct_reason=gross_misconduct,
+    )
+    action = c.write(lambda s: store.issue_action(data, session=s, actor=c.actor))
+    due = f", follow-up due {action.follow_up_due}" if action.follow_up_due else ""
+    say(f"Issued action {action.id}: {action.level} for {employee.upper()}{due}.")
+
+
+@app.command("respond")
+def respond(
+    ctx: typer.Context,
+    action_id: int = typer.Argument(..., help="Action id."),
+    text: str = typer.Option(..., "--text", help="The employee's written response, as they gave it."),
+) -> None:
+    """Record the employee's response to an action (their right to respond)."""
+    c = context.get(ctx)
+    data = validate(ResponseInput, text=text)
+    c.write(lambda s: store.record_response(action_id, data, session=s, actor=c.actor))
+    say(f"Response recorded on action {action_id}.")
+
+
+@app.command("follow-up")
+def follow_up(
+    ctx: typer.Context,
+    action_id: int = typer.Argument(..., help="Action id."),
+    outcome: str = typer.Option(..., "--outcome", help="improved, not_improved or more_time."),
+    held_on: Optional[str] = typer.Option(None, "--held-on", help="Date of the follow-up, YYYY-MM-DD (default: today)."),
+    notes: Optional[str] = typer.Option(None, "--notes", help="What was observed and agreed."),
+    new_due_date: Optional[str] = typer.Option(None, "--new-due-date", help="Next follow-up date (required with more_time)."),
+) -> None:
+    """Record a follow-up meeting and its outcome."""
+    c = context.get(ctx)
+    data = validate(FollowUpInput, held_on=held_on or today(), outcome=outcome, notes=notes, new_due_date=new_due_date)
+    c.write(lambda s: store.record_follow_up(action_id, data, session=s, actor=c.actor))
+    say(f"Follow-up recorded on action {action_id}: {outcome}.")
+
+
+@app.command("close")
+def close(
+    ctx: typer.Context,
+    action_id: int = typer.Argument(..., help="Action id."),
+    effectiveness_check: str = typer.Option(..., "--effectiveness-check", help="What shows the behaviour stopped."),
+    closed_on: Optional[str] = typer.Option(None, "--closed-on", help="Date closed, YYYY-MM-DD (default: today)."),
+) -> None:
+    """Close an action with its effectiveness check."""
+    c = context.get(ctx)
+    data = validate(CloseInput, closed_on=closed_on or today(), effectiveness_check=effectiveness_check)
+    c.write(lambda s: store.close_action(action_id, data, session=s, actor=c.actor))
+    say(f"Action {action_id} closed.")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    action_id: int = typer.Argument(..., help="Action id."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """One action with its follow-ups."""
+    c = context.get(ctx)
+    with c.session() as session:
+        view = store.get_action(session, action_id)
+    data = view.as_dict()
+    if fmt != Format.table:
+        say(to_json(data))
+        return
+    for key, value in data.items():
+        if key != "follow_ups" and value not in (None, [], ""):
+            say(f"{key.replace('_', ' '):<24} {value}")
+    emit(data["follow_ups"], ["held_on", "outcome", "notes", "new_due_date"], fmt, empty="No follow-ups yet.")  # type: ignore[arg-type]
+
+
+def _rows(ctx: typer.Context, state: str, employee: Optional[str], limit: int) -> list[dict[str, object]]:
+    c = context.get(ctx)
+    rows: list[dict[str, object]] = []
+    with c.session() as session:
+        after = None
+        while len(rows) < limit:
+            want = min(500, limit - len(rows))
+            page = store.list_actions(session, state=state, employee_number=employee, today=today(), after=after, limit=want)
+            rows.extend(
+                {"id": r.id, "employee": r.employee_number, "name": r.employee_name, "level": r.level,
+                 "issued_on": r.issued_on, "follow_up_due": r.follow_up_due, "follow_up_done": r.follow_up_done,
+                 "status": r.status}
+                for r in page
+            )
+            if len(page) < want:
+                break
+            after = page[-1]
+    return rows
+
+
+_COLUMNS = ["id", "employee", "name", "level", "issued_on", "follow_up_due", "follow_up_done", "status"]
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    state: str = typer.Option("open", "--state", help="open, overdue, due, closed or all."),
+    employee: Optional[str] = typer.Option(None, "--employee", help="Only this employee number."),
+    limit: int = typer.Option(500, "--limit", min=1, help="At most this many rows."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """List corrective actions."""
+    emit(_rows(ctx, state, employee, limit), _COLUMNS, fmt, empty="No corrective actions match.")
+
+
+@app.command("due")
+def due(
+    ctx: typer.Context,
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """Follow-ups overdue and due by the end of this week."""
+    rows = _rows(ctx, "due", None, 100_000)
+    now = today()
+    for row in rows:
+        row["state"] = "overdue" if row["follow_up_due"] < now else "due this week"  # type: ignore[operator]
+    emit(rows, ["id", "employee", "name", "level", "follow_up_due", "state"], fmt,
+         empty="No follow-ups overdue or due this week.")

@@ -1,0 +1,84 @@
+"""``tracker audit``: verify the hash chain and print its head."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from tracker.cli import context
+from tracker.cli.output import Format, emit, say, to_json
+from tracker.domain.errors import InputError
+from tracker.domain.timeutil import format_local
+from tracker.storage import audit as store
+from tracker.storage.integrity import verify_records
+
+app = typer.Typer(help="The audit trail: verify the hash chain, print its head, read events.", no_args_is_help=True)
+
+
+def _parse_head(text: str) -> tuple[int, str]:
+    seq, _, digest = text.strip().partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        raise InputError("expect_head", "must look like 'SEQ:HASH' as printed by 'tracker audit head'")
+    return int(seq), digest.lower()
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    expect_head: Optional[str] = typer.Option(
+        None, "--expect-head", help="A head you kept earlier ('SEQ:HASH' from 'tracker audit head'): also check the chain still contains it."
+    ),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """Re-check every link of the audit chain and every record against its last audited state; report the first break."""
+    c = context.get(ctx)
+    expected = _parse_head(expect_head) if expect_head else None
+    with c.session() as session:
+        report = store.verify_chain(session, expected)
+        records = verify_records(session) if report.ok else []
+    ok = report.ok and not records
+    if fmt != Format.table:
+        say(to_json(report.as_dict() | {"ok": ok, "record_problems": records}))
+    elif ok:
+        say(f"Audit chain OK: {report.events} events, head {report.head_seq}:{report.head_hash}. "
+            "Every record matches its last audited state.")
+    else:
+        if not report.ok:
+            typer.echo(f"error: audit: chain broken at event {report.broken_seq}: {report.problem}", err=True)
+        for problem in records[:20]:
+            typer.echo(f"error: audit: {problem}", err=True)
+        if len(records) > 20:
+            typer.echo(f"error: audit: … and {len(records) - 20} more records differ from the audit trail", err=True)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command("head")
+def head(ctx: typer.Context) -> None:
+    """Print the chain head as SEQ:HASH — keep it outside the database (e.g. in a signed email) to detect a rewritten chain."""
+    c = context.get(ctx)
+    with c.session() as session:
+        event = store.head(session)
+    typer.echo(f"{event.seq}:{event.hash}" if event else f"0:{store.GENESIS}")
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    entity: Optional[str] = typer.Option(None, "--entity", help="Only this kind of record (employee, complaint, signoff, ...)."),
+    key: Optional[str] = typer.Option(None, "--key", help="Only this record (employee number, complaint reference, id)."),
+    limit: int = typer.Option(50, "--limit", min=1, help="The newest this many events."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """The newest audit events."""
+    c = context.get(ctx)
+    with c.session() as session:
+        events = store.recent(session, entity=entity, key=key, limit=limit)
+    rows = [
+        {"seq": e.seq, "at": format_local(e.at) if fmt == Format.table else e.at, "actor": e.actor, "action": e.action,
+         "entity": e.entity, "key": e.entity_key, "before": e.before, "after": e.after, "hash": e.hash}
+        for e in events
+    ]
+    columns = ["seq", "at", "actor", "action", "entity", "key"]
+    emit(rows, columns if fmt == Format.table else columns + ["before", "after", "hash"], fmt, empty="No audit events yet.")

@@ -1,0 +1,197 @@
+"""``tracker complaints``: log complaints and work them through the handbook's flow."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from tracker.cli import context
+from tracker.cli.output import Format, emit, say, to_json
+from tracker.domain.errors import InputError
+from tracker.domain.inputs import ComplaintInput, OutcomeInput, ReplyInput, validate
+from tracker.domain.periods import format_seconds
+from tracker.domain.timeutil import format_local, parse_date, utcnow
+from tracker.storage import complaints as store
+
+app = typer.Typer(help="Customer complaints: log, acknowledge, reply, investigate, resolve or dismiss.",
+                  no_args_is_help=True)
+
+_NOW = "now"
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    channel: str = typer.Option(..., "--channel", help="Channel from the handbook's speed standards (e.g. email, chat)."),
+    summary: str = typer.Option(..., "--summary", help="What the customer complained about."),
+    received_at: str = typer.Option(_NOW, "--received-at", help="When it arrived, local time 'YYYY-MM-DD HH:MM' (default: now)."),
+    employee: Optional[str] = typer.Option(None, "--employee", help="Employee number, if known."),
+    rules: Optional[str] = typer.Option(None, "--rules", help="Rule IDs breached, e.g. 'CON-01,CON-04'."),
+    severity: str = typer.Option("medium", "--severity", help="low, medium or high."),
+    urgent: bool = typer.Option(False, "--urgent", help="Outage, publicity or key customer: answer immediately."),
+    customer_name: Optional[str] = typer.Option(None, "--customer-name", help="Customer's name (optional)."),
+    customer_contact: Optional[str] = typer.Option(None, "--customer-contact", help="Customer's email or phone (optional)."),
+) -> None:
+    """Log a complaint; prints its reference (e.g. C-2026-00042)."""
+    c = context.get(ctx)
+    data = validate(
+        ComplaintInput, channel=channel, summary=summary,
+        received_at=utcnow() if received_at == _NOW else received_at, employee_number=employee,
+        rule_ids=rules or (), severity=severity, urgent=urgent, customer_name=customer_name,
+        customer_contact=customer_contact,
+    )
+    complaint = c.write(lambda s: store.log_complaint(data, session=s, actor=c.actor))
+    say(f"Logged {complaint.ref} ({complaint.channel}, first response due within "
+        f"{format_seconds(complaint.target_seconds)}).")
+
+
+def _reply(at: str, automatic: bool, note: Optional[str]) -> ReplyInput:
+    return validate(ReplyInput, replied_at=utcnow() if at == _NOW else at, automatic=automatic, note=note)
+
+
+@app.command("acknowledge")
+def acknowledge(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Complaint reference."),
+    at: str = typer.Option(_NOW, "--at", help="When a person first replied, local 'YYYY-MM-DD HH:MM' (default: now)."),
+    note: Optional[str] = typer.Option(None, "--note", help="What was said."),
+) -> None:
+    """Record the first response by a person (automatic replies never count)."""
+    c = context.get(ctx)
+    data = _reply(at, False, note)
+    complaint = c.write(lambda s: store.acknowledge(ref, data, session=s, actor=c.actor))
+    with c.session() as session:
+        view = store.get_complaint(session, complaint.ref)
+    verdict = "MISSED the target" if view.target_missed else "within target"
+    say(f"{complaint.ref} acknowledged: first response after {format_seconds(view.first_response_seconds)} "
+        f"(target {view.target}) — {verdict}.")
+
+
+@app.command("reply")
+def reply(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Complaint reference."),
+    at: str = typer.Option(_NOW, "--at", help="When the reply was sent, local 'YYYY-MM-DD HH:MM' (default: now)."),
+    automatic: bool = typer.Option(False, "--automatic", help="An automatic reply (not counted as a response)."),
+    note: Optional[str] = typer.Option(None, "--note", help="What was said."),
+) -> None:
+    """Record a further reply in the conversation."""
+    c = context.get(ctx)
+    data = _reply(at, automatic, note)
+    c.write(lambda s: store.add_reply(ref, data, session=s, actor=c.actor))
+    say(f"Reply recorded on {ref.upper()}{' (automatic)' if automatic else ''}.")
+
+
+@app.command("investigate")
+def investigate(ctx: typer.Context, ref: str = typer.Argument(..., help="Complaint reference.")) -> None:
+    """Start the investigation (the supervisor talks to the employee)."""
+    c = context.get(ctx)
+    complaint = c.write(lambda s: store.investigate(ref, session=s, actor=c.actor))
+    say(f"{complaint.ref} is being investigated.")
+
+
+@app.command("resolve")
+def resolve(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Complaint reference."),
+    resolution: str = typer.Option(..., "--resolution", help="What was done and told to the customer."),
+) -> None:
+    """Close the complaint with its resolution."""
+    c = context.get(ctx)
+    data = validate(OutcomeInput, text=resolution)
+    complaint = c.write(lambda s: store.resolve(ref, data, session=s, actor=c.actor))
+    say(f"{complaint.ref} resolved.")
+
+
+@app.command("dismiss")
+def dismiss(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Complaint reference."),
+    reason: str = typer.Option(..., "--reason", help="Why the complaint is dismissed (required, kept in the record)."),
+) -> None:
+    """Close the complaint as unfounded, with the written reason."""
+    c = context.get(ctx)
+    data = validate(OutcomeInput, text=reason)
+    complaint = c.write(lambda s: store.dismiss(ref, data, session=s, actor=c.actor))
+    say(f"{complaint.ref} dismissed.")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Complaint reference."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+    redact: bool = typer.Option(False, "--redact", help="Leave out the customer's name and contact."),
+) -> None:
+    """One complaint with its replies, first-response time and the next allowed steps."""
+    c = context.get(ctx)
+    with c.session() as session:
+        view = store.get_complaint(session, ref)
+    if fmt != Format.table:
+        say(to_json(view.as_dict(redact=redact)))
+        return
+    cpl = view.complaint
+    missed = " [bold red]MISSED[/bold red]" if view.target_missed else ""
+    lines = [
+        f"[bold]{cpl.ref}[/bold]  {cpl.status}{'  URGENT' if cpl.urgent else ''}  severity {cpl.severity}",
+        f"Received   {format_local(cpl.received_at)} via {view.channel_name}",
+        f"Employee   {view.employee_number or 'unknown'} {view.employee_name or ''}",
+        f"Rules      {', '.join(f'{r} {t}' for r, t in view.rules) or 'none given'}",
+        f"Summary    {cpl.summary}",
+        f"First response {format_seconds(view.first_response_seconds)} (target {view.target}){missed}",
+        f"Response time  {format_seconds(view.response_time_seconds)} (mean gap between replies)",
+    ]
+    if not redact and (cpl.customer_name or cpl.customer_contact):
+        lines.insert(3, f"Customer   {cpl.customer_name or ''} {cpl.customer_contact or ''}")
+    if cpl.resolution:
+        lines.append(f"Resolution {cpl.resolution}")
+    if cpl.dismissal_reason:
+        lines.append(f"Dismissed  {cpl.dismissal_reason}")
+    for line in lines:
+        say(line)
+    for r in view.replies:
+        say(f"  reply {format_local(r.replied_at)}{' (automatic)' if r.automatic else ''}  {r.note or ''}")
+    nxt = ", ".join(view.allowed_next) or "none (closed)"
+    say(f"Next allowed: {nxt}")
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    status: Optional[str] = typer.Option(None, "--status", help="received, acknowledged, investigating, resolved, dismissed, or open."),
+    channel: Optional[str] = typer.Option(None, "--channel", help="Only this channel."),
+    employee: Optional[str] = typer.Option(None, "--employee", help="Only this employee number."),
+    rule: Optional[str] = typer.Option(None, "--rule", help="Only complaints citing this rule ID."),
+    since: Optional[str] = typer.Option(None, "--from", help="Received on or after this date, YYYY-MM-DD."),
+    until: Optional[str] = typer.Option(None, "--to", help="Received on or before this date, YYYY-MM-DD."),
+    limit: int = typer.Option(100, "--limit", min=1, help="At most this many rows (newest first)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """List complaints, newest first."""
+    c = context.get(ctx)
+    flt = store.ComplaintFilter(
+        status=status, channel=channel, employee_number=employee, rule_id=rule,
+        received_from=parse_date(since, "from") if since else None,
+        received_to=parse_date(until, "to") if until else None,
+    )
+    if flt.received_from and flt.received_to and flt.received_to < flt.received_from:
+        raise InputError("to", "is before --from")
+    now = utcnow()
+    rows: list[dict[str, object]] = []
+    with c.session() as session:
+        before = None
+        while len(rows) < limit:
+            want = min(500, limit - len(rows))
+            page = store.list_complaints(session, flt, before=before, limit=want)
+            rows.extend(
+                {"ref": r.ref, "received": format_local(r.received_at) if fmt == Format.table else r.received_at,
+                 "channel": r.channel, "status": r.status, "severity": r.severity, "urgent": r.urgent,
+                 "employee": r.employee_number, "target_missed": r.target_missed(now), "summary": r.summary}
+                for r in page
+            )
+            if len(page) < want:
+                break
+            before = (page[-1].received_at, page[-1].id)
+    emit(rows, ["ref", "received", "channel", "status", "severity", "urgent", "employee", "target_missed", "summary"],
+         fmt, empty="No complaints match.")

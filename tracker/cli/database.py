@@ -1,0 +1,59 @@
+"""``tracker db``: where the data lives, schema upgrades."""
+
+from __future__ import annotations
+
+import typer
+
+from tracker.cli import context
+from tracker.cli.output import Format, emit, say, to_json
+from tracker.storage import audit as audit_store
+from tracker.storage.db import make_engine, sqlite_path
+from tracker.storage.handbook_versions import latest_version, material_version
+from tracker.storage.migrate import current_revision, ensure_schema, head_revision, upgrade
+
+app = typer.Typer(help="The database: where it is, its schema, upgrades.", no_args_is_help=True)
+
+
+@app.command("info")
+def info(
+    ctx: typer.Context,
+    fmt: Format = typer.Option(Format.table, "--format", help="table for people, json for scripts."),
+) -> None:
+    """Print where the data lives, the schema revision and the handbook version in force."""
+    c = context.get(ctx)
+    engine = c.engine
+    with c.session() as session:
+        version = latest_version(session)
+        material = material_version(session)
+        head = audit_store.head(session)
+    path = sqlite_path(c.settings.database_url)
+    facts = {
+        "database": str(path) if path else engine.url.render_as_string(hide_password=True),
+        "backend": engine.dialect.name,
+        "schema_revision": current_revision(engine),
+        "schema_head": head_revision(),
+        "handbook_in_force": version.label if version else None,
+        "material_version": material.label if material else None,
+        "audit_events": head.seq if head else 0,
+        "acting_as": c.actor,
+        "handbook_folder": str(c.settings.handbook.docs_dir),
+    }
+    if fmt == Format.json:
+        say(to_json(facts))
+        return
+    emit([{"setting": k, "value": v if v is not None else "(none yet)"} for k, v in facts.items()],
+         ["setting", "value"], fmt)
+
+
+@app.command("upgrade")
+def upgrade_command(ctx: typer.Context) -> None:
+    """Bring the database schema up to this tracker's version (run once for a shared PostgreSQL database)."""
+    c = context.get(ctx)
+    engine = make_engine(c.settings.database_url)
+    before = current_revision(engine)
+    ensure_schema(engine, auto_upgrade=True) if before is not None else upgrade(engine)
+    after = current_revision(engine)
+    if before == after:
+        say(f"Schema already up to date (revision {after}).")
+    else:
+        say(f"Schema upgraded from {before or 'empty'} to {after}.")

@@ -1,0 +1,120 @@
+"""``tracker handbook``: check, list, publish and compare handbook versions."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from tracker.cli import context
+from tracker.cli.output import Format, emit, say, to_json
+from tracker.domain.errors import NotFound
+from tracker.domain.handbook import parse_handbook
+from tracker.domain.timeutil import format_local
+from tracker.storage import handbook_versions as versions
+
+app = typer.Typer(help="The handbook: check it, list its rules, publish and compare versions.", no_args_is_help=True)
+
+
+@app.command("check")
+def check(ctx: typer.Context) -> None:
+    """Validate the handbook: every problem is printed with its file and line."""
+    source = context.get(ctx).settings.handbook
+    handbook, problems = parse_handbook(source)
+    if problems:
+        for problem in problems:
+            typer.echo(f"{problem}", err=True)
+        typer.echo(f"error: handbook: {len(problems)} problem(s) in {source.docs_dir}", err=True)
+        raise typer.Exit(2)
+    assert handbook is not None
+    say(
+        f"Handbook {handbook.label} is valid: {len(handbook.rules)} rules, {len(handbook.channels)} channels, "
+        f"{len(handbook.ladder)} ladder levels, look-back {handbook.look_back}, sign-off grace {handbook.grace_period}. "
+        f"Content hash {handbook.content_hash[:16]}…"
+    )
+
+
+@app.command("rules")
+def rules(
+    ctx: typer.Context,
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+    tag: Optional[str] = typer.Option(None, "--tag", help="Only rules with this tag (e.g. conduct)."),
+) -> None:
+    """List the rules of the working handbook (ID, title, page, tags, hash)."""
+    handbook = context.get(ctx).handbook()
+    rows = [
+        {"id": r.id, "title": r.title, "page": r.page, "tags": list(r.tags), "hash": r.hash, "text": r.text}
+        for r in handbook.rules.values()
+        if tag is None or tag in r.tags
+    ]
+    emit(rows, ["id", "title", "page", "tags"] if fmt == Format.table else ["id", "title", "page", "tags", "hash", "text"], fmt)
+
+
+@app.command("show")
+def show(ctx: typer.Context, rule_id: str = typer.Argument(..., help="A rule ID such as CON-01.")) -> None:
+    """Print one rule of the working handbook."""
+    handbook = context.get(ctx).handbook()
+    rule = handbook.rules.get(rule_id.strip().upper())
+    if rule is None:
+        raise NotFound("rule", f"no rule '{rule_id}' in handbook {handbook.label}")
+    say(f"[bold]{rule.id} {rule.title}[/bold]  ({rule.page})\n")
+    typer.echo(rule.text)
+
+
+@app.command("publish")
+def publish(
+    ctx: typer.Context,
+    label: Optional[str] = typer.Option(
+        None, "--label", help="Version label; must equal extra.handbook_version in mkdocs.yml (the default)."
+    ),
+    editorial: bool = typer.Option(
+        False, "--editorial", help="Wording-only changes: nobody needs to sign this version again."
+    ),
+) -> None:
+    """Snapshot every rule of the working handbook as a new published version."""
+    c = context.get(ctx)
+    handbook = c.handbook()
+    version = c.write(lambda s: versions.publish(handbook, session=s, actor=c.actor, label=label, editorial=editorial))
+    kind = "editorial (no re-signing needed)" if editorial else "material (everyone signs again)"
+    say(f"Published handbook version {version.label}: {len(handbook.rules)} rules, {kind}.")
+
+
+@app.command("versions")
+def list_versions(
+    ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv.")
+) -> None:
+    """List published versions, newest first."""
+    c = context.get(ctx)
+    with c.session() as session:
+        rows = [
+            {
+                "label": v.label,
+                "published": format_local(v.published_at) if fmt == Format.table else v.published_at,
+                "by": v.published_by,
+                "editorial": v.editorial,
+                "content_hash": v.content_hash,
+            }
+            for v in versions.list_versions(session)
+        ]
+    emit(rows, ["label", "published", "by", "editorial", "content_hash"], fmt,
+         empty="No version published yet: run 'tracker handbook publish'.")
+
+
+@app.command("diff")
+def diff(
+    ctx: typer.Context,
+    old: Optional[str] = typer.Argument(None, help="Older version label (default: the version in force)."),
+    new: Optional[str] = typer.Argument(None, help="Newer version label (default: the working handbook)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """Rules added, changed and removed between two versions."""
+    c = context.get(ctx)
+    working = c.handbook() if new is None else None
+    with c.session() as session:
+        old_name, new_name, changes = versions.diff(session, old, new, working)
+    rows = [{"rule": ch.rule_id, "change": ch.change, "title": ch.title} for ch in changes]
+    if fmt == Format.json:
+        say(to_json({"from": old_name, "to": new_name, "changes": rows}))
+        return
+    emit(rows, ["rule", "change", "title"], fmt, title=f"{old_name} → {new_name}",
+         empty=f"No rule changed between {old_name} and {new_name}.")

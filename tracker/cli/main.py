@@ -1,0 +1,125 @@
+"""The ``tracker`` command: global options, sub-command groups, and the one
+place where failures become one-line messages and exit codes.
+
+Exit codes: 0 success, 1 a failure to retry or investigate (conflict,
+database), 2 bad input (the message names the field). No traceback reaches the
+user; unexpected errors are logged to a file whose path is printed.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Optional
+
+import click
+import typer
+from platformdirs import user_log_path
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker.cli import actions, audit, complaints, database, employees, handbook, reports, signoffs
+from tracker.cli.context import Context
+from tracker.config import APP_NAME, load_settings
+from tracker.domain.errors import TrackerError
+from tracker.domain.handbook import HandbookError
+
+app = typer.Typer(
+    name="tracker",
+    help=(
+        "Service-standards compliance tracker: handbook sign-offs, customer complaints and corrective actions.\n\n"
+        "Run with no command to open the terminal app."
+    ),
+    no_args_is_help=False,
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+app.add_typer(database.app, name="db")
+app.add_typer(handbook.app, name="handbook")
+app.add_typer(employees.app, name="employees")
+app.add_typer(signoffs.app, name="signoffs")
+app.add_typer(complaints.app, name="complaints")
+app.add_typer(actions.app, name="actions")
+app.add_typer(audit.app, name="audit")
+app.add_typer(reports.app, name="report")
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Optional[str] = typer.Option(
+        None, "--db", envvar="TRACKER_DATABASE_URL", show_envvar=True,
+        help="Database URL (sqlite:///path or postgresql+psycopg://user@host/db) or a SQLite file path. "
+        "Default: tracker.db in your user data folder.",
+    ),
+    handbook_path: Optional[str] = typer.Option(
+        None, "--handbook", envvar="TRACKER_HANDBOOK", show_envvar=True,
+        help="The handbook: an mkdocs.yml, its folder, or the pages folder. "
+        "Default: the nearest mkdocs.yml, else the copy shipped with the tracker.",
+    ),
+    acting_as: Optional[str] = typer.Option(
+        None, "--as", envvar="TRACKER_ACTOR", show_envvar=True,
+        help="Your name as recorded on every record and audit event. Default: your login name.",
+    ),
+) -> None:
+    ctx.obj = Context(load_settings(database=db, handbook=handbook_path, acting_as=acting_as))
+    if ctx.invoked_subcommand is None:
+        from tracker.ui.launch import launch
+
+        launch(ctx.obj.settings)
+
+
+def _log_unexpected(exc: BaseException) -> Path | None:
+    try:
+        folder = user_log_path(APP_NAME, appauthor=False)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "tracker.log"
+        logging.basicConfig(filename=path, level=logging.ERROR, format="%(asctime)s %(message)s")
+        logging.error("".join(traceback.format_exception(exc)))
+        return path
+    except OSError:
+        return None
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns (and exits with) the exit code."""
+    command = typer.main.get_command(app)
+    code = 0
+    try:
+        result = command.main(args=argv, prog_name="tracker", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        code = _fail("cancelled; nothing was changed", 1)
+    except click.UsageError as exc:
+        where = f" (see 'tracker {exc.ctx.command_path.partition(' ')[2]} --help')" if exc.ctx else ""
+        code = _fail(exc.format_message().replace("\n", " ") + where, 2)
+    except click.ClickException as exc:
+        code = _fail(exc.format_message().replace("\n", " "), exc.exit_code or 1)
+    except HandbookError as exc:
+        code = _fail(str(exc), 2)
+    except TrackerError as exc:
+        code = _fail(str(exc), exc.exit_code)
+    except SQLAlchemyError as exc:
+        path = _log_unexpected(exc)
+        detail = str(getattr(exc, "orig", exc)).splitlines()[0] if str(getattr(exc, "orig", exc)) else type(exc).__name__
+        code = _fail(f"database: {detail} (nothing was saved; details in {path})", 1)
+    except KeyboardInterrupt:
+        code = _fail("interrupted; the last change in progress was not saved", 130)
+    except BrokenPipeError:
+        code = 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        path = _log_unexpected(exc)
+        code = _fail(f"unexpected problem: {type(exc).__name__}: {exc} (details in {path})", 1)
+    if argv is None:
+        sys.exit(code)
+    return code

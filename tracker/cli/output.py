@@ -1,0 +1,97 @@
+"""Printing records as a table for people, or JSON / CSV for scripts.
+
+Every list and report goes through ``emit`` so all of them accept the same
+``--format`` values and CSV output is always safe to open in a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import json
+import sys
+from datetime import date, datetime
+from typing import Any, Iterable, Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from tracker.domain.csvsafe import neutralise
+from tracker.domain.timeutil import as_utc
+
+console = Console()
+error_console = Console(stderr=True)
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class PrintFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+    html = "html"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=_plain)
+
+
+def emit(
+    rows: Iterable[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: str,
+    *,
+    title: str | None = None,
+    empty: str = "Nothing to show.",
+    headers: Sequence[str] | None = None,
+) -> None:
+    rows = list(rows)
+    fmt = getattr(fmt, "value", fmt)
+    if fmt == "json":
+        sys.stdout.write(to_json(rows) + "\n")
+        return
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([neutralise(_cell(row.get(column))) for column in columns])
+        return
+    if not rows:
+        console.print(empty)
+        return
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for header in headers or columns:
+        table.add_column(header.replace("_", " "))
+    for row in rows:
+        table.add_row(*(_cell(row.get(column)) for column in columns))
+    console.print(table)
+
+
+def _cell(value: Any) -> str:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def say(message: str) -> None:
+    console.print(message, highlight=False)

@@ -1,0 +1,96 @@
+"""``tracker signoffs``: record, revoke and chase handbook sign-offs."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from tracker.cli import context
+from tracker.cli.output import Format, emit, say, to_json
+from tracker.domain.inputs import RevokeInput, SignoffInput, validate
+from tracker.domain.timeutil import today
+from tracker.storage import signoffs as store
+
+app = typer.Typer(help="Handbook sign-offs: record, revoke, list who still has to sign.", no_args_is_help=True)
+
+
+@app.command("record")
+def record(
+    ctx: typer.Context,
+    employee: str = typer.Option(..., "--employee", help="Employee number."),
+    signed_on: str = typer.Option(..., "--signed-on", help="The date written on the signed form, YYYY-MM-DD."),
+    method: str = typer.Option(..., "--method", help="paper (form signed and filed) or terminal (signed in person here)."),
+    filing_ref: Optional[str] = typer.Option(None, "--filing-ref", help="Where the paper form is filed (required for paper)."),
+    version: Optional[str] = typer.Option(None, "--version", help="Handbook version signed (default: the version in force)."),
+    printed_name: Optional[str] = typer.Option(None, "--printed-name", help="Name as printed on the form (default: the employee's name)."),
+) -> None:
+    """Record that an employee signed and dated the handbook's acknowledgement page."""
+    c = context.get(ctx)
+    data = validate(SignoffInput, employee_number=employee, signed_on=signed_on, method=method,
+                    filing_ref=filing_ref, version_label=version, printed_name=printed_name)
+    signoff = c.write(lambda s: store.record_signoff(data, session=s, actor=c.actor))
+    say(f"Recorded sign-off {signoff.id}: {signoff.printed_name} — “{signoff.meaning}” signed {signoff.signed_on}.")
+
+
+@app.command("revoke")
+def revoke(
+    ctx: typer.Context,
+    signoff_id: int = typer.Argument(..., help="Sign-off id (see 'tracker signoffs list')."),
+    reason: str = typer.Option(..., "--reason", help="Why the sign-off is not valid (kept in the record)."),
+) -> None:
+    """Revoke a sign-off. The original is kept; the revocation is a new record with the reason."""
+    c = context.get(ctx)
+    data = validate(RevokeInput, reason=reason)
+    c.write(lambda s: store.revoke_signoff(signoff_id, data, session=s, actor=c.actor))
+    say(f"Revoked sign-off {signoff_id}.")
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    employee: str = typer.Option(..., "--employee", help="Employee number."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """Every sign-off of one employee, valid or revoked."""
+    c = context.get(ctx)
+    with c.session() as session:
+        views = store.signoffs_of(session, employee)
+    rows = [
+        {"id": v.signoff.id, "version": v.version_label, "signed_on": v.signoff.signed_on,
+         "method": v.signoff.method, "filing_ref": v.signoff.filing_ref, "printed_name": v.signoff.printed_name,
+         "meaning": v.signoff.meaning, "recorded_by": v.signoff.recorded_by, "valid": v.valid,
+         "revoked_reason": v.revocation.reason if v.revocation else None}
+        for v in views
+    ]
+    columns = ["id", "version", "signed_on", "method", "filing_ref", "valid", "revoked_reason"]
+    if fmt != Format.table:
+        columns += ["printed_name", "meaning", "recorded_by"]
+    emit(rows, columns, fmt, empty="No sign-offs recorded for this employee.")
+
+
+@app.command("pending")
+def pending(
+    ctx: typer.Context,
+    team: Optional[str] = typer.Option(None, "--team", help="Only this team."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """Active employees who have not signed the current handbook: overdue first, then those still in their grace period."""
+    c = context.get(ctx)
+    with c.session() as session:
+        report = store.pending_signoffs(session, today=today(), team=team)
+    items = [p.as_dict() for p in report.overdue + report.in_grace]
+    if fmt == Format.json:
+        say(to_json({"version": report.version, "material_version": report.material_version,
+                     "grace_period": report.grace_period, "pending": items}))
+        return
+    rows = [
+        item | {"changed_rules": ", ".join(f"{c['rule']} ({c['change']})" for c in item["changed_rules"])
+                if item["last_signed_version"] else "all rules (never signed)"}
+        for item in items
+    ]
+    if fmt == Format.table:
+        say(f"Handbook {report.version}; sign-off of {report.material_version} or later required; "
+            f"grace period {report.grace_period}. {len(report.overdue)} overdue, {len(report.in_grace)} in grace period.")
+    emit(rows, ["employee", "name", "team", "state", "due", "last_signed_version", "changed_rules"], fmt,
+         empty="Everyone active has signed the current handbook.")

@@ -1,0 +1,87 @@
+"""Where the data lives, which handbook is read, and who is acting.
+
+Each setting comes from a command-line option first, then an environment
+variable, then a default that needs no set-up: a SQLite file in the user's data
+folder, the handbook next to the nearest ``mkdocs.yml`` (or the copy shipped in
+the package), and the operating-system user.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+from tracker.domain.handbook import (
+    HandbookSource,
+    find_nearest_config,
+    read_mkdocs_config,
+    source_from_config,
+    source_from_path,
+)
+
+APP_NAME = "service-standards-tracker"
+DATABASE_ENV = "TRACKER_DATABASE_URL"
+HANDBOOK_ENV = "TRACKER_HANDBOOK"
+ACTOR_ENV = "TRACKER_ACTOR"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{user_data_path(APP_NAME, appauthor=False) / 'tracker.db'}"
+
+
+def database_url(explicit: str | None = None) -> str:
+    value = explicit or os.environ.get(DATABASE_ENV) or default_database_url()
+    if "://" not in value:  # a plain file path is a SQLite database
+        value = f"sqlite:///{Path(value).expanduser().resolve()}"
+    return value
+
+
+def actor(explicit: str | None = None) -> str:
+    name = (explicit or os.environ.get(ACTOR_ENV) or "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (e.g. a container): still record something honest
+        return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def packaged_handbook() -> HandbookSource:
+    """The handbook copy shipped inside the package, so ``pip install .`` works anywhere."""
+    return source_from_config(Path(str(files("tracker") / "_site" / "mkdocs.yml")))
+
+
+def _is_handbook_config(path: Path) -> bool:
+    try:
+        extra = read_mkdocs_config(path).get("extra") or {}
+    except (OSError, ValueError):
+        return False
+    return isinstance(extra, dict) and "handbook_version" in extra
+
+
+def handbook_source(explicit: str | Path | None = None, *, start: Path | None = None) -> HandbookSource:
+    value = explicit or os.environ.get(HANDBOOK_ENV)
+    if value:
+        return source_from_path(Path(value))
+    nearest = find_nearest_config(start or Path.cwd())
+    if nearest is not None and _is_handbook_config(nearest):
+        return source_from_config(nearest)
+    return packaged_handbook()
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    handbook: HandbookSource
+    actor: str
+
+
+def load_settings(
+    *, database: str | None = None, handbook: str | Path | None = None, acting_as: str | None = None
+) -> Settings:
+    return Settings(database_url(database), handbook_source(handbook), actor(acting_as))

@@ -1,0 +1,62 @@
+"""Errors a user can act on. Both front ends turn them into one-line messages.
+
+Exit codes on the command line: 2 for bad input (``InputError``), 1 for anything
+else the user can retry or investigate (conflicts, database problems).
+"""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    """An expected failure with a message fit to show a user as is."""
+
+    exit_code = 1
+
+
+class InputError(TrackerError):
+    """Input that breaks a rule; ``field`` names what to fix."""
+
+    exit_code = 2
+
+    def __init__(self, field: str, reason: str):
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
+
+
+class NotFound(InputError):
+    """A reference (employee number, complaint reference, ...) that matches nothing."""
+
+
+class ConflictError(TrackerError):
+    """Someone else changed the record since it was opened; nothing was overwritten."""
+
+
+class RowErrors(InputError):
+    """An import with bad rows; nothing was applied. Every bad row is listed."""
+
+    def __init__(self, errors: list["RowError"], total_rows: int):
+        self.errors = errors
+        self.total_rows = total_rows
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more bad rows)" if len(errors) > 1 else ""
+        super().__init__(
+            "file",
+            f"{len(errors)} of {total_rows} rows are invalid, nothing was imported; "
+            f"first: row {first.row}, {first.column}: {first.reason}{more}",
+        )
+
+
+class RowError:
+    __slots__ = ("row", "column", "reason")
+
+    def __init__(self, row: int, column: str, reason: str):
+        self.row = row
+        self.column = column
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.reason}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}

@@ -1,0 +1,303 @@
+"""Validated input for every record the tracker writes.
+
+Both front ends build these models from what a person typed; a failure becomes
+one ``InputError`` naming the field, so the command line and the forms show the
+same message. Checks that need the handbook or the database (does this channel
+exist, is the employee active) live with the record-keeping functions.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.functional_validators import AfterValidator, BeforeValidator
+
+from tracker.domain.errors import InputError
+from tracker.domain.handbook import RULE_ID
+from tracker.domain.timeutil import as_utc, to_utc
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean_text(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if _CONTROL.search(value):
+            raise ValueError("contains control characters")
+    return value
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _single_line(value: str | None) -> str | None:
+    if value is not None and ("\n" in value or "\r" in value):
+        raise ValueError("must be a single line")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_clean_text)]
+Line = Annotated[str, BeforeValidator(_clean_text), AfterValidator(_single_line)]
+OptionalLine = Annotated[
+    str | None, BeforeValidator(_blank_to_none), BeforeValidator(_clean_text), AfterValidator(_single_line)
+]
+OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none), BeforeValidator(_clean_text)]
+
+def _split_list(value: Any) -> Any:
+    """Lists typed on one line: 'CON-01, CON-04' or 'CON-01 CON-04'."""
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[\s,;]+", value) if part]
+    return value
+
+
+def _rule_ids(value: tuple[str, ...]) -> tuple[str, ...]:
+    cleaned: list[str] = []
+    for rule_id in value:
+        rule_id = rule_id.strip().upper()
+        if not RULE_ID.match(rule_id):
+            raise ValueError(f"'{rule_id}' is not a rule ID like CON-01")
+        if rule_id not in cleaned:
+            cleaned.append(rule_id)
+    return tuple(cleaned)
+
+
+def _references(value: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(ref.strip().upper() for ref in value if ref.strip()))
+
+
+def _typed_moment(value: Any) -> Any:
+    """Text is local time as a person typed it; aware datetimes are converted.
+
+    Naive ``datetime`` objects are taken as UTC already: that is how the program
+    passes times around.
+    """
+    if isinstance(value, str):
+        text = value.strip().replace("T", " ")
+        try:
+            return to_utc(datetime.fromisoformat(text))
+        except ValueError:
+            raise ValueError("is not a date and time like 2026-11-23 14:05") from None
+    if isinstance(value, datetime):
+        return as_utc(value)
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_typed_moment)]
+RuleIds = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_rule_ids)]
+References = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_references)]
+
+EMPLOYEE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+Severity = Literal["low", "medium", "high"]
+SignMethod = Literal["paper", "terminal"]
+FollowUpOutcome = Literal["improved", "not_improved", "more_time"]
+
+SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
+SIGN_METHODS: dict[str, str] = {
+    "paper": "paper form signed and filed",
+    "terminal": "signed in person at the terminal",
+}
+FOLLOW_UP_OUTCOMES: dict[str, str] = {
+    "improved": "improved",
+    "not_improved": "not improved",
+    "more_time": "more time (new due date)",
+}
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=4000)
+
+
+class EmployeeInput(_Input):
+    number: Line = Field(max_length=32)
+    name: Line = Field(min_length=1, max_length=200)
+    team: Line = Field(min_length=1, max_length=100)
+    hire_date: date
+
+    @field_validator("number")
+    @classmethod
+    def _number_shape(cls, value: str) -> str:
+        if not EMPLOYEE_NUMBER.match(value):
+            raise ValueError("use 1–32 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        return value.upper()
+
+    @field_validator("hire_date")
+    @classmethod
+    def _plausible_hire_date(cls, value: date) -> date:
+        if value.year < 1950:
+            raise ValueError("is before 1950")
+        return value
+
+
+class EmployeeUpdate(_Input):
+    name: Line | None = Field(default=None, min_length=1, max_length=200)
+    team: Line | None = Field(default=None, min_length=1, max_length=100)
+    hire_date: date | None = None
+
+
+class SignoffInput(_Input):
+    employee_number: Line = Field(min_length=1)
+    version_label: OptionalLine = None
+    signed_on: date
+    method: SignMethod
+    filing_ref: OptionalLine = Field(default=None, max_length=200)
+    printed_name: OptionalLine = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _paper_needs_filing(self) -> "SignoffInput":
+        if self.method == "paper" and not self.filing_ref:
+            raise _field_error("filing_ref", "say where the signed paper form is filed (e.g. 'personnel file E-1042')")
+        return self
+
+
+class RevokeInput(_Input):
+    reason: Text = Field(min_length=3, max_length=2000)
+
+
+class ComplaintInput(_Input):
+    received_at: Moment
+    channel: Line = Field(min_length=1, max_length=40)
+    summary: Text = Field(min_length=3, max_length=4000)
+    customer_name: OptionalLine = Field(default=None, max_length=200)
+    customer_contact: OptionalLine = Field(default=None, max_length=200)
+    employee_number: OptionalLine = None
+    rule_ids: RuleIds = ()
+    severity: Severity = "medium"
+    urgent: bool = False
+
+
+
+class ReplyInput(_Input):
+    replied_at: Moment
+    automatic: bool = False
+    note: OptionalText = Field(default=None, max_length=4000)
+
+
+class OutcomeInput(_Input):
+    """The written outcome a resolution or a dismissal needs."""
+
+    text: Text = Field(min_length=3, max_length=4000)
+
+
+class ActionInput(_Input):
+    employee_number: Line = Field(min_length=1)
+    level: OptionalLine = None  # None: the suggested next level
+    expectations: Text = Field(min_length=3, max_length=4000)
+    issued_on: date
+    follow_up_due: date | None = None  # None: the handbook's default for the level
+    complaint_refs: References = ()
+    rule_ids: RuleIds = ()
+    gross_misconduct_reason: OptionalText = Field(default=None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _due_after_issue(self) -> "ActionInput":
+        if self.follow_up_due is not None and self.follow_up_due <= self.issued_on:
+            raise _field_error("follow_up_due", "must be after the date the action is issued")
+        return self
+
+
+class ResponseInput(_Input):
+    text: Text = Field(min_length=1, max_length=4000)
+
+
+class FollowUpInput(_Input):
+    held_on: date
+    outcome: FollowUpOutcome
+    notes: OptionalText = Field(default=None, max_length=4000)
+    new_due_date: date | None = None
+
+    @model_validator(mode="after")
+    def _more_time_needs_date(self) -> "FollowUpInput":
+        if self.outcome == "more_time":
+            if self.new_due_date is None:
+                raise _field_error("new_due_date", "'more time' needs the new follow-up date")
+            if self.new_due_date <= self.held_on:
+                raise _field_error("new_due_date", "must be after the follow-up meeting")
+        elif self.new_due_date is not None:
+            raise _field_error("new_due_date", "only a 'more time' outcome sets a new date")
+        return self
+
+
+class CloseInput(_Input):
+    closed_on: date
+    effectiveness_check: Text = Field(min_length=3, max_length=4000)
+
+
+class _FieldError(ValueError):
+    def __init__(self, field: str, reason: str):
+        self.field = field
+        self.reason = reason
+        super().__init__(reason)
+
+
+def _field_error(field: str, reason: str) -> _FieldError:
+    return _FieldError(field, reason)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+_FRIENDLY = {
+    "string_too_short": "is required",
+    "missing": "is required",
+    "date_from_datetime_parsing": "is not a date like 2026-11-23",
+    "date_parsing": "is not a date like 2026-11-23",
+    "date_type": "is not a date like 2026-11-23",
+    "datetime_parsing": "is not a date and time like 2026-11-23 14:05",
+    "datetime_from_date_parsing": "is not a date and time like 2026-11-23 14:05",
+    "datetime_type": "is not a date and time like 2026-11-23 14:05",
+    "bool_parsing": "must be yes or no",
+    "extra_forbidden": "is not a field of this record",
+}
+
+
+def error_message(exc: ValidationError) -> tuple[str, str]:
+    """The first problem of a pydantic error as (field, reason) in plain words."""
+    return describe(exc.errors(include_url=False)[0])
+
+
+def describe(error: Any) -> tuple[str, str]:
+    """One pydantic error entry as (field, reason) in plain words."""
+    context = error.get("ctx") or {}
+    inner = context.get("error")
+    if isinstance(inner, _FieldError):
+        return inner.field, inner.reason
+    field = ".".join(str(part) for part in error.get("loc", ()) if not isinstance(part, int)) or "input"
+    kind = error.get("type", "")
+    if kind == "string_too_short" and context.get("min_length", 1) > 1:
+        reason = f"needs at least {context['min_length']} characters"
+    elif kind == "string_too_long":
+        reason = f"is longer than {context.get('max_length')} characters"
+    elif kind == "literal_error":
+        reason = f"must be one of {context.get('expected', '')}"
+    elif kind in _FRIENDLY:
+        reason = _FRIENDLY[kind]
+    else:
+        reason = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    return field, reason
+
+
+def validate(model: type[M], **data: Any) -> M:
+    """Build an input model or raise one ``InputError`` naming the field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        field, reason = error_message(exc)
+        raise InputError(field, reason) from None
+
+
+def field_errors(model: type[BaseModel], data: dict[str, Any]) -> dict[str, str]:
+    """Every field's first problem, for forms that mark each field inline."""
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        problems: dict[str, str] = {}
+        for error in exc.errors(include_url=False):
+            field, reason = describe(error)
+            problems.setdefault(field, reason)
+        return problems
+    return {}

@@ -1,0 +1,49 @@
+"""The employee roster CSV: columns, row checks, duplicates inside the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracker.domain.csvread import parse_bool, read_csv
+from tracker.domain.errors import RowError
+from tracker.domain.inputs import EmployeeInput, describe
+from pydantic import ValidationError
+
+REQUIRED = ("number", "name", "team", "hire_date")
+OPTIONAL = ("active",)
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    row: int
+    employee: EmployeeInput
+    active: bool | None  # None: the file does not say
+
+
+def parse_roster(data: bytes) -> tuple[list[RosterRow], list[RowError], int]:
+    """Rows ready to apply, every bad row, and how many data rows the file had."""
+    table = read_csv(data, required=REQUIRED, optional=OPTIONAL)
+    errors = list(table.errors)
+    rows: list[RosterRow] = []
+    seen: dict[str, int] = {}
+    for number, cells in table.rows:
+        try:
+            employee = EmployeeInput.model_validate({name: cells[name] for name in REQUIRED})
+        except ValidationError as exc:
+            field, reason = describe(exc.errors(include_url=False)[0])
+            errors.append(RowError(number, field, reason))
+            continue
+        active: bool | None = None
+        if "active" in cells and cells["active"].strip():
+            active = parse_bool(cells["active"])
+            if active is None:
+                errors.append(RowError(number, "active", f"'{cells['active']}' must be yes or no"))
+                continue
+        key = employee.number
+        if key in seen:
+            errors.append(RowError(number, "number", f"{employee.number} is already on row {seen[key]}"))
+            continue
+        seen[key] = number
+        rows.append(RosterRow(number, employee, active))
+    errors.sort(key=lambda error: error.row)
+    return rows, errors, len(table.rows) + sum(1 for e in table.errors if e.row > 1)

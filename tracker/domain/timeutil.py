@@ -1,0 +1,63 @@
+"""Time as the tracker keeps it: aware UTC in the program and the database,
+local time for people.
+
+Dates (a hire date, the date written on a signed form) are local calendar
+dates and carry no time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from tracker.domain.errors import InputError
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def today() -> date:
+    """Today in the user's local time zone (sign-off dates are local calendar dates)."""
+    return datetime.now().date()
+
+
+def to_utc(moment: datetime) -> datetime:
+    """Naive values are local time as typed by a person; return aware UTC."""
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # interpret as local time
+    return moment.astimezone(timezone.utc)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Naive values from the program (or an old database row) are UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def to_local(moment: datetime) -> datetime:
+    return as_utc(moment).astimezone().replace(tzinfo=None)
+
+
+def local_date(moment: datetime) -> date:
+    return to_local(moment).date()
+
+
+def parse_date(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(field, f"'{text}' is not a date like 2026-11-23") from None
+
+
+def parse_moment(text: str, field: str) -> datetime:
+    """A local date-time typed by a person ('2026-11-23 14:05'), returned as aware UTC."""
+    cleaned = text.strip().replace("T", " ")
+    try:
+        return to_utc(datetime.fromisoformat(cleaned))
+    except ValueError:
+        raise InputError(field, f"'{text}' is not a date and time like 2026-11-23 14:05") from None
+
+
+def format_local(moment: datetime | None) -> str:
+    return "" if moment is None else to_local(moment).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,1 @@
+"""The supervisors' terminal app (Textual)."""
