@@ -1,0 +1,167 @@
+"""The handbook site builds with MkDocs (strict) and with Zensical, offline."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+BUILDERS = ["mkdocs_build", "zensical_build"]
+
+
+def _succeeded(request, fixture_name):
+    build = request.getfixturevalue(fixture_name)
+    if build.returncode != 0:
+        pytest.fail(f"{fixture_name} failed:\n{build.describe()}", pytrace=False)
+    return build
+
+
+def _nav_pages(config: dict) -> list[str]:
+    """The built .html file of every page named in the nav."""
+
+    def walk(items):
+        for item in items:
+            value = next(iter(item.values())) if isinstance(item, dict) else item
+            if isinstance(value, list):
+                yield from walk(value)
+            elif isinstance(value, str) and value.endswith(".md"):
+                yield value[: -len(".md")] + ".html"
+
+    return sorted(walk(config["nav"]))
+
+
+class _PageParser(HTMLParser):
+    """Collects the version label and every resource a browser loads by itself."""
+
+    LOADS = {"script": "src", "img": "src", "iframe": "src", "source": "src",
+             "video": "src", "audio": "src", "embed": "src", "link": "href"}
+
+    def __init__(self):
+        super().__init__()
+        self.version_labels: list[str] = []
+        self.resources: list[str] = []
+        self._in_label = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "p" and "hb-version" in (attrs.get("class") or "").split():
+            self._in_label = True
+            self.version_labels.append("")
+        attr = self.LOADS.get(tag)
+        if attr and attrs.get(attr):
+            if tag != "link" or attrs.get("rel") not in ("prev", "next", "canonical"):
+                self.resources.append(attrs[attr])
+
+    def handle_endtag(self, tag):
+        if tag == "p":
+            self._in_label = False
+
+    def handle_data(self, data):
+        if self._in_label:
+            self.version_labels[-1] += data
+
+
+def _parse(path: Path) -> _PageParser:
+    parser = _PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+# --------------------------------------------------------------------------
+
+
+def test_mkdocs_build_strict_passes(mkdocs_build):
+    assert mkdocs_build.returncode == 0, mkdocs_build.describe()
+    assert "WARNING" not in mkdocs_build.output, mkdocs_build.describe()
+
+
+def test_zensical_build_passes(zensical_build):
+    assert zensical_build.returncode == 0, zensical_build.describe()
+    assert (zensical_build.site_dir / "index.html").is_file(), zensical_build.describe()
+
+
+def test_link_validation_is_at_warn_so_strict_fails_on_it(mkdocs_config):
+    validation = mkdocs_config.get("validation") or {}
+    for key in ("omitted_files", "absolute_links", "unrecognized_links", "anchors"):
+        assert validation.get(key) == "warn", f"validation.{key} must be 'warn'"
+
+
+@pytest.mark.parametrize("tool", ["mkdocs", "zensical"])
+def test_strict_build_rejects_a_link_to_a_missing_rule(tool, tmp_path, site_tools,
+                                                       mkdocs_config):
+    """A link to a rule ID that does not exist fails the build, in both tools."""
+    config_file = site_tools.copy_project(tmp_path / "project")
+    page = config_file.parent / mkdocs_config.get("docs_dir", "docs") / "values.md"
+    page.write_text(page.read_text(encoding="utf-8")
+                    + "\n\nSee [CON-99](conduct.md#CON-99).\n", encoding="utf-8")
+    site_dir = config_file.parent / "site"
+    if tool == "mkdocs":
+        command = site_tools.mkdocs_command(config_file, site_dir)
+    else:
+        command = site_tools.zensical_command(config_file)
+    build = site_tools.run_build(command, site_dir, config_file.parent)
+    assert build.returncode != 0, build.describe()
+    if tool == "mkdocs":
+        assert "'#CON-99'" in build.output, build.describe()
+
+
+def test_site_builds_leave_nothing_in_the_repository(mkdocs_build, zensical_build,
+                                                     site_tools):
+    created = site_tools.build_outputs() - site_tools.build_outputs_before
+    assert not created, "site builds wrote into the repository: " + ", ".join(
+        sorted(str(p.relative_to(site_tools.repo)) for p in created))
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_every_page_shows_the_handbook_version(builder, request, mkdocs_config,
+                                               handbook_version):
+    build = _succeeded(request, builder)
+    pages = build.pages()
+    assert [p.name for p in pages] == _nav_pages(mkdocs_config)
+    for page in pages:
+        labels = [" ".join(label.split()) for label in _parse(page).version_labels]
+        assert labels == [f"Handbook version {handbook_version}"], page.name
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_built_pages_load_nothing_from_the_internet(builder, request, mkdocs_config):
+    build = _succeeded(request, builder)
+    for page in sorted(build.site_dir.glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        assert "unpkg.com" not in html, page.name
+        assert "fonts.googleapis.com" not in html, page.name
+        online = [u for u in _parse(page).resources if re.match(r"(https?:)?//", u)]
+        assert not online, f"{page.name} loads {online}"
+    # The vendored iframe-worker shim (extra.polyfills) is in the site and loaded.
+    polyfills = mkdocs_config["extra"]["polyfills"]
+    assert polyfills and all("iframe-worker" in p for p in polyfills)
+    home = _parse(build.site_dir / "index.html").resources
+    for polyfill in polyfills:
+        assert (build.site_dir / polyfill).is_file(), polyfill
+        assert any(r.endswith(polyfill) for r in home), (polyfill, home)
+
+
+def _front_matter_tags(docs_dir: Path) -> dict[str, list[str]]:
+    tags = {}
+    for md in sorted(docs_dir.glob("*.md")):
+        match = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*\n", md.read_text(encoding="utf-8"), re.S)
+        meta = (yaml.safe_load(match.group(1)) if match else None) or {}
+        if meta.get("tags"):
+            tags[md.stem + ".html"] = [str(tag) for tag in meta["tags"]]
+    return tags
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_tags_page_indexes_every_tagged_page(builder, request, mkdocs_config, site_tools):
+    build = _succeeded(request, builder)
+    tagged = _front_matter_tags(site_tools.repo / mkdocs_config.get("docs_dir", "docs"))
+    assert tagged, "no handbook page has front-matter tags"
+    html = (build.site_dir / "tags.html").read_text(encoding="utf-8")
+    for page, tags in tagged.items():
+        for tag in tags:
+            assert re.search(rf'class="md-tag[^"]*"[^>]*>\s*{re.escape(html_lib.escape(tag))}\s*<', html), (page, tag)
+        assert re.search(rf'href="(\./)?{re.escape(page)}"', html), page
