@@ -1,5 +1,5 @@
 """Allow ``python -m tracker`` as well as the ``tracker`` console script."""
 
-from tracker.cli.main import run
+from tracker.entry import run
 
 run()

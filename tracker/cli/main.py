@@ -12,16 +12,15 @@ import logging
 import sys
 import traceback
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
-import click
 import typer
 from platformdirs import user_log_path
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker.cli import actions, audit, complaints, database, employees, handbook, reports, signoffs
+from tracker.cli import actions, audit, complaints, database, employees, handbook, reports, serve, signoffs
 from tracker.cli.context import Context
-from tracker.config import APP_NAME, load_settings
+from tracker.config import APP_NAME, Settings, load_settings
 from tracker.domain.errors import TrackerError
 from tracker.domain.handbook import HandbookError
 
@@ -45,6 +44,7 @@ app.add_typer(complaints.app, name="complaints")
 app.add_typer(actions.app, name="actions")
 app.add_typer(audit.app, name="audit")
 app.add_typer(reports.app, name="report")
+app.command("serve", help=serve.serve.__doc__ + "\n\n" + serve.WARNING)(serve.serve)
 
 
 @app.callback()
@@ -67,9 +67,10 @@ def main(
 ) -> None:
     ctx.obj = Context(load_settings(database=db, handbook=handbook_path, acting_as=acting_as))
     if ctx.invoked_subcommand is None:
-        from tracker.ui.launch import launch
-
-        launch(ctx.obj.settings)
+        if _open_app is None:
+            typer.echo(ctx.get_help())
+            return
+        _open_app(ctx.obj.settings)
 
 
 def _log_unexpected(exc: BaseException) -> Path | None:
@@ -84,27 +85,43 @@ def _log_unexpected(exc: BaseException) -> Path | None:
         return None
 
 
+def _usage_problem(exc: Exception) -> int:
+    context = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError" and context is not None:
+        print(context.get_help())
+        return 2
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    where = f" (see '{context.command_path} --help')" if context is not None else ""
+    return _fail(" ".join(message.split()) + where, int(getattr(exc, "exit_code", 2) or 2))
+
+
 def _fail(message: str, code: int) -> int:
     print(f"error: {message}", file=sys.stderr)
     return code
 
 
-def run(argv: list[str] | None = None) -> int:
-    """Entry point of the console script; returns (and exits with) the exit code."""
+_open_app: Callable[[Settings], None] | None = None
+
+
+def run(argv: list[str] | None = None, *, open_app: Callable[[Settings], None] | None = None) -> int:
+    """Run the command line; returns (and, for the console script, exits with) the exit code.
+
+    ``open_app`` is what a bare ``tracker`` (no command) starts: the entry point
+    passes the terminal app, so the command line never imports the UI.
+    """
+    global _open_app
+    _open_app = open_app
     command = typer.main.get_command(app)
     code = 0
     try:
         result = command.main(args=argv, prog_name="tracker", standalone_mode=False)
         code = result if isinstance(result, int) else 0
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         code = exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         code = _fail("cancelled; nothing was changed", 1)
-    except click.UsageError as exc:
-        where = f" (see 'tracker {exc.ctx.command_path.partition(' ')[2]} --help')" if exc.ctx else ""
-        code = _fail(exc.format_message().replace("\n", " ") + where, 2)
-    except click.ClickException as exc:
-        code = _fail(exc.format_message().replace("\n", " "), exc.exit_code or 1)
+    except typer.TyperException as exc:  # Typer's (vendored click) usage and parameter errors
+        code = _usage_problem(exc)
     except HandbookError as exc:
         code = _fail(str(exc), 2)
     except TrackerError as exc:

@@ -51,6 +51,10 @@ def to_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=_plain)
 
 
+# Free-text columns take the width left over and wrap; the others stay on one line.
+_LONG = {"summary", "title", "text", "details", "changed_rules", "reason", "revoked_reason", "expectations", "value"}
+
+
 def emit(
     rows: Iterable[dict[str, Any]],
     columns: Sequence[str],
@@ -75,8 +79,11 @@ def emit(
         console.print(empty)
         return
     table = Table(title=title, show_lines=False, header_style="bold")
-    for header in headers or columns:
-        table.add_column(header.replace("_", " "))
+    for column, header in zip(columns, headers or columns):
+        if column in _LONG:
+            table.add_column(header.replace("_", " "), ratio=1, overflow="fold")
+        else:
+            table.add_column(header.replace("_", " "), no_wrap=True, overflow="ellipsis")
     for row in rows:
         table.add_row(*(_cell(row.get(column)) for column in columns))
     console.print(table)

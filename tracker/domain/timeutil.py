@@ -8,17 +8,31 @@ dates and carry no time zone.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from typing import Callable
 
 from tracker.domain.errors import InputError
 
 
-def utcnow() -> datetime:
+def _system_clock() -> datetime:
     return datetime.now(timezone.utc)
+
+
+_clock: Callable[[], datetime] = _system_clock
+
+
+def set_clock(clock: Callable[[], datetime] | None) -> None:
+    """Replace the clock (tests and snapshots pin 'now'); None restores the system clock."""
+    global _clock
+    _clock = clock or _system_clock
+
+
+def utcnow() -> datetime:
+    return _clock()
 
 
 def today() -> date:
     """Today in the user's local time zone (sign-off dates are local calendar dates)."""
-    return datetime.now().date()
+    return to_local(utcnow()).date()
 
 
 def to_utc(moment: datetime) -> datetime:

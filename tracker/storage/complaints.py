@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, func, tuple_
+from sqlalchemy import Integer, exists, func, tuple_
 from sqlmodel import Session, col, select
 
 from tracker.domain import complaint_flow as flow
@@ -333,6 +333,14 @@ class ComplaintFilter:
     received_from: date | None = None
     received_to: date | None = None  # inclusive
     urgent: bool | None = None
+    missed: bool = False  # only complaints whose first response was late or is overdue
+
+
+def epoch_seconds(session: Session, column):  # type: ignore[no-untyped-def]
+    """Seconds since 1970 of a timestamp column, on SQLite and PostgreSQL alike."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", column)
+    return func.cast(func.strftime("%s", column), Integer)
 
 
 def _filtered(session: Session, statement, flt: ComplaintFilter):  # type: ignore[no-untyped-def]
@@ -357,6 +365,12 @@ def _filtered(session: Session, statement, flt: ComplaintFilter):  # type: ignor
         statement = statement.where(Complaint.received_at < _local_midnight(flt.received_to + timedelta(days=1)))
     if flt.urgent is not None:
         statement = statement.where(Complaint.urgent == flt.urgent)
+    if flt.missed:
+        deadline = epoch_seconds(session, Complaint.received_at) + Complaint.target_seconds
+        statement = statement.where(
+            (Complaint.first_response_seconds > Complaint.target_seconds)
+            | ((Complaint.status == flow.RECEIVED) & (deadline < utcnow().timestamp()))
+        )
     return statement
 
 

@@ -145,7 +145,7 @@ def get_signoff(session: Session, signoff_id: int) -> SignoffView:
 # --- who still has to sign ---------------------------------------------------
 
 
-def _covering(material: HandbookVersion):  # type: ignore[no-untyped-def]
+def covering_signoff(material: HandbookVersion):  # type: ignore[no-untyped-def]
     """EXISTS a valid sign-off of the material version or a later one."""
     return exists().where(
         Signoff.employee_id == Employee.id, Signoff.version_id >= material.id, _not_revoked()
@@ -204,7 +204,7 @@ def pending_signoffs(
     )
     statement = (
         select(Employee, last_signed_id)
-        .where(Employee.active == True, not_(_covering(material)))  # noqa: E712
+        .where(Employee.active == True, not_(covering_signoff(material)))  # noqa: E712
         .order_by(col(Employee.team), col(Employee.name), col(Employee.id))
     )
     if team:
@@ -253,7 +253,7 @@ def compliance_by_team(session: Session) -> tuple[str, list[TeamCompliance]]:
     material = material_version(session)
     if material is None:
         raise NoVersionPublished()
-    signed = func.sum(case((_covering(material), 1), else_=0))
+    signed = func.sum(case((covering_signoff(material), 1), else_=0))
     rows = session.exec(
         select(Employee.team, func.count(), signed)
         .where(Employee.active == True)  # noqa: E712

@@ -1,0 +1,1 @@
+"""Records on disk: tables, migrations, the audit chain and the record-keeping functions."""

@@ -1,0 +1,60 @@
+"""The supervisors' terminal app: sections as modes, everything else in screens."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tracker.config import Settings
+from tracker.ui.commands import JumpProvider
+from tracker.ui.sections import SECTIONS
+from tracker.ui.services import Services
+
+
+class TrackerApp(App[None]):
+    """Keyboard first: a letter opens each section, ? lists the keys, ctrl+p jumps anywhere."""
+
+    TITLE = "Service standards tracker"
+    CSS_PATH = "tracker.tcss"
+    COMMANDS = App.COMMANDS | {JumpProvider}
+    MODES = {section.mode: section.screen for section in SECTIONS}
+    DEFAULT_MODE = "dashboard"
+    BINDINGS = [
+        *(Binding(section.key, f"section('{section.mode}')", section.title) for section in SECTIONS),
+        Binding("question_mark", "toggle_keys", "Keys"),
+        Binding("ctrl+t", "toggle_dark", "Theme"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, settings: Settings, services: Services | None = None) -> None:
+        super().__init__()
+        self.services = services or Services(settings)
+        self.sub_title = f"acting as {self.services.actor}"
+
+    def action_section(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def open_section(self, mode: str, **request: Any) -> None:
+        """Switch to a section and hand it a request (a filter, a record to open)."""
+        self.switch_mode(mode)
+        handler = getattr(self.screen, "handle_request", None)
+        if handler is not None and request:
+            handler(**request)
+
+    def action_toggle_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for section in SECTIONS:
+            yield SystemCommand(f"Go to {section.title}", section.help, lambda mode=section.mode: self.switch_mode(mode))
+        yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme", self.action_toggle_dark)
+
+    def on_unmount(self) -> None:
+        self.services.close()

@@ -1,0 +1,60 @@
+"""Command palette (ctrl+p): jump to any employee by name or number, any
+complaint by reference, any section by name."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from sqlmodel import Session
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tracker.domain.errors import NotFound
+from tracker.storage.complaints import get_complaint_row
+from tracker.storage.employees import EmployeeFilter, list_employees
+from tracker.ui.sections import SECTIONS
+
+
+class JumpProvider(Provider):
+    async def discover(self) -> Hits:
+        for section in SECTIONS:
+            yield DiscoveryHit(f"Go to {section.title}", partial(self.app.switch_mode, section.mode), help=section.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for section in SECTIONS:
+            text = f"Go to {section.title}"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), partial(self.app.switch_mode, section.mode), help=section.help)
+        term = query.strip()
+        if len(term) < 2:
+            return
+        services = self.app.services  # type: ignore[attr-defined]
+
+        def find(session: Session) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+            people = [(e.number, e.name, e.team) for e in list_employees(session, EmployeeFilter(search=term, active=None), limit=8)]
+            complaints: list[tuple[str, str]] = []
+            if term.upper().startswith("C-"):
+                try:
+                    row = get_complaint_row(session, term)
+                    complaints.append((row.ref, row.summary))
+                except NotFound:
+                    pass
+            return people, complaints
+
+        try:
+            people, complaints = await asyncio.to_thread(services.read, find)
+        except Exception:  # noqa: BLE001 - the palette must never crash the app; it just finds nothing
+            return
+        for number, name, team in people:
+            text = f"Employee {number} {name} ({team})"
+            yield Hit(max(matcher.match(text), 0.5), matcher.highlight(text),
+                      partial(self.app.open_section, "employees", open_employee=number),  # type: ignore[attr-defined]
+                      help="Open the employee's page")
+        for ref, summary in complaints:
+            text = f"Complaint {ref}: {summary[:60]}"
+            yield Hit(1.0, matcher.highlight(text),
+                      partial(self.app.open_section, "complaints", open_complaint=ref),  # type: ignore[attr-defined]
+                      help="Open the complaint")
+

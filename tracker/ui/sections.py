@@ -1,0 +1,46 @@
+"""The app's sections: the key that opens each, and the screen it shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from textual.screen import Screen
+
+
+@dataclass(frozen=True)
+class Section:
+    mode: str
+    key: str
+    title: str
+    help: str
+    screen: Callable[[], Screen]  # type: ignore[type-arg]
+
+
+def _lazy(module: str, name: str) -> Callable[[], Screen]:  # type: ignore[type-arg]
+    """Import a section's screen only when it is first opened (fast start-up)."""
+
+    def make() -> Screen:  # type: ignore[type-arg]
+        import importlib
+
+        return getattr(importlib.import_module(module), name)()
+
+    return make
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("dashboard", "d", "Dashboard", "Compliance, open complaints, missed targets, follow-ups",
+            _lazy("tracker.ui.screens.dashboard", "DashboardScreen")),
+    Section("employees", "e", "Employees", "Find an employee, their timeline, import a roster",
+            _lazy("tracker.ui.screens.employees", "EmployeesScreen")),
+    Section("signoffs", "s", "Sign-offs", "Who still has to sign the handbook; record and revoke sign-offs",
+            _lazy("tracker.ui.screens.signoffs", "SignoffsScreen")),
+    Section("complaints", "c", "Complaints", "Log complaints and work them to a close",
+            _lazy("tracker.ui.screens.complaints", "ComplaintsScreen")),
+    Section("actions", "a", "Actions", "Corrective actions: issue, follow up, close",
+            _lazy("tracker.ui.screens.actions", "ActionsScreen")),
+    Section("handbook", "h", "Handbook", "Read and search the rules; versions, differences, publishing",
+            _lazy("tracker.ui.screens.handbook", "HandbookScreen")),
+    Section("reports", "r", "Reports", "Compliance and service reports; export to a file",
+            _lazy("tracker.ui.screens.reports", "ReportsScreen")),
+)
