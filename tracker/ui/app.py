@@ -40,9 +40,9 @@ class TrackerApp(App[None]):
     def open_section(self, mode: str, **request: Any) -> None:
         """Switch to a section and hand it a request (a filter, a record to open)."""
         self.switch_mode(mode)
-        handler = getattr(self.screen, "handle_request", None)
-        if handler is not None and request:
-            handler(**request)
+        receive = getattr(self.screen, "receive", None)
+        if receive is not None:
+            receive(**request)
 
     def action_toggle_keys(self) -> None:
         if self.screen.query("HelpPanel"):

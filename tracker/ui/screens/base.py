@@ -16,7 +16,28 @@ T = TypeVar("T")
 
 
 class TrackerScreen(Screen[Any]):
-    """A screen of the tracker. Subclasses write ``body()`` instead of ``compose()``."""
+    """A screen of the tracker. Subclasses write ``body()`` instead of ``compose()``.
+
+    A section that can be opened on a filtered list or one record implements
+    ``handle_request(**request)``; ``receive`` holds a request that arrives
+    before the screen is mounted (the first visit to a section) until it is.
+    """
+
+    _pending_request: dict[str, Any] | None = None
+
+    def receive(self, **request: Any) -> None:
+        handler = getattr(self, "handle_request", None)
+        if handler is None or not request:
+            return
+        if self.is_mounted:
+            handler(**request)
+        else:
+            self._pending_request = request
+
+    def on_mount(self) -> None:
+        if self._pending_request is not None:
+            request, self._pending_request = self._pending_request, None
+            self.call_after_refresh(lambda: getattr(self, "handle_request")(**request))
 
     @property
     def services(self) -> Services:

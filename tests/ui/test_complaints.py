@@ -1,0 +1,163 @@
+"""Complaints in the terminal app: log one and work it to resolved, refusals in
+the form, and two supervisors changing the same complaint."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlmodel import func, select
+from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
+
+from tests.conftest import ACTOR, read, write
+from tests.ui.conftest import SIZE
+from tracker.domain.handbook import Handbook
+from tracker.domain.inputs import ComplaintInput, EmployeeInput, ReplyInput
+from tracker.storage import complaints as store
+from tracker.storage.db import make_engine
+from tracker.storage.employees import add_employee
+from tracker.storage.handbook_versions import publish
+from tracker.storage.models import Complaint
+from tracker.ui.dialogs.form import FormDialog
+from tracker.ui.screens.complaint_detail import ComplaintScreen
+from tracker.ui.screens.complaints import ComplaintsScreen
+
+
+def _seed(database_url: str, handbook: Handbook):  # type: ignore[no-untyped-def]
+    engine = make_engine(database_url)
+    write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=datetime(2026, 11, 1, tzinfo=timezone.utc)))
+    write(engine, lambda s: add_employee(
+        EmployeeInput(number="E-1003", name="Chloe Martin", team="Email desk", hire_date="2023-01-15"),
+        session=s, actor=ACTOR))
+    return engine
+
+
+async def _settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _complaint_count(engine) -> int:  # type: ignore[no-untyped-def]
+    with read(engine) as session:
+        return session.exec(select(func.count()).select_from(Complaint)).one()
+
+
+async def test_log_a_complaint_and_take_it_to_resolved(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
+    engine = _seed(database_url, handbook)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("c")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, ComplaintsScreen)
+        await pilot.press("n")
+        await _settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        form.query_one("#field-channel", Select).value = "email"
+        received = form.query_one("#field-received_at", Input)
+        received.value = "2026-11-23 08:00"
+        form.query_one("#field-employee_number", Input).value = "E-1003"
+        form.query_one("#field-rule_ids", SelectionList).select("CON-01")
+        form.query_one("#field-summary", TextArea).text = "Agent argued about a refund"
+        await pilot.press("ctrl+s")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, ComplaintsScreen)
+        with read(engine) as session:
+            rows = store.list_complaints(session, store.ComplaintFilter())
+        assert [(r.ref, r.channel, r.employee_number, r.status) for r in rows] == [
+            ("C-2026-00001", "email", "E-1003", "received")
+        ]
+        # The list shows it; Enter opens it.
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        detail = app.screen
+        assert isinstance(detail, ComplaintScreen)
+        assert "RECEIVED" in str(detail.query_one("#c-title", Static).render())
+        await pilot.press("a")
+        await _settle(app, pilot)
+        app.screen.query_one("#field-replied_at", Input).value = "2026-11-23 08:20"
+        await pilot.press("ctrl+s")
+        await _settle(app, pilot)
+        speed = str(detail.query_one("#c-speed", Static).render())
+        assert "First response after 20 min" in speed and "within target" in speed
+        await pilot.press("i")
+        await _settle(app, pilot)
+        await pilot.press("y")
+        await _settle(app, pilot)
+        await pilot.press("v")
+        await _settle(app, pilot)
+        app.screen.query_one("#field-text", TextArea).text = "Apologised; refund issued"
+        await pilot.press("ctrl+s")
+        await _settle(app, pilot)
+        assert "RESOLVED" in str(detail.query_one("#c-title", Static).render())
+    with read(engine) as session:
+        view = store.get_complaint(session, "C-2026-00001")
+    assert view.complaint.status == "resolved"
+    assert view.complaint.resolution == "Apologised; refund issued"
+    assert view.first_response_seconds == 20 * 60
+
+
+async def test_invalid_form_input_is_shown_and_nothing_is_saved(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
+    engine = _seed(database_url, handbook)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("c")
+        await _settle(app, pilot)
+        await pilot.press("n")
+        await _settle(app, pilot)
+        form = app.screen
+        form.query_one("#field-channel", Select).value = "email"
+        form.query_one("#field-received_at", Input).value = "yesterday morning"
+        form.query_one("#field-summary", TextArea).text = "Kept waiting"
+        form.query_one("#field-employee_number", Input).value = "E-9999"
+        await pilot.press("ctrl+s")
+        await _settle(app, pilot)
+        assert app.screen is form, "the form stays open"
+        assert "is not a date and time" in str(form.query_one("#error-received_at", Label).render())
+        assert form.query_one("#field-received_at", Input).has_class("-invalid")
+        assert _complaint_count(engine) == 0
+        # Fix the date: now the database refuses the unknown employee, shown under that field.
+        form.query_one("#field-received_at", Input).value = "2026-11-23 08:00"
+        await pilot.press("ctrl+s")
+        await _settle(app, pilot)
+        assert app.screen is form
+        assert "no employee with number 'E-9999'" in str(form.query_one("#error-employee_number", Label).render())
+        assert form.query_one("#field-summary", TextArea).text == "Kept waiting", "what was typed is kept"
+        assert form.query_one("#field-received_at", Input).value == "2026-11-23 08:00"
+        assert _complaint_count(engine) == 0
+
+
+async def test_a_complaint_changed_by_someone_else_is_not_overwritten(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
+    engine = _seed(database_url, handbook)
+    ref = write(engine, lambda s: store.log_complaint(
+        ComplaintInput(received_at="2026-11-23 08:00", channel="chat", summary="No greeting at all"),
+        session=s, actor=ACTOR)).ref
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        app.open_section("complaints", open_complaint=ref)
+        await _settle(app, pilot)
+        detail = app.screen
+        assert isinstance(detail, ComplaintScreen)
+        await pilot.press("a")
+        await _settle(app, pilot)
+        form = app.screen
+        form.query_one("#field-replied_at", Input).value = "2026-11-23 08:01"
+        form.query_one("#field-note", TextArea).text = "Hello, sorry for the wait"
+        # Meanwhile another supervisor acknowledges the same complaint.
+        write(engine, lambda s: store.acknowledge(ref, ReplyInput(replied_at="2026-11-23 08:03"), session=s, actor="other-supervisor"))
+        await pilot.press("ctrl+s")
+        await _settle(app, pilot)
+        assert app.screen is form, "the form stays open with what was typed"
+        message = str(form.query_one("#form-error", Label).render())
+        assert "changed by other-supervisor" in message and "nothing was saved" in message
+        assert form.query_one("#field-note", TextArea).text == "Hello, sorry for the wait"
+        # The page underneath already shows the other supervisor's change.
+        assert "ACKNOWLEDGED" in str(detail.query_one("#c-title", Static).render())
+    with read(engine) as session:
+        view = store.get_complaint(session, ref)
+    assert [r.recorded_by for r in view.replies] == ["other-supervisor"]
+    assert view.complaint.first_response_seconds == 3 * 60

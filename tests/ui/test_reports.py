@@ -1,0 +1,86 @@
+"""Reports in the terminal app: compliance by team on screen, and export to a CSV file."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from textual.widgets import Input, Static
+
+from tests.conftest import ACTOR, write
+from tests.ui.conftest import SIZE
+from tracker.domain.handbook import Handbook
+from tracker.domain.inputs import EmployeeInput, SignoffInput
+from tracker.storage.db import make_engine
+from tracker.storage.employees import add_employee
+from tracker.storage.exports import csv_text, markdown_table
+from tracker.storage.handbook_versions import publish
+from tracker.storage.signoffs import record_signoff
+from tracker.ui.dialogs.form import FormDialog
+from tracker.ui.screens.reports import ReportsScreen
+from tracker.ui.widgets.paged_table import PagedTable
+
+
+def _seed(database_url: str, handbook: Handbook) -> None:
+    engine = make_engine(database_url)
+    write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=datetime(2026, 11, 1, tzinfo=timezone.utc)))
+    for number, name, team in (("E-1", "Ana Silva", "Chat"), ("E-2", "Ben Ng", "Chat"), ("E-3", "Cy Okafor", "Phones")):
+        write(engine, lambda s, n=number, m=name, t=team: add_employee(
+            EmployeeInput(number=n, name=m, team=t, hire_date="2024-01-10"), session=s, actor=ACTOR))
+    write(engine, lambda s: record_signoff(
+        SignoffInput(employee_number="E-1", signed_on="2026-11-05", method="paper", filing_ref="cabinet 2"),
+        session=s, actor=ACTOR))
+    engine.dispose()
+
+
+async def _settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_compliance_report_and_csv_export(app_factory, database_url, handbook, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _seed(database_url, handbook)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("r")
+        await _settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        table = screen.query_one(PagedTable)
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert rows == [["Chat", "2", "1", "1", "50.0"], ["Phones", "1", "0", "1", "0.0"]]
+        assert "1 of 3 active employees signed" in str(screen.query_one("#report-status", Static).render())
+        # x exports: the user types the path; the file is written in a worker.
+        await pilot.press("x")
+        await _settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        assert form.query_one("#field-path", Input).value.endswith(".csv")
+        target = tmp_path / "compliance.csv"
+        form.query_one("#field-path", Input).value = str(target)
+        await pilot.press("ctrl+s")
+        await _settle(app, pilot)
+        assert app.screen is screen
+        assert target.read_text(encoding="utf-8").splitlines() == [
+            "team,active,signed,pending,percent", "Chat,2,1,1,50.0", "Phones,1,0,1,0.0",
+        ]
+        assert any(f"Wrote {target}" in n.message for n in app._notifications)  # noqa: SLF001
+        # A path that cannot be written gets a clear message under the field.
+        await pilot.press("x")
+        await _settle(app, pilot)
+        form = app.screen
+        form.query_one("#field-path", Input).value = str(tmp_path / "missing" / "c.csv")
+        await pilot.press("ctrl+s")
+        await _settle(app, pilot)
+        assert app.screen is form
+        assert "does not exist" in str(form.query_one("#error-path").render())
+
+
+def test_export_rendering_is_safe_and_plain() -> None:
+    rows = [{"rule": "CON-01", "title": "=HYPERLINK(\"x\")", "complaints": 3}, {"rule": "SPD-02", "title": "a|b", "complaints": -1}]
+    assert csv_text(["rule", "title", "complaints"], rows).splitlines() == [
+        "rule,title,complaints", "CON-01,\"'=HYPERLINK(\"\"x\"\")\",3", "SPD-02,a|b,-1",
+    ]
+    assert "| SPD-02 | a\\|b | -1 |" in markdown_table(["rule", "title", "complaints"], rows, title="By rule")

@@ -1,0 +1,102 @@
+"""Reports written to a file: rows as CSV, JSON or a Markdown table.
+
+Plain functions shared by the app's export dialog and (later) the command line.
+Rows are dicts keyed by column name. CSV cells that a spreadsheet would run as
+a formula are neutralised (``tracker.domain.csvsafe``).
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from tracker.domain.csvsafe import neutralise
+from tracker.domain.errors import InputError
+from tracker.domain.timeutil import as_utc
+
+Row = Mapping[str, Any]
+
+# The formats a list or report can be written in, by file extension.
+TABLE_FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".md": "md"}
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON holds it: dates as ISO text, times as ISO UTC."""
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def cell_text(value: Any) -> str:
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Row]) -> str:
+    """A header row and one line per row; formula-like cells are neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise(cell_text(row.get(column))) for column in columns])
+    return out.getvalue()
+
+
+def json_text(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=plain) + "\n"
+
+
+def _md_cell(value: Any) -> str:
+    return cell_text(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def markdown_table(
+    columns: Sequence[str], rows: Iterable[Row], *, title: str | None = None, note: str | None = None,
+    headers: Sequence[str] | None = None,
+) -> str:
+    lines = [f"# {title}", ""] if title else []
+    if note:
+        lines += [note, ""]
+    lines.append("| " + " | ".join(_md_cell(h) for h in (headers or columns)) + " |")
+    lines.append("|" + "---|" * len(columns))
+    for row in rows:
+        lines.append("| " + " | ".join(_md_cell(row.get(column)) for column in columns) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def format_of(path: Path | str, formats: Mapping[str, str] = TABLE_FORMATS) -> str:
+    """The format a file name asks for, by its extension."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in formats:
+        choices = ", ".join(formats)
+        raise InputError("path", f"end the file name with {choices} to choose the format")
+    return formats[suffix]
+
+
+def write_file(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path``; a path that cannot be written is an ``InputError``."""
+    path = path.expanduser()
+    if path.is_dir():
+        raise InputError("path", f"{path} is a folder; add a file name")
+    if not path.parent.is_dir():
+        raise InputError("path", f"the folder {path.parent} does not exist")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError("path", f"cannot write {path}: {exc.strerror or exc}") from None
+    return path.resolve()
