@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
 from tracker.cli import context
-from tracker.cli.output import Format, emit, say, to_json
-from tracker.domain.errors import InputError
+from tracker.cli.output import Format, emit, error_console, say, say_json
+from tracker.domain.errors import InputError, RowErrors
 from tracker.domain.inputs import ComplaintInput, OutcomeInput, ReplyInput, validate
 from tracker.domain.periods import format_seconds
 from tracker.domain.timeutil import format_local, parse_date, utcnow
+from tracker.storage import complaint_import as store_import
 from tracker.storage import complaints as store
+from tracker.storage.complaint_import import file_sha256
 
 app = typer.Typer(help="Customer complaints: log, acknowledge, reply, investigate, resolve or dismiss.",
                   no_args_is_help=True)
@@ -83,6 +87,14 @@ def reply(
     say(f"Reply recorded on {ref.upper()}{' (automatic)' if automatic else ''}.")
 
 
+def _outcome(text: str, option: str) -> OutcomeInput:
+    """The written outcome, refused under the name of the option the user typed."""
+    try:
+        return validate(OutcomeInput, text=text)
+    except InputError as exc:
+        raise InputError(option, exc.reason) from None
+
+
 @app.command("investigate")
 def investigate(ctx: typer.Context, ref: str = typer.Argument(..., help="Complaint reference.")) -> None:
     """Start the investigation (the supervisor talks to the employee)."""
@@ -99,7 +111,7 @@ def resolve(
 ) -> None:
     """Close the complaint with its resolution."""
     c = context.get(ctx)
-    data = validate(OutcomeInput, text=resolution)
+    data = _outcome(resolution, "resolution")
     complaint = c.write(lambda s: store.resolve(ref, data, session=s, actor=c.actor))
     say(f"{complaint.ref} resolved.")
 
@@ -112,9 +124,53 @@ def dismiss(
 ) -> None:
     """Close the complaint as unfounded, with the written reason."""
     c = context.get(ctx)
-    data = validate(OutcomeInput, text=reason)
+    data = _outcome(reason, "reason")
     complaint = c.write(lambda s: store.dismiss(ref, data, session=s, actor=c.actor))
     say(f"{complaint.ref} dismissed.")
+
+
+@app.command("import")
+def import_history(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="CSV export; columns in the README (received_at, channel, summary required)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """Import complaint history from a help-desk export: all rows or none, every bad row listed."""
+    c = context.get(ctx)
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        raise InputError("file", f"cannot read {path}: {exc.strerror}") from None
+    with stream:
+        sha256 = file_sha256(stream)
+        size = max(path.stat().st_size, 1)
+        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TextColumn("{task.fields[rows]} rows"),
+                      console=error_console, transient=True, disable=fmt != Format.table) as progress:
+            task = progress.add_task(f"Importing {path.name}", total=size, rows=0)
+
+            def advance(rows: int) -> None:
+                progress.update(task, completed=stream.tell(), rows=rows)
+
+            def work(session):  # type: ignore[no-untyped-def]
+                stream.seek(0)
+                return store_import.import_complaints(stream, session=session, actor=c.actor, source=path.name,
+                                                      sha256=sha256, progress=advance)
+
+            try:
+                result = c.write(work)
+            except RowErrors as exc:
+                progress.stop()
+                if fmt == Format.json:
+                    say_json({"imported": False, "errors": [e.as_dict() for e in exc.errors]})
+                else:
+                    for error in exc.errors:
+                        typer.echo(f"{path.name}: {error}", err=True)
+                raise
+    if fmt == Format.json:
+        say_json({"imported": True} | result.as_dict())
+        return
+    say(f"Imported {result.rows} complaints from {path.name} ({result.first_ref} … {result.last_ref}); "
+        f"file SHA-256 {result.file_sha256}, audit event {result.audit_seq}.")
 
 
 @app.command("show")
@@ -129,12 +185,12 @@ def show(
     with c.session() as session:
         view = store.get_complaint(session, ref)
     if fmt != Format.table:
-        say(to_json(view.as_dict(redact=redact)))
+        say_json(view.as_dict(redact=redact))
         return
     cpl = view.complaint
-    missed = " [bold red]MISSED[/bold red]" if view.target_missed else ""
+    missed = " MISSED" if view.target_missed else ""
     lines = [
-        f"[bold]{cpl.ref}[/bold]  {cpl.status}{'  URGENT' if cpl.urgent else ''}  severity {cpl.severity}",
+        f"{cpl.ref}  {cpl.status}{'  URGENT' if cpl.urgent else ''}  severity {cpl.severity}",
         f"Received   {format_local(cpl.received_at)} via {view.channel_name}",
         f"Employee   {view.employee_number or 'unknown'} {view.employee_name or ''}",
         f"Rules      {', '.join(f'{r} {t}' for r, t in view.rules) or 'none given'}",

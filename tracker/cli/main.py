@@ -18,7 +18,7 @@ import typer
 from platformdirs import user_log_path
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker.cli import actions, audit, complaints, database, employees, handbook, reports, serve, signoffs
+from tracker.cli import actions, audit, complaints, database, demo, employees, handbook, reports, serve, signoffs
 from tracker.cli.context import Context
 from tracker.config import APP_NAME, Settings, load_settings
 from tracker.domain.errors import TrackerError
@@ -44,6 +44,7 @@ app.add_typer(complaints.app, name="complaints")
 app.add_typer(actions.app, name="actions")
 app.add_typer(audit.app, name="audit")
 app.add_typer(reports.app, name="report")
+app.command("demo")(demo.demo)
 app.command("serve", help=serve.serve.__doc__ + "\n\n" + serve.WARNING)(serve.serve)
 
 

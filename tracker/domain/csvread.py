@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import BinaryIO, Iterator
 
 from tracker.domain.errors import RowError
 
@@ -28,72 +29,127 @@ def normalise_header(name: str) -> str:
     return "_".join(name.strip().strip("\ufeff").lower().replace("-", " ").split())
 
 
-def decode(data: bytes) -> str | RowError:
-    if b"\x00" in data:
-        return RowError(1, "file", "is not a text CSV file (it contains NUL bytes)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return RowError(line, "file", "is not UTF-8 text; save it as 'CSV UTF-8' and try again")
-    return text
+class _UnreadableLine(Exception):
+    def __init__(self, line: int, reason: str):
+        self.line = line
+        self.reason = reason
+        super().__init__(reason)
+
+
+def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
+    """Decode line by line, so a bad byte is reported on the line it is on."""
+    for number, raw in enumerate(iter(stream.readline, b""), start=1):
+        if b"\x00" in raw:
+            raise _UnreadableLine(number, "is not a text CSV file (it contains NUL bytes)")
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _UnreadableLine(number, "is not UTF-8 text; save it as 'CSV UTF-8' and try again") from None
+        yield line.removeprefix("\ufeff") if number == 1 else line
+
+
+class CsvStream:
+    """Rows of a CSV file one at a time, for files too big to hold in memory.
+
+    ``header_errors`` lists problems with the header (then there are no rows);
+    ``rows()`` yields ``(row_number, cells)`` for good rows and ``RowError`` for
+    bad ones, and stops at the first undecodable or unreadable byte.
+    """
+
+    def __init__(self, stream: BinaryIO, *, required: tuple[str, ...], optional: tuple[str, ...] = ()):
+        self.required = required
+        self.optional = optional
+        self.header: list[str] = []
+        self.header_errors: list[RowError] = []
+        self.data_rows = 0
+        self._lines = _decoded_lines(stream)
+        self._reader = None
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            first = next(self._lines, "")
+        except _UnreadableLine as exc:
+            self.header_errors.append(RowError(exc.line, "file", exc.reason))
+            return
+        if not first.strip():
+            self.header_errors.append(RowError(1, "file", "is empty; the first row must name the columns"))
+            return
+        try:
+            delimiter = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
+        except csv.Error:
+            delimiter = ","
+        try:
+            raw_header = next(csv.reader([first], delimiter=delimiter, strict=True))
+        except (csv.Error, StopIteration) as exc:
+            self.header_errors.append(RowError(1, "header", f"cannot be read ({exc})"))
+            return
+        header = [normalise_header(name) for name in raw_header]
+        known = set(self.required) | set(self.optional)
+        missing = [name for name in self.required if name not in header]
+        unknown = [name for name in header if name not in known]
+        duplicated = sorted({name for name in header if header.count(name) > 1})
+        if missing:
+            self.header_errors.append(
+                RowError(1, missing[0], f"column is missing (the file needs: {', '.join(self.required)})")
+            )
+        if unknown:
+            self.header_errors.append(
+                RowError(1, unknown[0] or "(blank)",
+                         f"is not a known column (known: {', '.join(self.required + self.optional)})")
+            )
+        if duplicated:
+            self.header_errors.append(RowError(1, duplicated[0], "column appears twice"))
+        self.header = header
+        if not self.header_errors:
+            self._reader = csv.reader(self._lines, delimiter=delimiter, strict=True)
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]] | RowError]:
+        if self._reader is None:
+            return
+        header = self.header
+        width = len(header)
+        row_number = 1
+        while True:
+            try:
+                record = next(self._reader)
+            except StopIteration:
+                break
+            except _UnreadableLine as exc:
+                yield RowError(exc.line, "file", exc.reason)
+                return
+            except csv.Error as exc:
+                yield RowError(row_number + 1, "row", f"cannot be read ({exc})")
+                return
+            row_number += 1  # one spreadsheet row per record, however many lines its quoted cells span
+            if not any(cell.strip() for cell in record):
+                continue  # blank lines are not rows
+            self.data_rows += 1
+            if len(record) != width:
+                yield RowError(row_number, "row", f"has {len(record)} fields, the header has {width}")
+                continue
+            too_long = next((name for name, cell in zip(header, record) if len(cell) > MAX_FIELD), None)
+            if too_long:
+                yield RowError(row_number, too_long, f"is longer than {MAX_FIELD} characters")
+                continue
+            yield row_number, dict(zip(header, record))
 
 
 def read_csv(data: bytes, *, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> CsvTable:
-    decoded = decode(data)
-    if isinstance(decoded, RowError):
-        return CsvTable([], [], [decoded])
-    if not decoded.strip():
-        return CsvTable([], [], [RowError(1, "file", "is empty; the first row must name the columns")])
-    try:
-        dialect = csv.Sniffer().sniff(decoded.splitlines()[0], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter, strict=True)
-    errors: list[RowError] = []
-    try:
-        raw_header = next(reader)
-    except csv.Error as exc:
-        return CsvTable([], [], [RowError(1, "header", f"cannot be read ({exc})")])
-    header = [normalise_header(name) for name in raw_header]
-    known = set(required) | set(optional)
-    missing = [name for name in required if name not in header]
-    unknown = [name for name in header if name not in known]
-    duplicated = sorted({name for name in header if header.count(name) > 1})
-    if missing:
-        errors.append(RowError(1, missing[0], f"column is missing (the file needs: {', '.join(required)})"))
-    if unknown:
-        errors.append(RowError(1, unknown[0] or "(blank)", f"is not a known column (known: {', '.join(required + optional)})"))
-    if duplicated:
-        errors.append(RowError(1, duplicated[0], "column appears twice"))
-    if errors:
-        return CsvTable(header, [], errors)
+    """A whole (small) CSV file in memory: the roster."""
+    stream = CsvStream(io.BytesIO(data), required=required, optional=optional)
+    if stream.header_errors:
+        return CsvTable(stream.header, [], stream.header_errors)
     rows: list[tuple[int, dict[str, str]]] = []
-    row_number = 1
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            row_number += 1
-            errors.append(RowError(row_number, "row", f"cannot be read ({exc})"))
-            break
-        row_number += 1
-        if not any(cell.strip() for cell in record):
-            continue  # blank lines are not rows
-        if len(record) != len(header):
-            errors.append(RowError(row_number, "row", f"has {len(record)} fields, the header has {len(header)}"))
-            continue
-        too_long = next((name for name, cell in zip(header, record) if len(cell) > MAX_FIELD), None)
-        if too_long:
-            errors.append(RowError(row_number, too_long, f"is longer than {MAX_FIELD} characters"))
-            continue
-        rows.append((row_number, dict(zip(header, record))))
+    errors: list[RowError] = []
+    for item in stream.rows():
+        if isinstance(item, RowError):
+            errors.append(item)
+        else:
+            rows.append(item)
     if not rows and not errors:
         errors.append(RowError(2, "file", "has a header but no rows"))
-    return CsvTable(header, rows, errors)
+    return CsvTable(stream.header, rows, errors)
 
 
 def parse_bool(value: str) -> bool | None:

@@ -183,6 +183,7 @@ class Complaint(SQLModel, table=True):
         Index("ix_complaint_status_received", "status", "received_at", "id"),
         Index("ix_complaint_channel_received", "channel", "received_at", "id"),
         Index("ix_complaint_employee_received", "employee_id", "received_at", "id"),
+        Index("ix_complaint_import", "import_seq", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -204,6 +205,9 @@ class Complaint(SQLModel, table=True):
     resolution: str | None = Field(default=None, sa_type=Text)
     dismissal_reason: str | None = Field(default=None, sa_type=Text)
     closed_at: datetime | None = None
+    # Set when the complaint came in a bulk import: the seq of the audit event that
+    # covers it (appended when the import commits, so not a foreign key).
+    import_seq: int | None = None
     created_at: datetime
     created_by: str = Field(max_length=100)
     updated_at: datetime

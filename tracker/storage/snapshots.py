@@ -9,7 +9,10 @@ append-only trail must not hold them.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from tracker.domain.timeutil import as_utc
 
 from tracker.storage.models import (
     Complaint,
@@ -81,6 +84,46 @@ def complaint(row: Complaint, employee_number: str | None, rule_ids: list[str]) 
         "dismissal_reason": row.dismissal_reason,
         "revision": row.revision,
     }
+
+
+COMPLAINT_FIELDS = (
+    "ref", "received_at", "channel", "target_seconds", "employee", "rules", "summary", "severity", "urgent",
+    "status", "first_response_at", "resolution", "dismissal_reason", "revision",
+)
+
+
+_NONE = "\x00"
+
+
+def _moment_text(value: Any) -> str:
+    if value is None:
+        return _NONE
+    if isinstance(value, str):
+        return value
+    return as_utc(value).isoformat(timespec="microseconds")
+
+
+def complaint_line_of(
+    ref: str, received_at: Any, channel: str, target_seconds: int, employee: str | None, rules: Any, summary: str,
+    severity: str, urgent: bool, status: str, first_response_at: Any, resolution: str | None,
+    dismissal_reason: str | None, revision: int,
+) -> str:
+    """A complaint as one line, for the digest that covers a bulk import.
+
+    Times may be datetimes or the ISO text an audit event's JSON holds: both
+    give the same line. Called once per imported row, so written out by hand.
+    """
+    return "\x1f".join((
+        ref, _moment_text(received_at), channel, str(target_seconds), employee if employee is not None else _NONE,
+        ",".join(rules), summary, severity, "1" if urgent else "0", status, _moment_text(first_response_at),
+        resolution if resolution is not None else _NONE, dismissal_reason if dismissal_reason is not None else _NONE,
+        str(revision),
+    ))
+
+
+def complaint_line(snapshot: dict[str, Any]) -> str:
+    """``complaint_line_of`` for a snapshot dict (as built by ``complaint`` or read back from JSON)."""
+    return complaint_line_of(*(snapshot[name] for name in COMPLAINT_FIELDS))
 
 
 def reply(row: ComplaintReply, ref: str) -> dict[str, Any]:

@@ -157,6 +157,7 @@ def upgrade() -> None:
     sa.Column('resolution', sa.Text(), nullable=True),
     sa.Column('dismissal_reason', sa.Text(), nullable=True),
     sa.Column('closed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('import_seq', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -179,6 +180,7 @@ def upgrade() -> None:
     with op.batch_alter_table('complaint', schema=None) as batch_op:
         batch_op.create_index('ix_complaint_channel_received', ['channel', 'received_at', 'id'], unique=False)
         batch_op.create_index('ix_complaint_employee_received', ['employee_id', 'received_at', 'id'], unique=False)
+        batch_op.create_index('ix_complaint_import', ['import_seq', 'id'], unique=False)
         batch_op.create_index('ix_complaint_received', ['received_at', 'id'], unique=False)
         batch_op.create_index('ix_complaint_status_received', ['status', 'received_at', 'id'], unique=False)
 
@@ -319,6 +321,7 @@ def downgrade() -> None:
     with op.batch_alter_table('complaint', schema=None) as batch_op:
         batch_op.drop_index('ix_complaint_status_received')
         batch_op.drop_index('ix_complaint_received')
+        batch_op.drop_index('ix_complaint_import')
         batch_op.drop_index('ix_complaint_employee_received')
         batch_op.drop_index('ix_complaint_channel_received')
 

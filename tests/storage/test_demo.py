@@ -1,0 +1,65 @@
+"""The practice database: realistic, reproducible, and it passes its own audit."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+
+import pytest
+from sqlmodel import func, select
+
+from tests.conftest import read
+from tracker.domain.errors import InputError
+from tracker.storage import demo
+from tracker.storage.dashboard import load_dashboard
+from tracker.storage.db import make_engine
+from tracker.storage.audit import verify_chain
+from tracker.storage.integrity import verify_records
+from tracker.storage.models import Complaint, HandbookVersion
+from tracker.storage.reports import Period, first_response_attainment
+from tracker.storage.signoffs import pending_signoffs
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+
+
+def test_demo_data_is_realistic_and_verifies(engine, handbook) -> None:  # type: ignore[no-untyped-def]
+    summary = demo.generate(engine, handbook, employees=120, complaints=3000, seed=7, now=NOW)
+    assert (summary.employees, summary.versions, summary.complaints) == (120, 3, 3000)
+    assert summary.signoffs > 100 and summary.actions >= 1
+    with read(engine) as s:
+        assert verify_chain(s).ok
+        assert verify_records(s) == []
+        labels = [v.label for v in s.exec(select(HandbookVersion).order_by(HandbookVersion.id)).all()]
+        assert labels == ["2025.1", "2025.2", "2026.1"]
+        pending = pending_signoffs(s, today=NOW.date())
+        # Some employees have not signed the current version; some of those are still inside the grace period.
+        assert pending.overdue and pending.in_grace
+        assert any(p.last_signed == "2025.1" for p in pending.overdue), "outdated sign-offs exist"
+        attainment = {row.channel: row for row in first_response_attainment(s, Period(NOW.date().replace(year=2025), NOW.date()), now=NOW)}
+        # Most first responses are within target, a tail misses it.
+        for channel in ("chat", "phone", "email", "social"):
+            share = attainment[channel].attainment
+            assert share is not None and 80 < share < 99
+        board = load_dashboard(s, now=NOW)
+        assert board.top_rules[0][0] in ("CON-01", "SPD-01")
+        oldest = s.exec(select(func.min(Complaint.received_at))).one()
+        assert (NOW - oldest).days >= 700
+
+
+def test_same_seed_same_data(tmp_path, sqlite_template, handbook) -> None:  # type: ignore[no-untyped-def]
+    results = []
+    for name in ("a", "b"):
+        shutil.copyfile(sqlite_template, tmp_path / f"{name}.db")
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        demo.generate(engine, handbook, employees=30, complaints=400, seed=3, now=NOW)
+        with read(engine) as s:
+            results.append(s.exec(select(Complaint.ref, Complaint.received_at, Complaint.channel, Complaint.summary)
+                                  .order_by(Complaint.id)).all())
+        engine.dispose()
+    assert results[0] == results[1]
+
+
+def test_the_demo_refuses_a_database_that_holds_records(engine, handbook) -> None:  # type: ignore[no-untyped-def]
+    demo.generate(engine, handbook, employees=5, complaints=10, seed=1, now=NOW)
+    with pytest.raises(InputError, match="already holds records"):
+        demo.generate(engine, handbook, employees=5, complaints=10, seed=1, now=NOW)
