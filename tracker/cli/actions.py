@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from tracker.cli import context
-from tracker.cli.output import Format, emit, say, to_json
+from tracker.cli.output import Format, emit, say, say_json
 from tracker.domain.inputs import ActionInput, CloseInput, FollowUpInput, ResponseInput, validate
 from tracker.domain.timeutil import today
 from tracker.storage import actions as store
@@ -26,8 +26,8 @@ def suggest(
     with c.session() as session:
         suggestion = store.suggest(session, employee, today=today())
     if fmt != Format.table:
-        say(to_json({"level": suggestion.level.code, "level_name": suggestion.level.name,
-                     "step": suggestion.level.step, "reason": suggestion.reason}))
+        say_json({"level": suggestion.level.code, "level_name": suggestion.level.name,
+                  "step": suggestion.level.step, "reason": suggestion.reason})
         return
     say(f"Suggested: step {suggestion.level.step}, {suggestion.level.name} ({suggestion.level.code}) — {suggestion.reason}.")
 
@@ -111,7 +111,7 @@ def show(
         view = store.get_action(session, action_id)
     data = view.as_dict()
     if fmt != Format.table:
-        say(to_json(data))
+        say_json(data)
         return
     for key, value in data.items():
         if key != "follow_ups" and value not in (None, [], ""):

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from tracker.cli import context
-from tracker.cli.output import Format, emit, say, to_json
+from tracker.cli.output import Format, emit, say, say_json
 from tracker.domain.errors import InputError
 from tracker.domain.timeutil import format_local
 from tracker.storage import audit as store
@@ -39,7 +39,7 @@ def verify(
         records = verify_records(session) if report.ok else []
     ok = report.ok and not records
     if fmt != Format.table:
-        say(to_json(report.as_dict() | {"ok": ok, "record_problems": records}))
+        say_json(report.as_dict() | {"ok": ok, "record_problems": records})
     elif ok:
         say(f"Audit chain OK: {report.events} events, head {report.head_seq}:{report.head_hash}. "
             "Every record matches its last audited state.")

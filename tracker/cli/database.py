@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tracker.cli import context
-from tracker.cli.output import Format, emit, say, to_json
+from tracker.cli.output import Format, emit, say, say_json
 from tracker.storage import audit as audit_store
 from tracker.storage.db import make_engine, sqlite_path
 from tracker.storage.handbook_versions import latest_version, material_version
@@ -39,7 +39,7 @@ def info(
         "handbook_folder": str(c.settings.handbook.docs_dir),
     }
     if fmt == Format.json:
-        say(to_json(facts))
+        say_json(facts)
         return
     emit([{"setting": k, "value": v if v is not None else "(none yet)"} for k, v in facts.items()],
          ["setting", "value"], fmt)

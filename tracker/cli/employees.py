@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from tracker.cli import context
-from tracker.cli.output import Format, emit, say, to_json
+from tracker.cli.output import Format, emit, say, say_heading, say_json
 from tracker.domain.errors import InputError, RowErrors
 from tracker.domain.inputs import EmployeeInput, EmployeeUpdate, validate
 from tracker.storage import employees as store
@@ -118,10 +118,10 @@ def show(
         ]
     }
     if fmt == Format.json:
-        say(to_json(data))
+        say_json(data)
         return
-    say(f"[bold]{employee.number} {employee.name}[/bold] — {employee.team}, hired {employee.hire_date}, "
-        f"{'active' if employee.active else 'inactive'}")
+    say_heading(f"{employee.number} {employee.name}", f" — {employee.team}, hired {employee.hire_date}, "
+                f"{'active' if employee.active else 'inactive'}")
     emit(data["signoffs"], ["id", "version", "signed_on", "method", "valid"], fmt, empty="No sign-offs yet.")  # type: ignore[arg-type]
 
 
@@ -141,12 +141,12 @@ def import_roster(
         result = c.write(lambda s: store.import_roster(data, session=s, actor=c.actor))
     except RowErrors as exc:
         if fmt == Format.json:
-            say(to_json({"imported": False, "errors": [e.as_dict() for e in exc.errors]}))
+            say_json({"imported": False, "errors": [e.as_dict() for e in exc.errors]})
         else:
             for error in exc.errors:
                 typer.echo(f"{path.name}: {error}", err=True)
         raise
     if fmt == Format.json:
-        say(to_json({"imported": True} | result.as_dict()))
+        say_json({"imported": True} | result.as_dict())
         return
     say(f"Imported {path.name}: {len(result.added)} added, {len(result.updated)} updated, {result.unchanged} unchanged.")

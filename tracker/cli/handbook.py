@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from tracker.cli import context
-from tracker.cli.output import Format, emit, say, to_json
+from tracker.cli.output import Format, emit, say, say_heading, say_json
 from tracker.domain.errors import NotFound
 from tracker.domain.handbook import parse_handbook
 from tracker.domain.timeutil import format_local
@@ -57,7 +57,7 @@ def show(ctx: typer.Context, rule_id: str = typer.Argument(..., help="A rule ID 
     rule = handbook.rules.get(rule_id.strip().upper())
     if rule is None:
         raise NotFound("rule", f"no rule '{rule_id}' in handbook {handbook.label}")
-    say(f"[bold]{rule.id} {rule.title}[/bold]  ({rule.page})\n")
+    say_heading(f"{rule.id} {rule.title}", f"  ({rule.page})\n")
     typer.echo(rule.text)
 
 
@@ -114,7 +114,7 @@ def diff(
         old_name, new_name, changes = versions.diff(session, old, new, working)
     rows = [{"rule": ch.rule_id, "change": ch.change, "title": ch.title} for ch in changes]
     if fmt == Format.json:
-        say(to_json({"from": old_name, "to": new_name, "changes": rows}))
+        say_json({"from": old_name, "to": new_name, "changes": rows})
         return
     emit(rows, ["rule", "change", "title"], fmt, title=f"{old_name} → {new_name}",
          empty=f"No rule changed between {old_name} and {new_name}.")

@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tracker.domain.csvsafe import neutralise
 from tracker.domain.timeutil import as_utc
@@ -85,7 +86,7 @@ def emit(
         else:
             table.add_column(header.replace("_", " "), no_wrap=True, overflow="ellipsis")
     for row in rows:
-        table.add_row(*(_cell(row.get(column)) for column in columns))
+        table.add_row(*(Text(_cell(row.get(column))) for column in columns))  # data, never markup
     console.print(table)
 
 
@@ -101,4 +102,17 @@ def _cell(value: Any) -> str:
 
 
 def say(message: str) -> None:
-    console.print(message, highlight=False)
+    """Print a message as is: records hold what people typed, and '[...]' in a
+    name or summary is text, not styling (an unmatched '[/b]' would crash)."""
+    console.print(message, highlight=False, markup=False)
+
+
+def say_heading(heading: str, rest: str = "") -> None:
+    """A bold heading followed by plain text; neither is read as markup."""
+    console.print(Text.assemble((heading, "bold"), rest), highlight=False)
+
+
+def say_json(value: Any) -> None:
+    """JSON for scripts, written as is: the console would wrap long lines and
+    read '[...]' in the data as markup, and the result would no longer parse."""
+    sys.stdout.write(to_json(value) + "\n")

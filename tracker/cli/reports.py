@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from tracker.cli import context
-from tracker.cli.output import Format, PrintFormat, emit, say, to_json
+from tracker.cli.output import Format, PrintFormat, emit, say, say_json
 from tracker.domain.errors import InputError
 from tracker.domain.periods import format_seconds
 from tracker.domain.timeutil import parse_date, today
@@ -43,7 +43,7 @@ def compliance(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--f
     total_active = sum(t.active for t in teams)
     total_signed = sum(t.signed for t in teams)
     if fmt == Format.json:
-        say(to_json({"version": label, "active": total_active, "signed": total_signed, "teams": rows}))
+        say_json({"version": label, "active": total_active, "signed": total_signed, "teams": rows})
         return
     if fmt == Format.table:
         pct = 100.0 * total_signed / total_active if total_active else 100.0
@@ -126,7 +126,7 @@ def employee(
     if fmt == PrintFormat.html:
         typer.echo(employee_file_html(record))
     elif fmt == PrintFormat.json:
-        say(to_json(employee_file_dict(record)))
+        say_json(employee_file_dict(record))
     elif fmt in (PrintFormat.md, PrintFormat.table):
         typer.echo(employee_file_markdown(record))
     else:

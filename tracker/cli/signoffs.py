@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from tracker.cli import context
-from tracker.cli.output import Format, emit, say, to_json
+from tracker.cli.output import Format, emit, say, say_json
 from tracker.domain.inputs import RevokeInput, SignoffInput, validate
 from tracker.domain.timeutil import today
 from tracker.storage import signoffs as store
@@ -81,8 +81,8 @@ def pending(
         report = store.pending_signoffs(session, today=today(), team=team)
     items = [p.as_dict() for p in report.overdue + report.in_grace]
     if fmt == Format.json:
-        say(to_json({"version": report.version, "material_version": report.material_version,
-                     "grace_period": report.grace_period, "pending": items}))
+        say_json({"version": report.version, "material_version": report.material_version,
+                  "grace_period": report.grace_period, "pending": items})
         return
     rows = [
         item | {"changed_rules": ", ".join(f"{c['rule']} ({c['change']})" for c in item["changed_rules"])

@@ -1,0 +1,69 @@
+"""`tracker audit`: the head to keep outside the database, and verify reporting a break."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from tests.cli.conftest import Runner
+from tracker.storage import db, triggers
+
+
+@pytest.fixture
+def recorded(tracker: Runner, tmp_path: Path) -> Runner:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("number,name,team,hire_date\nE-1,Ann Lee,Desk,2024-01-01\nE-2,Bob Ray,Desk,2024-01-01\n",
+                      encoding="utf-8")
+    assert tracker("employees", "import", str(roster)).code == 0
+    assert tracker("handbook", "publish").code == 0
+    return tracker
+
+
+def tamper(runner: Runner, statement: str) -> None:
+    engine = db.make_engine(runner.url)
+    try:
+        with engine.begin() as connection:
+            for drop in triggers.drop_statements(engine.dialect.name):
+                connection.exec_driver_sql(drop)
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def test_head_is_seq_and_hash(recorded: Runner) -> None:
+    head = recorded("audit", "head").out.strip()
+    seq, _, digest = head.partition(":")
+    assert seq == "3" and len(digest) == 64
+    info = recorded("db", "info", "--format", "json").json()
+    assert info["audit_events"] == 3
+
+
+def test_verify_reports_an_edited_event(recorded: Runner) -> None:
+    tamper(recorded, "UPDATE audit_event SET actor = 'mallory' WHERE seq = 2")
+    result = recorded("audit", "verify")
+    assert result.code == 1
+    assert result.out == ""
+    assert result.err.startswith("error: audit: chain broken at event 2: event 2 (employee.add employee E-2) was altered")
+    data = recorded("audit", "verify", "--format", "json")
+    assert data.code == 1
+    assert (data.json()["ok"], data.json()["broken_seq"]) == (False, 2)
+
+
+def test_verify_reports_every_edited_record(recorded: Runner) -> None:
+    tamper(recorded, "UPDATE employee SET name = 'Someone Else'")
+    result = recorded("audit", "verify")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "error: audit: employee E-1 differs from its last audited state: it was edited behind the tracker's back",
+        "error: audit: employee E-2 differs from its last audited state: it was edited behind the tracker's back",
+    ]
+
+
+def test_verify_against_a_kept_head(recorded: Runner) -> None:
+    kept = recorded("audit", "head").out.strip()
+    tamper(recorded, "DELETE FROM audit_event WHERE seq = 3")
+    result = recorded("audit", "verify", "--expect-head", kept)
+    assert result.code == 1
+    assert "before the head you kept (3): events were removed" in result.err
