@@ -41,14 +41,15 @@ def suggest_next(
         if lapsed:
             reason += f" ({lapsed} older action{'s' if lapsed > 1 else ''} lapsed)"
         return Suggestion(first, f"{reason}: start at step 1, {first.name}", counted)
-    highest = max(counted, key=lambda a: a.step)
-    highest_level = ladder[min(highest.step, len(ladder)) - 1]
-    if highest.step >= len(ladder):
-        return Suggestion(ladder[-1], f"{highest_level.name} already issued on {highest.issued_on}", counted)
-    nxt = ladder[highest.step]
+    # ACT-01: one step above the most recent action that still counts.
+    latest = counted[-1]
+    latest_level = ladder[min(latest.step, len(ladder)) - 1]
+    if latest.step >= len(ladder):
+        return Suggestion(ladder[-1], f"{latest_level.name} already issued on {latest.issued_on}", counted)
+    nxt = ladder[latest.step]
     return Suggestion(
         nxt,
-        f"{highest_level.name} issued on {highest.issued_on} is inside the {look_back} look-back window: "
+        f"{latest_level.name} issued on {latest.issued_on} is inside the {look_back} look-back window: "
         f"next is step {nxt.step}, {nxt.name}",
         counted,
     )
