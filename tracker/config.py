@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_path
 
-from tracker.domain.handbook import (
-    HandbookSource,
-    find_nearest_config,
-    read_mkdocs_config,
-    source_from_config,
-    source_from_path,
-)
+if TYPE_CHECKING:
+    from tracker.domain.handbook import HandbookSource
 
 APP_NAME = "service-standards-tracker"
 DATABASE_ENV = "TRACKER_DATABASE_URL"
@@ -51,12 +46,16 @@ def actor(explicit: str | None = None) -> str:
         return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
-def packaged_handbook() -> HandbookSource:
+def packaged_handbook() -> "HandbookSource":
     """The handbook copy shipped inside the package, so ``pip install .`` works anywhere."""
+    from tracker.domain.handbook import source_from_config
+
     return source_from_config(Path(str(files("tracker") / "_site" / "mkdocs.yml")))
 
 
 def _is_handbook_config(path: Path) -> bool:
+    from tracker.domain.handbook import read_mkdocs_config
+
     try:
         extra = read_mkdocs_config(path).get("extra") or {}
     except (OSError, ValueError):
@@ -64,7 +63,9 @@ def _is_handbook_config(path: Path) -> bool:
     return isinstance(extra, dict) and "handbook_version" in extra
 
 
-def handbook_source(explicit: str | Path | None = None, *, start: Path | None = None) -> HandbookSource:
+def handbook_source(explicit: str | Path | None = None, *, start: Path | None = None) -> "HandbookSource":
+    from tracker.domain.handbook import find_nearest_config, source_from_config, source_from_path
+
     value = explicit or os.environ.get(HANDBOOK_ENV)
     if value:
         return source_from_path(Path(value))
@@ -74,14 +75,25 @@ def handbook_source(explicit: str | Path | None = None, *, start: Path | None = 
     return packaged_handbook()
 
 
-@dataclass(frozen=True)
 class Settings:
-    database_url: str
-    handbook: HandbookSource
-    actor: str
+    """Database URL, handbook and actor. The handbook is found only when first
+    asked for: the terminal app paints its dashboard before it needs one."""
+
+    def __init__(self, database_url: str, handbook: "HandbookSource | str | Path | None", actor: str):
+        self.database_url = database_url
+        self.actor = actor
+        self._handbook = handbook
+
+    @property
+    def handbook(self) -> "HandbookSource":
+        from tracker.domain.handbook import HandbookSource
+
+        if not isinstance(self._handbook, HandbookSource):
+            self._handbook = handbook_source(self._handbook)
+        return self._handbook
 
 
 def load_settings(
     *, database: str | None = None, handbook: str | Path | None = None, acting_as: str | None = None
 ) -> Settings:
-    return Settings(database_url(database), handbook_source(handbook), actor(acting_as))
+    return Settings(database_url(database), handbook, actor(acting_as))

@@ -1,10 +1,18 @@
 """The ``tracker`` console script: the command line, which opens the terminal
-app when no command is given. The only module that knows both front ends."""
+app when no command is given. The only module that knows both front ends.
+
+A bare ``tracker`` (perhaps with ``--db``, ``--handbook`` or ``--as``) starts
+the app without loading the command line: Typer and the storage layer cost
+more to import than an empty Textual app takes to start.
+"""
 
 from __future__ import annotations
 
-from tracker.cli.main import run as run_cli
-from tracker.config import Settings
+import sys
+
+from tracker.config import Settings, load_settings
+
+_GLOBAL_OPTIONS = {"--db": "database", "--handbook": "handbook", "--as": "acting_as"}
 
 
 def open_app(settings: Settings) -> None:
@@ -13,5 +21,27 @@ def open_app(settings: Settings) -> None:
     launch(settings)
 
 
+def bare_launch(argv: list[str]) -> dict[str, str] | None:
+    """The global options of a command line that names no command, else None."""
+    options: dict[str, str] = {}
+    items = iter(argv)
+    for item in items:
+        name, equals, value = item.partition("=")
+        if name not in _GLOBAL_OPTIONS:
+            return None
+        if not equals:
+            value = next(items, "")
+        if not value:
+            return None  # let the command line explain the missing value
+        options[_GLOBAL_OPTIONS[name]] = value
+    return options
+
+
 def run() -> None:
+    options = bare_launch(sys.argv[1:])
+    if options is not None:
+        open_app(load_settings(**options))
+        return
+    from tracker.cli.main import run as run_cli
+
     run_cli(open_app=open_app)

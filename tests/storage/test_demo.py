@@ -16,6 +16,7 @@ from tracker.storage.db import make_engine
 from tracker.storage.audit import verify_chain
 from tracker.storage.integrity import verify_records
 from tracker.storage.models import Complaint, HandbookVersion
+from tracker.storage.rawsql import of_session
 from tracker.storage.reports import Period, first_response_attainment
 from tracker.storage.signoffs import pending_signoffs
 
@@ -40,7 +41,7 @@ def test_demo_data_is_realistic_and_verifies(engine, handbook) -> None:  # type:
         for channel in ("chat", "phone", "email", "social"):
             share = attainment[channel].attainment
             assert share is not None and 80 < share < 99
-        board = load_dashboard(s, now=NOW)
+        board = load_dashboard(of_session(s), now=NOW)
         assert board.top_rules[0][0] in ("CON-01", "SPD-01")
         oldest = s.exec(select(func.min(Complaint.received_at))).one()
         assert (NOW - oldest).days >= 700

@@ -16,8 +16,8 @@ from tracker.domain.inputs import RevokeInput, SignoffInput, validate
 from tracker.storage import audit
 from tracker.storage.employees import set_active
 from tracker.storage.handbook_versions import publish
+from tracker.storage.dashboard import compliance_report
 from tracker.storage.signoffs import (
-    compliance_by_team,
     get_signoff,
     meaning_of,
     pending_signoffs,
@@ -228,7 +228,7 @@ def test_compliance_by_team(january: Engine) -> None:
         add(january, number, team=team)
     sign(january, "E-1")
     with read(january) as session:
-        label, teams = compliance_by_team(session)
+        label, teams = compliance_report(session)
     assert label == "2026.1"
     assert [(t.team, t.active, t.signed, t.pending, t.percent) for t in teams] == [
         ("Desk", 2, 1, 1, 50.0), ("Phone", 1, 0, 1, 0.0)]

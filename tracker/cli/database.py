@@ -7,9 +7,11 @@ import typer
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
 from tracker.storage import audit as audit_store
+from tracker.storage import counters
 from tracker.storage.db import make_engine, sqlite_path
 from tracker.storage.handbook_versions import latest_version, material_version
 from tracker.storage.migrate import current_revision, ensure_schema, head_revision, upgrade
+from tracker.storage.rawsql import of_session
 
 app = typer.Typer(help="The database: where it is, its schema, upgrades.", no_args_is_help=True)
 
@@ -57,3 +59,17 @@ def upgrade_command(ctx: typer.Context) -> None:
         say(f"Schema already up to date (revision {after}).")
     else:
         say(f"Schema upgraded from {before or 'empty'} to {after}.")
+
+
+@app.command("recount")
+def recount(ctx: typer.Context) -> None:
+    """Rebuild the dashboard's complaint counters from the complaints (after a repair made outside the tracker)."""
+    c = context.get(ctx)
+
+    def work(session):  # type: ignore[no-untyped-def]
+        counters.recount(of_session(session))
+        audit_store.append(session, actor=c.actor, action="counters.recount", entity="counters", key="complaints",
+                           after={"reason": "rebuilt from the complaints"})
+
+    c.write(work)
+    say("Complaint counters rebuilt from the complaints.")

@@ -22,7 +22,7 @@ from tracker.cli import actions, audit, complaints, database, demo, employees, h
 from tracker.cli.context import Context
 from tracker.config import APP_NAME, Settings, load_settings
 from tracker.domain.errors import TrackerError
-from tracker.domain.handbook import HandbookError
+from tracker.domain.errors import HandbookError
 
 app = typer.Typer(
     name="tracker",

@@ -14,7 +14,7 @@ from tracker.domain.timeutil import parse_date, today
 from tracker.storage import reports as store
 from tracker.storage.actions import list_actions
 from tracker.storage.printouts import employee_file_dict, employee_file_html, employee_file_markdown
-from tracker.storage.signoffs import compliance_by_team
+from tracker.storage.dashboard import compliance_report
 
 app = typer.Typer(help="Reports: sign-off compliance, first-response attainment, complaints, actions, employee file.",
                   no_args_is_help=True)
@@ -37,7 +37,7 @@ def compliance(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--f
     """Sign-off compliance by team for the current material handbook version."""
     c = context.get(ctx)
     with c.session() as session:
-        label, teams = compliance_by_team(session)
+        label, teams = compliance_report(session)
     rows = [{"team": t.team, "active": t.active, "signed": t.signed, "pending": t.pending,
              "percent": round(t.percent, 1)} for t in teams]
     total_active = sum(t.active for t in teams)

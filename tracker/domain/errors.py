@@ -28,8 +28,30 @@ class NotFound(InputError):
     """A reference (employee number, complaint reference, ...) that matches nothing."""
 
 
+class NoVersionPublished(InputError):
+    """Records are checked against a published handbook version; there is none yet."""
+
+    def __init__(self) -> None:
+        super().__init__("handbook", "no handbook version is published yet; run 'tracker handbook publish' first")
+
+
 class ConflictError(TrackerError):
     """Someone else changed the record since it was opened; nothing was overwritten."""
+
+
+class HandbookError(TrackerError):
+    """The handbook has problems; the tracker will not act on a broken handbook.
+
+    ``problems`` are the parser's located problems (file, line, message).
+    """
+
+    exit_code = 2
+
+    def __init__(self, problems: list) -> None:  # type: ignore[type-arg]
+        self.problems = problems
+        first = problems[0] if problems else "unknown problem"
+        more = f" (and {len(problems) - 1} more; run 'tracker handbook check')" if len(problems) > 1 else ""
+        super().__init__(f"handbook: {first}{more}")
 
 
 class RowErrors(InputError):

@@ -18,6 +18,7 @@ from typing import Iterator
 
 import yaml
 
+from tracker.domain.errors import HandbookError
 from tracker.domain.periods import Period, PeriodError
 
 RULE_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
@@ -98,16 +99,6 @@ class Handbook:
     @property
     def final_level(self) -> LadderLevel:
         return self.ladder[-1]
-
-
-class HandbookError(Exception):
-    """The handbook has problems; the tracker will not act on a broken handbook."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        first = problems[0] if problems else "unknown problem"
-        more = f" (and {len(problems) - 1} more; run 'tracker handbook check')" if len(problems) > 1 else ""
-        super().__init__(f"handbook: {first}{more}")
 
 
 def normalise(text: str) -> str:

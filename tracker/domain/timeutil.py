@@ -7,7 +7,7 @@ dates and carry no time zone.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
 from tracker.domain.errors import InputError
@@ -75,3 +75,12 @@ def parse_moment(text: str, field: str) -> datetime:
 
 def format_local(moment: datetime | None) -> str:
     return "" if moment is None else to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def start_of_week(day: date) -> date:
+    """Monday of the week (the dashboard's and the due lists' "this week")."""
+    return day - timedelta(days=day.weekday())
+
+
+def end_of_week(day: date) -> date:
+    return day + timedelta(days=6 - day.weekday())

@@ -8,7 +8,7 @@ level actually chosen, so a decision to skip steps is visible in the record.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import tuple_
 from sqlmodel import Session, col, select
@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from tracker.domain.errors import InputError, NotFound
 from tracker.domain.inputs import ActionInput, CloseInput, FollowUpInput, ResponseInput
 from tracker.domain.ladder import PriorAction, Suggestion, check_level_choice, suggest_next
-from tracker.domain.timeutil import local_date, utcnow
+from tracker.domain.timeutil import end_of_week, local_date, utcnow
 from tracker.storage import audit, snapshots
 from tracker.storage.common import bump, check_revision, lock
 from tracker.storage.complaints import get_complaint_row
@@ -302,10 +302,6 @@ class ActionRow:
     follow_up_due: date | None
     follow_up_done: bool
     status: str
-
-
-def end_of_week(today: date) -> date:
-    return today + timedelta(days=6 - today.weekday())
 
 
 def list_actions(

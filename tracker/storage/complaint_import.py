@@ -30,8 +30,10 @@ from tracker.domain.csvread import CsvStream
 from tracker.domain.errors import RowError, RowErrors
 from tracker.domain.timeutil import to_local, utcnow
 from tracker.storage import audit, snapshots
+from tracker.storage.counters import Counts
 from tracker.storage.handbook_versions import get_version, standards, version_in_force
 from tracker.storage.models import Complaint, Counter, Employee
+from tracker.storage.rawsql import of_session
 
 BATCH = 5000
 MAX_LISTED_ERRORS = 10_000
@@ -159,6 +161,7 @@ class _Builder:
     counters: dict[int, int]
     sqlite: bool
     digest: "hashlib._Hash" = field(default_factory=hashlib.sha256)
+    counts: Counts = field(default_factory=Counts)
     first_ref: str | None = None
     last_ref: str | None = None
 
@@ -196,6 +199,8 @@ class _Builder:
                 self.import_seq, now, self.actor, now, self.actor, 1,
             ))
             rules.extend((complaint_id, rule_id, self.version_id) for rule_id in record.rule_ids)
+            late = first is not None and int((first - record.received_at).total_seconds()) > record.target_seconds
+            self.counts.add(record.received_at, record.channel, record.rule_ids, late)
             line = snapshots.complaint_line_of(
                 ref, record.received_at, record.channel, record.target_seconds, record.employee_number,
                 sorted(record.rule_ids), record.summary, record.severity, record.urgent, record.status, first,
@@ -310,6 +315,7 @@ def import_complaints(
         raise RowErrors([RowError(2, "file", "has a header but no rows")], 1)
     if progress is not None:
         progress(writer.inserted)
+    builder.counts.write(of_session(session))
     if sqlite:
         connection.exec_driver_sql("PRAGMA cache_size = -2000")
     for year, value in builder.counters.items():

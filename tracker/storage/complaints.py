@@ -19,10 +19,11 @@ from tracker.domain import sla
 from tracker.domain.errors import InputError, NotFound
 from tracker.domain.inputs import ComplaintInput, OutcomeInput, ReplyInput
 from tracker.domain.timeutil import as_utc, format_local, to_local, to_utc, utcnow
-from tracker.storage import audit, snapshots
+from tracker.storage import audit, counters, snapshots
 from tracker.storage.common import bump, check_revision, lock
 from tracker.storage.employees import get_employee
 from tracker.storage.handbook_versions import standards, version_in_force
+from tracker.storage.rawsql import of_session
 from tracker.storage.models import (
     Complaint,
     ComplaintReply,
@@ -92,6 +93,7 @@ def log_complaint(data: ComplaintInput, *, session: Session, actor: str, now: da
     for rule_id in data.rule_ids:
         session.add(ComplaintRule(complaint_id=complaint.id or 0, rule_id=rule_id, version_id=version.id or 0))
     session.flush()
+    counters.count_complaint(of_session(session), complaint.received_at, complaint.channel, data.rule_ids)
     audit.append(session, actor=actor, action="complaint.log", entity="complaint", key=complaint.ref,
                  after=snapshots.complaint(complaint, employee.number if employee else None, list(data.rule_ids)),
                  at=now)
@@ -167,6 +169,8 @@ def acknowledge(
     complaint.status = flow.ACKNOWLEDGED
     complaint.first_response_at = data.replied_at
     complaint.first_response_seconds = int((as_utc(data.replied_at) - as_utc(complaint.received_at)).total_seconds())
+    if complaint.first_response_seconds > complaint.target_seconds:
+        counters.count_late(of_session(session), as_utc(complaint.received_at), complaint.channel)
     bump(complaint, actor, now)
     session.add(complaint)
     session.flush()

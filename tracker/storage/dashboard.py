@@ -1,24 +1,57 @@
-"""The figures on the supervisor's home screen.
+"""The figures on the supervisor's home screen, and sign-off compliance.
 
-Each figure is one small index-backed query (counts over an index range, or a
-group-by over a handful of rows), so the dashboard costs the same with a
-thousand complaints as with a million.
+Each figure is one small index-backed query: a count over an index range, a
+group-by over a handful of rows, or a sum over the per-day counters
+(``counters.py``), so the dashboard costs the same with a thousand complaints
+as with a million. Weeks are counted in UTC days. The queries run on a plain DB-API
+connection (``rawsql``) so the app can paint them before SQLAlchemy has even
+been imported; the command line and reports call the same functions on the
+connection under their session (``rawsql.of_session``).
+
+The rule "an employee is up to date when they hold a valid sign-off of the
+latest material version or a later one" is written here in SQL and in
+``signoffs.covering_signoff``; ``tests/storage/test_dashboard.py`` checks that
+both give the same people.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from tracker.domain.complaint_flow import OPEN_STATUSES, RECEIVED
+from tracker.domain.errors import NoVersionPublished
+from tracker.domain.periods import Period
+from tracker.domain.timeutil import end_of_week, local_date, start_of_week, to_utc, utcnow
+from tracker.storage.rawsql import Raw, of_session
 
-from tracker.domain import complaint_flow as flow
-from tracker.domain.timeutil import local_date, to_utc, utcnow
-from tracker.storage.actions import end_of_week
-from tracker.storage.handbook_versions import latest_version, material_version, standards
-from tracker.storage.models import Complaint, ComplaintRule, CorrectiveAction, Employee, HandbookRule
-from tracker.storage.signoffs import TeamCompliance, compliance_by_team, covering_signoff
+_COVERED = """EXISTS (
+    SELECT 1 FROM signoff s
+    WHERE s.employee_id = e.id AND s.version_id >= :material
+      AND NOT EXISTS (SELECT 1 FROM signoff_revocation r WHERE r.signoff_id = s.id))"""
+
+
+@dataclass(frozen=True)
+class TeamCompliance:
+    team: str
+    active: int
+    signed: int
+
+    @property
+    def pending(self) -> int:
+        return self.active - self.signed
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.signed / self.active if self.active else 100.0
+
+
+@dataclass(frozen=True)
+class MaterialVersion:
+    id: int
+    label: str
+    published_on: date
 
 
 @dataclass
@@ -55,104 +88,119 @@ class Dashboard:
         return self.version is None or self.employees == 0
 
 
-def start_of_week(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def _midnight(day: date) -> datetime:
     return to_utc(datetime(day.year, day.month, day.day))
 
 
-def load_dashboard(session: Session, *, now: datetime | None = None, weeks: int = 12) -> Dashboard:
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def material_version(raw: Raw) -> MaterialVersion | None:
+    row = raw.rows("SELECT id, label, published_on FROM handbook_version WHERE NOT editorial ORDER BY id DESC LIMIT 1")
+    return MaterialVersion(row[0][0], row[0][1], _as_date(row[0][2])) if row else None
+
+
+def compliance_by_team(raw: Raw, material: MaterialVersion) -> list[TeamCompliance]:
+    """Active employees per team, and how many hold a sign-off covering the material version."""
+    rows = raw.rows(
+        f"SELECT e.team, COUNT(*), SUM(CASE WHEN {_COVERED} THEN 1 ELSE 0 END) "
+        "FROM employee e WHERE e.active GROUP BY e.team ORDER BY e.team",
+        material=material.id,
+    )
+    return [TeamCompliance(team, int(total), int(signed or 0)) for team, total, signed in rows]
+
+
+def compliance_report(session: Any) -> tuple[str, list[TeamCompliance]]:
+    """(material version label, teams) for the reports, on a SQLAlchemy session."""
+    raw = of_session(session)
+    material = material_version(raw)
+    if material is None:
+        raise NoVersionPublished()
+    return material.label, compliance_by_team(raw, material)
+
+
+def pending_split(raw: Raw, material: MaterialVersion, grace: Period, today: date) -> tuple[int, int]:
+    """(overdue, inside the grace period). A person's due date is the later of
+    their hire date and the publication, plus the grace period."""
+    cutoff = grace.before(today)
+    pending = f"e.active AND NOT {_COVERED}"
+    total = int(raw.value(f"SELECT COUNT(*) FROM employee e WHERE {pending}", material=material.id) or 0)
+    if material.published_on >= cutoff:
+        return 0, total
+    overdue = int(raw.value(f"SELECT COUNT(*) FROM employee e WHERE {pending} AND e.hire_date < :cutoff",
+                            material=material.id, cutoff=cutoff) or 0)
+    return overdue, total - overdue
+
+
+def load_dashboard(raw: Raw, *, now: datetime | None = None, weeks: int = 12) -> Dashboard:
     now = now or utcnow()
     today = local_date(now)
     board = Dashboard(week_start=start_of_week(today))
-    board.employees = session.exec(select(func.count()).select_from(Employee)).one()
-    version = latest_version(session)
-    if version is None:
+    board.employees = int(raw.value("SELECT COUNT(*) FROM employee") or 0)
+    version = raw.rows("SELECT id, label, grace_period FROM handbook_version ORDER BY id DESC LIMIT 1")
+    if not version:
         return board
-    board.version = version.label
-    std = standards(session, version)
-    board.channel_names = {code: channel.name for code, channel in std.channels.items()}
-    material = material_version(session)
+    version_id, board.version, grace_text = version[0]
+    channels = raw.rows("SELECT code, name, target_seconds FROM handbook_channel WHERE version_id = :v ORDER BY code",
+                        v=version_id)
+    board.channel_names = {code: name for code, name, _ in channels}
+    material = material_version(raw)
     if material is not None:
         board.material_version = material.label
-        _, board.teams = compliance_by_team(session)
-        _pending_split(session, board, material, std.grace_period, today)
-    board.open_by_status = {status: 0 for status in flow.OPEN_STATUSES} | dict(
-        session.exec(
-            select(Complaint.status, func.count())
-            .where(col(Complaint.status).in_(flow.OPEN_STATUSES))
-            .group_by(Complaint.status)
-        ).all()
-    )
-    _missed_this_week(session, board, std.channels, now)
-    week_end = end_of_week(today)
-    pending_follow_up = (CorrectiveAction.status == "open") & (CorrectiveAction.follow_up_done == False)  # noqa: E712
-    board.follow_ups_overdue = session.exec(
-        select(func.count()).select_from(CorrectiveAction).where(pending_follow_up, CorrectiveAction.follow_up_due < today)
-    ).one()
-    board.follow_ups_this_week = session.exec(
-        select(func.count()).select_from(CorrectiveAction).where(
-            pending_follow_up, CorrectiveAction.follow_up_due >= today, CorrectiveAction.follow_up_due <= week_end
-        )
-    ).one()
-    _trends(session, board, version.id or 0, weeks)
+        board.teams = compliance_by_team(raw, material)
+        board.pending_overdue, board.pending_in_grace = pending_split(raw, material, Period.parse(grace_text), today)
+    counts = dict(raw.rows(
+        "SELECT status, COUNT(*) FROM complaint WHERE status IN ('received', 'acknowledged', 'investigating') "
+        "GROUP BY status"))
+    board.open_by_status = {status: int(counts.get(status, 0)) for status in OPEN_STATUSES}
+    _missed_this_week(raw, board, channels, now)
+    board.follow_ups_overdue, board.follow_ups_this_week = follow_up_counts(raw, today)
+    _trends(raw, board, version_id, weeks)
     return board
 
 
-def _pending_split(session: Session, board: Dashboard, material, grace, today: date) -> None:  # type: ignore[no-untyped-def]
-    """Overdue when both the hire date and the publication are more than one
-    grace period ago (the due date is the later of the two plus the grace)."""
-    cutoff = grace.before(today)
-    pending = (Employee.active == True) & ~covering_signoff(material)  # noqa: E712
-    total = session.exec(select(func.count()).select_from(Employee).where(pending)).one()
-    if material.published_on >= cutoff:
-        board.pending_overdue, board.pending_in_grace = 0, total
-        return
-    overdue = session.exec(select(func.count()).select_from(Employee).where(pending, Employee.hire_date < cutoff)).one()
-    board.pending_overdue, board.pending_in_grace = overdue, total - overdue
+def follow_up_counts(raw: Raw, today: date) -> tuple[int, int]:
+    """(overdue, due by the end of this week) among open actions whose follow-up is outstanding."""
+    outstanding = "status = 'open' AND NOT follow_up_done"
+    overdue = raw.value(f"SELECT COUNT(*) FROM corrective_action WHERE {outstanding} AND follow_up_due < :today",
+                        today=today)
+    this_week = raw.value(
+        f"SELECT COUNT(*) FROM corrective_action WHERE {outstanding} AND follow_up_due >= :today AND follow_up_due <= :end",
+        today=today, end=end_of_week(today))
+    return int(overdue or 0), int(this_week or 0)
 
 
-def _missed_this_week(session: Session, board: Dashboard, channels, now: datetime) -> None:  # type: ignore[no-untyped-def]
-    since = _midnight(board.week_start or local_date(now))
-    late = dict(
-        session.exec(
-            select(Complaint.channel, func.count())
-            .where(Complaint.received_at >= since, Complaint.first_response_seconds > Complaint.target_seconds)
-            .group_by(Complaint.channel)
-        ).all()
-    )
-    for code, channel in channels.items():
-        cutoff = now - channel.target.as_timedelta()
-        unanswered = session.exec(
-            select(func.count()).select_from(Complaint).where(
-                Complaint.status == flow.RECEIVED, Complaint.channel == code,
-                Complaint.received_at >= since, Complaint.received_at < cutoff,
-            )
-        ).one()
-        board.missed_this_week[code] = late.get(code, 0) + unanswered
+def _missed_this_week(raw: Raw, board: Dashboard, channels: list[Any], now: datetime) -> None:
+    """Late first responses (from the day counters) plus complaints still
+    unanswered past their target (few: only the open 'received' ones)."""
+    monday = board.week_start or local_date(now)
+    late = dict(raw.rows("SELECT channel, SUM(late) FROM complaint_day WHERE day >= :monday GROUP BY channel",
+                         monday=monday))
+    since = _midnight(monday)
+    for code, _name, target in channels:
+        unanswered = raw.value(
+            "SELECT COUNT(*) FROM complaint WHERE status = :received AND channel = :code "
+            "AND received_at >= :since AND received_at < :cutoff",
+            received=RECEIVED, code=code, since=since, cutoff=now - timedelta(seconds=int(target)))
+        board.missed_this_week[code] = int(late.get(code) or 0) + int(unanswered or 0)
 
 
-def _trends(session: Session, board: Dashboard, version_id: int, weeks: int) -> None:
+def _trends(raw: Raw, board: Dashboard, version_id: int, weeks: int) -> None:
+    """Weekly totals and the most-cited rules, from the per-day counters."""
     assert board.week_start is not None
-    starts = [board.week_start - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-    for start in starts:
-        count = session.exec(
-            select(func.count()).select_from(Complaint).where(
-                Complaint.received_at >= _midnight(start), Complaint.received_at < _midnight(start + timedelta(weeks=1))
-            )
-        ).one()
-        board.weekly_complaints.append((start, count))
-    since = _midnight(starts[0])
-    rows = session.exec(
-        select(ComplaintRule.rule_id, func.count())
-        .join(Complaint, Complaint.id == ComplaintRule.complaint_id)
-        .where(Complaint.received_at >= since)
-        .group_by(ComplaintRule.rule_id)
-        .order_by(func.count().desc(), ComplaintRule.rule_id)
-        .limit(5)
-    ).all()
-    titles = dict(session.exec(select(HandbookRule.rule_id, HandbookRule.title).where(HandbookRule.version_id == version_id)).all())
-    board.top_rules = [(rule_id, titles.get(rule_id, ""), count) for rule_id, count in rows]
-
+    first = board.week_start - timedelta(weeks=weeks - 1)
+    per_day = dict(raw.rows("SELECT day, SUM(received) FROM complaint_day WHERE day >= :first GROUP BY day",
+                            first=first))
+    totals = {first + timedelta(weeks=i): 0 for i in range(weeks)}
+    for day, count in per_day.items():
+        offset = (_as_date(day) - first).days // 7
+        if 0 <= offset < weeks:
+            totals[first + timedelta(weeks=offset)] += int(count or 0)
+    board.weekly_complaints = sorted(totals.items())
+    rows = raw.rows(
+        "SELECT rd.rule_id, SUM(rd.complaints) AS n, MIN(hr.title) FROM rule_day rd "
+        "LEFT JOIN handbook_rule hr ON hr.version_id = :v AND hr.rule_id = rd.rule_id "
+        "WHERE rd.day >= :first GROUP BY rd.rule_id ORDER BY n DESC, rd.rule_id LIMIT 5",
+        v=version_id, first=first)
+    board.top_rules = [(rule_id, title or "", int(count)) for rule_id, count, title in rows]

@@ -24,10 +24,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
 from tracker.domain.errors import TrackerError
+from tracker.storage import sqlite_setup
 
 T = TypeVar("T")
 
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = sqlite_setup.BUSY_TIMEOUT_MS
 WRITE_ATTEMPTS = 6
 _WRITE_OPTION = "tracker_write"
 _AUDIT_LOCK_KEY = 0x7472_6163  # "trac": one lock id for every tracker writer
@@ -73,14 +74,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-        # Take over transaction control from the sqlite3 module so BEGIN is ours.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
+        sqlite_setup.configure(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]

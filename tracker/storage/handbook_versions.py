@@ -12,17 +12,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from tracker.domain.errors import InputError, NotFound
+from tracker.domain.errors import InputError, NotFound, NoVersionPublished
 from tracker.domain.handbook import Channel, Handbook, LadderLevel, RuleChange, Standards, diff_rules
 from tracker.domain.periods import Period
 from tracker.domain.timeutil import local_date, utcnow
 from tracker.storage import audit, snapshots
 from tracker.storage.models import HandbookChannel, HandbookLevel, HandbookRule, HandbookVersion
-
-
-class NoVersionPublished(InputError):
-    def __init__(self) -> None:
-        super().__init__("handbook", "no handbook version is published yet; run 'tracker handbook publish' first")
 
 
 def latest_version(session: Session) -> HandbookVersion | None:

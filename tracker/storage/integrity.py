@@ -17,8 +17,9 @@ from typing import Any, Callable, Iterator
 from sqlalchemy import String, cast
 from sqlmodel import Session, col, select
 
-from tracker.storage import snapshots
+from tracker.storage import counters, snapshots
 from tracker.storage.audit import canonical
+from tracker.storage.rawsql import of_session
 from tracker.storage.models import (
     ActionComplaint,
     ActionRule,
@@ -240,9 +241,24 @@ KINDS: tuple[_Kind, ...] = (
 )
 
 
+def verify_counters(session: Session) -> list[str]:
+    """The dashboard's per-day counters against a fresh count of the complaints."""
+    raw = of_session(session)
+    fresh_days, fresh_rules = counters.counted(raw)
+    kept_days, kept_rules = counters.stored(raw)
+    problems = [
+        f"complaint counters for {day} {channel}: stored {kept_days.get((day, channel), (0, 0))}, counted {fresh_days.get((day, channel), (0, 0))}"
+        for day, channel in sorted(set(fresh_days) | set(kept_days))
+        if fresh_days.get((day, channel)) != kept_days.get((day, channel))
+    ]
+    if fresh_rules != kept_rules:
+        problems.append("rule counters differ from a fresh count of the complaints' rules")
+    return [problem + " (rebuild them with 'tracker db recount')" for problem in problems[:20]]
+
+
 def verify_records(session: Session, *, limit: int = 1000) -> list[str]:
     """Every record that no longer matches the audit trail (at most ``limit``)."""
-    problems: list[str] = verify_imports(session)
+    problems: list[str] = verify_imports(session) + verify_counters(session)
     imports = set(session.exec(select(AuditEvent.seq).where(AuditEvent.entity == "complaint_import")).all())
     for kind in KINDS:
         audited = _audited(session, kind.entity)

@@ -339,6 +339,31 @@ class AuditEvent(SQLModel, table=True):
     hash: str = Field(unique=True, max_length=64)
 
 
+class ComplaintDay(SQLModel, table=True):
+    """Complaints per UTC day and channel, kept up to date with every complaint
+    written, so the dashboard's trends cost the same at a million complaints as
+    at a thousand. ``tracker audit verify`` re-counts them from the complaints."""
+
+    __tablename__ = "complaint_day"
+    __table_args__ = (CheckConstraint("received >= 0 AND late >= 0 AND late <= received", name="counts_valid"),)
+
+    day: date = Field(primary_key=True)
+    channel: str = Field(primary_key=True, max_length=40)
+    received: int = Field(default=0)
+    late: int = Field(default=0)  # first response later than the channel's target
+
+
+class RuleDay(SQLModel, table=True):
+    """How often each rule was cited, per UTC day the complaints arrived."""
+
+    __tablename__ = "rule_day"
+    __table_args__ = (CheckConstraint("complaints >= 0", name="count_valid"),)
+
+    day: date = Field(primary_key=True)
+    rule_id: str = Field(primary_key=True, max_length=6)
+    complaints: int = Field(default=0)
+
+
 class Counter(SQLModel, table=True):
     """Named counters, e.g. the next complaint number of a year."""
 
@@ -356,6 +381,7 @@ __all__ = [
     "ComplaintReply",
     "ComplaintRule",
     "CorrectiveAction",
+    "ComplaintDay",
     "Counter",
     "Employee",
     "FollowUp",
@@ -363,6 +389,7 @@ __all__ = [
     "HandbookLevel",
     "HandbookRule",
     "HandbookVersion",
+    "RuleDay",
     "Signoff",
     "SignoffRevocation",
     "metadata",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import case, exists, func, not_
+from sqlalchemy import case, exists, false, func, not_, tuple_
 from sqlmodel import Session, col, select
 
 from tracker.domain.errors import InputError, NotFound
@@ -25,6 +25,7 @@ from tracker.storage.handbook_versions import (
     changes_between,
     get_version,
     material_version,
+    rules_of,
     standards,
     version_in_force,
 )
@@ -40,11 +41,28 @@ def _not_revoked():  # type: ignore[no-untyped-def]
     return not_(exists().where(SignoffRevocation.signoff_id == Signoff.id))
 
 
-def record_signoff(
-    data: SignoffInput, *, session: Session, actor: str, now: datetime | None = None, today: date | None = None
-) -> Signoff:
-    now = now or utcnow()
-    today = today or local_date(now)
+@dataclass(frozen=True)
+class PreparedSignoff:
+    """A sign-off that passed every check, not yet written: what the app's
+    confirmation shows (the printed name and meaning exactly as they will be stored)."""
+
+    employee: Employee
+    version: HandbookVersion
+    data: SignoffInput
+
+    @property
+    def printed_name(self) -> str:
+        return self.data.printed_name or self.employee.name
+
+    @property
+    def meaning(self) -> str:
+        return meaning_of(self.version.label)
+
+
+def prepare_signoff(data: SignoffInput, *, session: Session, today: date | None = None) -> PreparedSignoff:
+    """Every check ``record_signoff`` makes, without writing anything, so a form
+    can show a refusal under its field before asking for confirmation."""
+    today = today or local_today()
     employee = get_employee(session, data.employee_number)
     if not employee.active:
         raise InputError("employee", f"{employee.number} ({employee.name}) is inactive; only active employees sign")
@@ -66,6 +84,16 @@ def record_signoff(
             f"{employee.number} already has a valid sign-off of version {version.label} "
             f"(sign-off {duplicate.id}, signed {duplicate.signed_on}); revoke it first to replace it",
         )
+    return PreparedSignoff(employee, version, data)
+
+
+def record_signoff(
+    data: SignoffInput, *, session: Session, actor: str, now: datetime | None = None, today: date | None = None
+) -> Signoff:
+    now = now or utcnow()
+    today = today or local_date(now)
+    prepared = prepare_signoff(data, session=session, today=today)
+    employee, version = prepared.employee, prepared.version
     signoff = Signoff(
         employee_id=employee.id or 0,
         version_id=version.id or 0,
@@ -233,32 +261,184 @@ def pending_signoffs(
     return report
 
 
+# --- paged lists for the app ---------------------------------------------------
+
+PAGE = 50
+PENDING_STATES = ("overdue", "grace")
+PendingCursor = tuple[str, str, int]  # (state, name, employee id)
+
+
 @dataclass(frozen=True)
-class TeamCompliance:
+class PendingRow:
+    employee_id: int
+    number: str
+    name: str
     team: str
-    active: int
-    signed: int
+    hire_date: date
+    due: date
+    overdue: bool
+    last_signed: str | None  # label of the latest version with a valid sign-off
 
     @property
-    def pending(self) -> int:
-        return self.active - self.signed
+    def state(self) -> str:
+        return "overdue" if self.overdue else "grace"
 
     @property
-    def percent(self) -> float:
-        return 100.0 * self.signed / self.active if self.active else 100.0
+    def cursor(self) -> PendingCursor:
+        return (self.state, self.name, self.employee_id)
 
 
-def compliance_by_team(session: Session) -> tuple[str, list[TeamCompliance]]:
-    """Share of active employees holding a sign-off that covers the material version."""
+def _overdue_condition(material: HandbookVersion, grace, today: date):  # type: ignore[no-untyped-def]
+    """Overdue when both the hire date and the publication are more than one
+    grace period ago (the same split as the dashboard's figures)."""
+    cutoff = grace.before(today)
+    if material.published_on >= cutoff:
+        return false()
+    return Employee.hire_date < cutoff
+
+
+def pending_page(
+    session: Session,
+    *,
+    state: str | None = None,
+    team: str | None = None,
+    after: PendingCursor | None = None,
+    limit: int = PAGE,
+    today: date | None = None,
+) -> list[PendingRow]:
+    """One page of the pending list: overdue first, then those inside the grace
+    period, each ordered by (name, id); ``state`` keeps one of the two.
+
+    Unlike ``pending_signoffs`` (a whole report for printing, by team), this
+    pages from the database: the keyset follows ix_employee_active_name
+    (active, name, id), and each row is checked with NOT EXISTS on
+    ix_signoff_employee_version, so a page of 100,000 employees costs what a
+    page of 100 does (ordering by team first would sort every pending row).
+    Pass the last row's ``cursor`` as ``after``.
+    """
+    if state is not None and state not in PENDING_STATES:
+        raise InputError("state", f"'{state}' is not one of {', '.join(PENDING_STATES)}")
+    today = today or local_today()
+    in_force = version_in_force(session)
     material = material_version(session)
     if material is None:
         raise NoVersionPublished()
-    signed = func.sum(case((covering_signoff(material), 1), else_=0))
-    rows = session.exec(
-        select(Employee.team, func.count(), signed)
-        .where(Employee.active == True)  # noqa: E712
-        .group_by(Employee.team)
-        .order_by(Employee.team)
-    ).all()
-    return material.label, [TeamCompliance(team, total, int(done or 0)) for team, total, done in rows]
+    grace = standards(session, in_force).grace_period
+    overdue = _overdue_condition(material, grace, today)
+    last_signed_id = (
+        select(func.max(Signoff.version_id))
+        .where(Signoff.employee_id == Employee.id, _not_revoked())
+        .correlate(Employee)
+        .scalar_subquery()
+    )
+    states = [s for s in PENDING_STATES if state is None or s == state]
+    if after is not None:
+        states = [s for s in states if PENDING_STATES.index(s) >= PENDING_STATES.index(after[0])]
+    labels = {v.id: v.label for v in session.exec(select(HandbookVersion)).all()}
+    rows: list[PendingRow] = []
+    for current in states:
+        if len(rows) >= limit:
+            break
+        statement = select(Employee, last_signed_id).where(
+            Employee.active == True, not_(covering_signoff(material)),  # noqa: E712
+            overdue if current == "overdue" else not_(overdue),
+        )
+        if team:
+            statement = statement.where(Employee.team == team)
+        if after is not None and after[0] == current:
+            statement = statement.where(tuple_(Employee.name, Employee.id) > tuple_(*after[1:]))
+        statement = statement.order_by(col(Employee.name), col(Employee.id)).limit(limit - len(rows))
+        for employee, last_id in session.exec(statement).all():
+            rows.append(PendingRow(
+                employee_id=employee.id or 0, number=employee.number, name=employee.name, team=employee.team,
+                hire_date=employee.hire_date, due=grace.after(max(employee.hire_date, material.published_on)),
+                overdue=current == "overdue", last_signed=labels.get(last_id),
+            ))
+    return rows
 
+
+@dataclass(frozen=True)
+class PendingCounts:
+    version: str
+    material_version: str
+    grace_period: str
+    overdue: int
+    in_grace: int
+
+
+def pending_counts(session: Session, *, team: str | None = None, today: date | None = None) -> PendingCounts:
+    """How many active employees are overdue / inside the grace period (two counts)."""
+    today = today or local_today()
+    in_force = version_in_force(session)
+    material = material_version(session)
+    if material is None:
+        raise NoVersionPublished()
+    grace = standards(session, in_force).grace_period
+    pending = (Employee.active == True) & not_(covering_signoff(material))  # noqa: E712
+    if team:
+        pending = pending & (Employee.team == team)
+    late = func.sum(case((_overdue_condition(material, grace, today), 1), else_=0))
+    total, overdue = session.exec(select(func.count(), late).select_from(Employee).where(pending)).one()
+    return PendingCounts(in_force.label, material.label, str(grace), int(overdue or 0), total - int(overdue or 0))
+
+
+def recent_signoffs(
+    session: Session, *, before: int | None = None, employee_number: str | None = None, limit: int = PAGE
+) -> list[SignoffView]:
+    """Sign-offs newest recorded first, revoked ones included (with their revocation).
+
+    Sign-offs are append-only, so the id grows with recording order: the keyset
+    is the primary key (pass the last row's id as ``before``) and no extra index
+    is needed.
+    """
+    statement = (
+        select(Signoff, HandbookVersion.label, Employee, SignoffRevocation)
+        .join(HandbookVersion, HandbookVersion.id == Signoff.version_id)
+        .join(Employee, Employee.id == Signoff.employee_id)
+        .outerjoin(SignoffRevocation, SignoffRevocation.signoff_id == Signoff.id)
+    )
+    if employee_number:
+        statement = statement.where(Employee.number == employee_number.strip().upper())
+    if before is not None:
+        statement = statement.where(Signoff.id < before)
+    statement = statement.order_by(col(Signoff.id).desc()).limit(limit)
+    return [
+        SignoffView(signoff, label, employee.number, employee.name, revocation)
+        for signoff, label, employee, revocation in session.exec(statement).all()
+    ]
+
+
+@dataclass(frozen=True)
+class SignoffStanding:
+    """Where one employee stands with the handbook, and what changed since they last signed."""
+
+    number: str
+    name: str
+    active: bool
+    in_force: str
+    material_version: str | None
+    up_to_date: bool
+    last_signed: str | None
+    changes: list[RuleChange]  # from the last signed version to the version in force (all rules if never signed)
+    texts: dict[str, str]  # rule id -> text in the version in force, for added and changed rules
+
+
+def signoff_standing(session: Session, employee_number: str) -> SignoffStanding:
+    """What the supervisor shows an employee before they sign: the rules added,
+    changed or removed since their last valid sign-off, with the current text."""
+    employee = get_employee(session, employee_number)
+    in_force = version_in_force(session)
+    material = material_version(session)
+    last_id = session.exec(
+        select(func.max(Signoff.version_id)).where(Signoff.employee_id == employee.id, _not_revoked())
+    ).one()
+    last = session.get(HandbookVersion, last_id) if last_id is not None else None
+    changes = changes_between(session, last, in_force)
+    wanted = {c.rule_id for c in changes if c.change != "removed"}
+    texts = {rule.rule_id: rule.text for rule in rules_of(session, in_force.id or 0) if rule.rule_id in wanted}
+    up_to_date = material is not None and last is not None and (last.id or 0) >= (material.id or 0)
+    return SignoffStanding(
+        number=employee.number, name=employee.name, active=employee.active, in_force=in_force.label,
+        material_version=material.label if material else None, up_to_date=up_to_date,
+        last_signed=last.label if last else None, changes=changes, texts=texts,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import Any, Iterable
 
 from textual.app import App, SystemCommand
@@ -29,9 +30,12 @@ class TrackerApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    def __init__(self, settings: Settings, services: Services | None = None) -> None:
+    def __init__(
+        self, settings: Settings, services: Services | None = None, first_dashboard: Future[Any] | None = None
+    ) -> None:
         super().__init__()
         self.services = services or Services(settings)
+        self.first_dashboard = first_dashboard  # figures read while the app was loading (see launch.py)
         self.sub_title = f"acting as {self.services.actor}"
 
     def action_section(self, mode: str) -> None:

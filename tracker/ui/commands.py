@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
-from sqlmodel import Session
+from typing import TYPE_CHECKING
+
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tracker.domain.errors import NotFound
-from tracker.storage.complaints import get_complaint_row
-from tracker.storage.employees import EmployeeFilter, list_employees
 from tracker.ui.sections import SECTIONS
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 class JumpProvider(Provider):
@@ -32,7 +33,11 @@ class JumpProvider(Provider):
             return
         services = self.app.services  # type: ignore[attr-defined]
 
-        def find(session: Session) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+        def find(session: "Session") -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+            from tracker.domain.errors import NotFound
+            from tracker.storage.complaints import get_complaint_row
+            from tracker.storage.employees import EmployeeFilter, list_employees
+
             people = [(e.number, e.name, e.team) for e in list_employees(session, EmployeeFilter(search=term, active=None), limit=8)]
             complaints: list[tuple[str, str]] = []
             if term.upper().startswith("C-"):

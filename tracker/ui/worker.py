@@ -10,12 +10,10 @@ from __future__ import annotations
 import logging
 from typing import Callable, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
-from tracker.domain.errors import TrackerError
-from tracker.domain.handbook import HandbookError
+from tracker.domain.errors import HandbookError, TrackerError
 
 T = TypeVar("T")
 log = logging.getLogger("tracker.ui")
@@ -24,7 +22,7 @@ log = logging.getLogger("tracker.ui")
 def describe_error(exc: BaseException) -> str:
     if isinstance(exc, (TrackerError, HandbookError)):
         return str(exc)
-    if isinstance(exc, SQLAlchemyError):
+    if type(exc).__module__.startswith("sqlalchemy"):  # not imported here: start-up stays fast
         detail = str(getattr(exc, "orig", exc)).splitlines()
         return f"database: {detail[0] if detail else type(exc).__name__} (nothing was saved)"
     return f"unexpected problem: {type(exc).__name__}: {exc}"

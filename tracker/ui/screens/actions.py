@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Select, Static
 
-from tracker.domain.timeutil import today
+from tracker.domain.timeutil import end_of_week, today
 from tracker.storage import actions as store
 from tracker.ui.dialogs.action_forms import IssueContext, LiveFormDialog, employee_prompt_form, issue_action_form, load_issue_context
 from tracker.ui.screens.base import TrackerScreen
@@ -45,7 +45,7 @@ def state_cell(row: store.ActionRow, day: date) -> Text:
         return Text("followed up")
     if row.follow_up_due < day:
         return Text(f"OVERDUE {(day - row.follow_up_due).days} d", style="bold red")
-    if row.follow_up_due <= store.end_of_week(day):
+    if row.follow_up_due <= end_of_week(day):
         return Text("due this week", style="yellow")
     return Text("open")
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from tracker.ui.services import Services
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker.storage.rawsql import Raw
 from tracker.ui.worker import run_db
 
 T = TypeVar("T")
@@ -51,9 +55,13 @@ class TrackerScreen(Screen[Any]):
     def body(self) -> ComposeResult:
         yield from ()
 
-    def read(self, work: Callable[[Session], T], done: Callable[[T], object], **options: Any) -> None:
+    def quick(self, work: "Callable[[Raw], T]", done: Callable[[T], object], **options: Any) -> None:
+        """Like ``read``, on the driver's connection (for the start-up screen, see ``Services.quick``)."""
+        run_db(self, lambda: self.services.quick(work), done, **options)
+
+    def read(self, work: "Callable[[Session], T]", done: Callable[[T], object], **options: Any) -> None:
         """Read in a worker thread; ``done`` runs on the UI thread with the result."""
         run_db(self, lambda: self.services.read(work), done, **options)
 
-    def write(self, work: Callable[[Session], T], done: Callable[[T], object], **options: Any) -> None:
+    def write(self, work: "Callable[[Session], T]", done: Callable[[T], object], **options: Any) -> None:
         run_db(self, lambda: self.services.write(work), done, **options)

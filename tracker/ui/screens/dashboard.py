@@ -1,16 +1,21 @@
 """The home screen: where compliance and service stand today.
 
-Every figure is a button: selecting it opens the list behind it.
+Every figure is a button: selecting it opens the list behind it. The figures
+read while the app was loading (see ``launch.py``) are composed straight into
+the first frame; later refreshes update the buttons in place.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, Sparkline, Static
 
 from tracker.domain.complaint_flow import OPEN_STATUSES
@@ -22,8 +27,65 @@ EMPTY_DATABASE = (
     "  1. Press h to open the Handbook, then P to publish the handbook version employees sign.\n"
     "  2. Press e to open Employees, then i to import a roster CSV (number, name, team, hire_date) or n to add one.\n"
     "  3. Record sign-offs (s), log complaints (c) and issue corrective actions (a).\n"
-    "Or fill a practice database from the command line: tracker demo --db practice.db"
+    "Or fill a practice database from the command line: tracker --db practice.db demo"
 )
+
+CARDS: tuple[tuple[str, str], ...] = (
+    ("compliance", "Handbook sign-off"),
+    ("pending", "Sign-offs still to collect"),
+    ("complaints", "Open complaints"),
+    ("missed", "First-response targets missed this week"),
+    ("followups", "Corrective-action follow-ups"),
+    ("trend", "Complaints per week (12 weeks)"),
+    ("rules", "Most-cited rules (12 weeks)"),
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    key: str
+    label: str
+    section: str
+    request: dict[str, Any] = field(default_factory=dict)
+
+
+def card_contents(board: Dashboard) -> dict[str, list[Link | str]]:
+    """What each card shows: links (figures) and notes (plain text), in order."""
+    cards: dict[str, list[Link | str]] = {name: [] for name, _ in CARDS}
+    if board.material_version is None:
+        cards["compliance"].append("No handbook version published yet (h, then P).")
+    else:
+        pct = board.compliance_percent
+        cards["compliance"].append(f"Version {board.material_version} (material); in force {board.version}")
+        cards["compliance"].append(Link(
+            "signed-all", f"{pct:.1f}% signed — {board.signed} of {board.active}" if pct is not None else "No active employees",
+            "employees", {"signoff": "signed"}))
+        for index, team in enumerate(board.teams[:8]):
+            cards["compliance"].append(Link(f"team-{index}", f"{team.team}: {team.percent:.0f}% ({team.signed}/{team.active})",
+                                            "employees", {"team": team.team}))
+        cards["pending"] += [
+            Link("pending-overdue", f"Overdue: {board.pending_overdue}", "signoffs", {"state": "overdue"}),
+            Link("pending-grace", f"Inside the grace period: {board.pending_in_grace}", "signoffs", {"state": "grace"}),
+        ]
+    for status in OPEN_STATUSES:
+        cards["complaints"].append(Link(f"open-{status}", f"{status.capitalize()}: {board.open_by_status.get(status, 0)}",
+                                        "complaints", {"status": status}))
+    for code, name in board.channel_names.items():
+        cards["missed"].append(Link(f"missed-{code}", f"{name}: {board.missed_this_week.get(code, 0)}", "complaints",
+                                    {"channel": code, "received_from": board.week_start, "missed": True}))
+    cards["followups"] += [
+        Link("fu-overdue", f"Overdue: {board.follow_ups_overdue}", "actions", {"state": "overdue"}),
+        Link("fu-week", f"Due this week: {board.follow_ups_this_week}", "actions", {"state": "due"}),
+    ]
+    if board.weekly_complaints:
+        counts = [count for _, count in board.weekly_complaints]
+        cards["trend"].append(f"{board.weekly_complaints[0][0]} → week of {board.weekly_complaints[-1][0]}: "
+                              f"{sum(counts)} complaints, this week {counts[-1]}")
+    if not board.top_rules:
+        cards["rules"].append("No rule cited in the last 12 weeks.")
+    for index, (rule_id, title, count) in enumerate(board.top_rules):
+        cards["rules"].append(Link(f"rule-{index}", f"{rule_id} {title[:34]}: {count}", "complaints", {"rule_id": rule_id}))
+    return cards
 
 
 class DashboardScreen(TrackerScreen):
@@ -31,114 +93,99 @@ class DashboardScreen(TrackerScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.links: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.links: dict[str, Link] = {}
         self.board: Dashboard | None = None
+        self._waiting: Future[Dashboard] | None = None
 
     def body(self) -> ComposeResult:
+        board = self._first_board()
         with VerticalScroll(id="dashboard"):
-            yield Static("Loading…", id="dash-status", classes="empty-state")
+            yield Static(self._status(board), id="dash-status", classes="empty-state")
             with Grid(id="dash-grid"):
-                with Vertical(classes="card", id="card-compliance"):
-                    yield Static("Handbook sign-off", classes="card-title")
-                with Vertical(classes="card", id="card-pending"):
-                    yield Static("Sign-offs still to collect", classes="card-title")
-                with Vertical(classes="card", id="card-complaints"):
-                    yield Static("Open complaints", classes="card-title")
-                with Vertical(classes="card", id="card-missed"):
-                    yield Static("First-response targets missed this week", classes="card-title")
-                with Vertical(classes="card", id="card-followups"):
-                    yield Static("Corrective-action follow-ups", classes="card-title")
-                with Vertical(classes="card", id="card-trend"):
-                    yield Static("Complaints per week (12 weeks)", classes="card-title")
-                    yield Sparkline([], id="trend")
-                    yield Static("", id="trend-caption", classes="card-note")
-                with Vertical(classes="card", id="card-rules"):
-                    yield Static("Most-cited rules (12 weeks)", classes="card-title")
+                contents = card_contents(board) if board else {}
+                for name, title in CARDS:
+                    with Vertical(classes="card", id=f"card-{name}"):
+                        yield Static(title, classes="card-title")
+                        if name == "trend":
+                            yield Sparkline([count for _, count in board.weekly_complaints] if board else [], id="trend")
+                        yield from self._widgets(contents.get(name, []))
+        self.board = board
+
+    def _first_board(self) -> Dashboard | None:
+        """The figures read during start-up, if they are already here."""
+        first = getattr(self.app, "first_dashboard", None)
+        if first is None:
+            return None
+        self.app.first_dashboard = None  # type: ignore[attr-defined]
+        if not first.done():
+            self._waiting = first
+            return None
+        return first.result() if first.exception() is None else None
+
+    @staticmethod
+    def _status(board: Dashboard | None) -> str:
+        if board is None:
+            return "Loading…"
+        return EMPTY_DATABASE if board.is_empty else ""
+
+    def _widgets(self, items: list[Link | str]) -> list[Widget]:
+        widgets: list[Widget] = []
+        for item in items:
+            if isinstance(item, Link):
+                self.links[f"link-{item.key}"] = item
+                widgets.append(Button(item.label, id=f"link-{item.key}", classes="figure", compact=True, flat=True))
+            else:
+                widgets.append(Static(item, classes="card-note"))
+        return widgets
 
     def on_mount(self) -> None:
-        self.action_refresh()
+        self.query_one("#dash-status", Static).display = self.board is None or self.board.is_empty
+        if self._waiting is not None:
+            waiting, self._waiting = self._waiting, None
+            waiting.add_done_callback(lambda future: self.app.call_from_thread(self._arrived, future))
+        elif self.board is None:
+            self.action_refresh()
+
+    def _arrived(self, first: "Future[Dashboard]") -> None:
+        if first.exception() is None:
+            self.show_board(first.result())
+        else:
+            self.action_refresh()  # read again, and show why it failed
 
     def on_screen_resume(self) -> None:
         if self.board is not None:
             self.action_refresh()
 
     def action_refresh(self) -> None:
-        self.read(lambda s: load_dashboard(s), self.show_board, group="dashboard", exclusive=True)
-
-    # --- drawing -------------------------------------------------------------
-
-    def _link(self, card: str, key: str, label: str, section: str, **request: Any) -> None:
-        button_id = f"link-{key}"
-        self.links[button_id] = (section, request)
-        existing = self.query(f"#{button_id}")
-        if existing:
-            existing.first(Button).label = label
-            return
-        self.query_one(f"#{card}").mount(Button(label, id=button_id, classes="figure", compact=True, flat=True))
-
-    def _note(self, card: str, key: str, text: str) -> None:
-        existing = self.query(f"#note-{key}")
-        if existing:
-            existing.first(Static).update(text)
-        else:
-            self.query_one(f"#{card}").mount(Static(text, id=f"note-{key}", classes="card-note"))
+        self.quick(load_dashboard, self.show_board, group="dashboard", exclusive=True)
 
     def show_board(self, board: Dashboard) -> None:
         self.board = board
         status = self.query_one("#dash-status", Static)
-        if board.is_empty:
-            status.update(EMPTY_DATABASE)
-            status.display = True
-        else:
-            status.display = False
-        self._compliance(board)
-        self._complaints(board)
-        self._follow_ups(board)
-        self._trends(board)
-
-    def _compliance(self, board: Dashboard) -> None:
-        if board.material_version is None:
-            self._note("card-compliance", "compliance", "No handbook version published yet (h, then P).")
-            return
-        pct = board.compliance_percent
-        headline = f"{pct:.1f}% signed — {board.signed} of {board.active}" if pct is not None else "No active employees"
-        self._note("card-compliance", "compliance", f"Version {board.material_version} (material); in force {board.version}")
-        self._link("card-compliance", "signed-all", headline, "employees", signoff="signed")
-        for index, team in enumerate(board.teams[:8]):
-            self._link("card-compliance", f"team-{index}", f"{team.team}: {team.percent:.0f}% ({team.signed}/{team.active})",
-                       "employees", team=team.team)
-        self._link("card-pending", "pending-overdue", f"Overdue: {board.pending_overdue}", "signoffs", state="overdue")
-        self._link("card-pending", "pending-grace", f"Inside the grace period: {board.pending_in_grace}", "signoffs",
-                   state="grace")
-
-    def _complaints(self, board: Dashboard) -> None:
-        for status in OPEN_STATUSES:
-            count = board.open_by_status.get(status, 0)
-            self._link("card-complaints", f"open-{status}", f"{status.capitalize()}: {count}", "complaints", status=status)
-        for code, name in board.channel_names.items():
-            missed = board.missed_this_week.get(code, 0)
-            self._link("card-missed", f"missed-{code}", f"{name}: {missed}", "complaints", channel=code,
-                       received_from=board.week_start, missed=True)
-
-    def _follow_ups(self, board: Dashboard) -> None:
-        self._link("card-followups", "fu-overdue", f"Overdue: {board.follow_ups_overdue}", "actions", state="overdue")
-        self._link("card-followups", "fu-week", f"Due this week: {board.follow_ups_this_week}", "actions", state="due")
-
-    def _trends(self, board: Dashboard) -> None:
-        counts = [count for _, count in board.weekly_complaints]
-        self.query_one("#trend", Sparkline).data = counts
-        if board.weekly_complaints:
-            first, last = board.weekly_complaints[0][0], board.weekly_complaints[-1][0]
-            caption = f"{first} → week of {last}: {sum(counts)} complaints, this week {counts[-1]}"
-            self.query_one("#trend-caption", Static).update(caption)
-        if not board.top_rules:
-            self._note("card-rules", "rules", "No rule cited in the last 12 weeks.")
-        for index, (rule_id, title, count) in enumerate(board.top_rules):
-            self._link("card-rules", f"rule-{index}", f"{rule_id} {title[:34]}: {count}", "complaints", rule_id=rule_id)
+        status.update(self._status(board))
+        status.display = board.is_empty
+        self.query_one("#trend", Sparkline).data = [count for _, count in board.weekly_complaints]
+        for name, items in card_contents(board).items():
+            card = self.query_one(f"#card-{name}", Vertical)
+            current = [child for child in card.children if not child.has_class("card-title") and child.id != "trend"]
+            same_shape = len(current) == len(items) and all(
+                isinstance(item, Link) == isinstance(widget, Button) and (not isinstance(item, Link) or widget.id == f"link-{item.key}")
+                for item, widget in zip(items, current)
+            )
+            if same_shape:
+                for item, widget in zip(items, current):
+                    if isinstance(item, Link):
+                        self.links[f"link-{item.key}"] = item
+                        widget.label = item.label  # type: ignore[attr-defined]
+                    else:
+                        widget.update(item)  # type: ignore[attr-defined]
+            else:
+                for widget in current:
+                    widget.remove()
+                card.mount_all(self._widgets(items))
 
     @on(Button.Pressed, ".figure")
     def _open(self, event: Button.Pressed) -> None:
-        target = self.links.get(event.button.id or "")
-        if target is not None:
-            section, request = target
-            self.app.open_section(section, **request)  # type: ignore[attr-defined]
+        link = self.links.get(event.button.id or "")
+        if link is not None:
+            self.app.open_section(link.section, **link.request)  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ from tracker.storage import reports as store
 from tracker.storage.actions import ActionRow, list_actions
 from tracker.storage.exports import TABLE_FORMATS, csv_text, json_text, markdown_table, write_file
 from tracker.storage.printouts import employee_file_dict, employee_file_html, employee_file_markdown
-from tracker.storage.signoffs import compliance_by_team
+from tracker.storage.dashboard import compliance_report
 from tracker.ui.dialogs.export import export_form
 from tracker.ui.dialogs.form import FormDialog
 from tracker.ui.screens.actions import state_cell
@@ -60,7 +60,7 @@ class Report:
 
 
 def _compliance(session: Session, q: Query) -> Result:
-    label, teams = compliance_by_team(session)
+    label, teams = compliance_report(session)
     rows = [{"team": t.team, "active": t.active, "signed": t.signed, "pending": t.pending,
              "percent": round(t.percent, 1)} for t in teams]
     active, signed = sum(t.active for t in teams), sum(t.signed for t in teams)

@@ -40,6 +40,14 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index('ix_audit_event_entity', ['entity', 'entity_key', 'seq'], unique=False)
 
+    op.create_table('complaint_day',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('received', sa.Integer(), nullable=False),
+    sa.Column('late', sa.Integer(), nullable=False),
+    sa.CheckConstraint('received >= 0 AND late >= 0 AND late <= received', name=op.f('ck_complaint_day_counts_valid')),
+    sa.PrimaryKeyConstraint('day', 'channel', name=op.f('pk_complaint_day'))
+    )
     op.create_table('counter',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('value', sa.Integer(), nullable=False),
@@ -80,6 +88,13 @@ def upgrade() -> None:
     sa.CheckConstraint('length(trim(label)) > 0', name=op.f('ck_handbook_version_label_nonblank')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_handbook_version')),
     sa.UniqueConstraint('label', name=op.f('uq_handbook_version_label'))
+    )
+    op.create_table('rule_day',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('rule_id', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+    sa.Column('complaints', sa.Integer(), nullable=False),
+    sa.CheckConstraint('complaints >= 0', name=op.f('ck_rule_day_count_valid')),
+    sa.PrimaryKeyConstraint('day', 'rule_id', name=op.f('pk_rule_day'))
     )
     op.create_table('handbook_channel',
     sa.Column('version_id', sa.Integer(), nullable=False),
@@ -334,6 +349,7 @@ def downgrade() -> None:
     op.drop_table('handbook_rule')
     op.drop_table('handbook_level')
     op.drop_table('handbook_channel')
+    op.drop_table('rule_day')
     op.drop_table('handbook_version')
     with op.batch_alter_table('employee', schema=None) as batch_op:
         batch_op.drop_index('ix_employee_team_name')
@@ -341,6 +357,7 @@ def downgrade() -> None:
 
     op.drop_table('employee')
     op.drop_table('counter')
+    op.drop_table('complaint_day')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_event_entity')
 

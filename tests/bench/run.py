@@ -1,0 +1,281 @@
+"""Benchmarks of issue 5, each against a baseline measured in the same run.
+
+    python -m tests.bench.run [--backend sqlite|postgres|both] [--rows N] [--repeat N]
+
+Prints a table of figures and ratios and writes them to
+tests/bench/results/latest.json. Databases are built once (tests/bench/datasets.py)
+and reused; the first run takes a few minutes per backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.bench import datasets
+from tests.bench.datasets import LARGE, NOW, ROSTER, SMALL, STAFF, TINY
+from tracker.domain.timeutil import set_clock
+from tracker.storage import db
+from tracker.storage.complaint_import import import_complaints
+from tracker.storage.complaints import ComplaintFilter, list_complaints
+from tracker.storage.dashboard import compliance_by_team, load_dashboard, material_version
+from tracker.storage.demo import _complaint_rows, _Person
+from tracker.storage.models import Employee
+from tracker.storage.rawsql import of_session
+from sqlmodel import select
+
+HERE = Path(__file__).resolve().parent
+PROBE = HERE / "probes" / "startup.py"
+RESULTS = HERE / "results"
+
+
+@dataclass
+class Figure:
+    benchmark: str
+    backend: str
+    measure: str
+    value: float
+    unit: str
+    baseline: float | None = None
+    ratio: float | None = None
+    target: str = ""
+    met: bool | None = None
+
+
+def _median(run: Callable[[], Any], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _process(args: list[str], repeat: int) -> tuple[float, int]:
+    """Median wall time of a fresh process, and its peak memory (KiB)."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        out = subprocess.run([sys.executable, str(PROBE), *args], capture_output=True, text=True, check=True,
+                             env={**os.environ, "TZ": "UTC"})
+        times.append(time.perf_counter() - started)
+        peaks.append(json.loads(out.stdout.strip().splitlines()[-1])["peak_rss_kib"])
+    return statistics.median(times), int(statistics.median(peaks))
+
+
+def startup(backend: str, repeat: int) -> list[Figure]:
+    large = datasets.ensure(LARGE, backend)
+    baseline, _ = _process(["empty"], repeat)
+    ours, _ = _process(["tracker", large], repeat)
+    ratio = ours / baseline
+    return [Figure("1 start-up to painted dashboard", backend, "seconds (1M complaints)", ours, "s", baseline, ratio,
+                   "ratio ≤ 1.5", ratio <= 1.5)]
+
+
+def dashboard(backend: str, repeat: int) -> list[Figure]:
+    set_clock(lambda: NOW)
+    timings = {}
+    for dataset in (LARGE, SMALL):
+        engine = db.make_engine(datasets.ensure(dataset, backend))
+        with db.read_session(engine) as session:
+            raw = of_session(session)
+            load_dashboard(raw, now=NOW)  # warm the caches, as a refresh does
+            timings[dataset.name] = _median(lambda: load_dashboard(raw, now=NOW), repeat)
+        engine.dispose()
+    set_clock(None)
+    ratio = timings["large"] / timings["small"]
+    return [
+        Figure("2 dashboard refresh", backend, "seconds at 1M vs 10k complaints", timings["large"], "s",
+               timings["small"], ratio, "ratio ≤ 2", ratio <= 2),
+        Figure("2 dashboard refresh", backend, "seconds at 1M complaints", timings["large"], "s", None, None,
+               "< 0.100 s", timings["large"] < 0.1),
+    ]
+
+
+def complaint_list(backend: str, repeat: int) -> list[Figure]:
+    firsts, nexts = {}, {}
+    flt = ComplaintFilter(status="open")  # what the list shows when it opens
+    for dataset in (LARGE, TINY):
+        engine = db.make_engine(datasets.ensure(dataset, backend))
+        with db.read_session(engine) as session:
+            list_complaints(session, flt, limit=60)
+            firsts[dataset.name] = _median(lambda: list_complaints(session, flt, limit=60), repeat)
+            everything = ComplaintFilter()
+            page = list_complaints(session, everything, limit=60)
+            for _ in range(5):  # a few pages in, as a user scrolls
+                page = list_complaints(session, everything, before=(page[-1].received_at, page[-1].id), limit=60)
+            cursor = (page[-1].received_at, page[-1].id)
+            nexts[dataset.name] = _median(lambda: list_complaints(session, everything, before=cursor, limit=60), repeat)
+        engine.dispose()
+    memory = {}
+    for dataset in (LARGE, TINY):
+        _, memory[dataset.name] = _process(["complaints", datasets.ensure(dataset, backend), "5"], max(1, repeat // 3))
+    first_ratio = firsts["large"] / firsts["tiny"]
+    memory_ratio = memory["large"] / memory["tiny"]
+    return [
+        Figure("3 complaints list", backend, "first page, 1M vs 1k complaints", firsts["large"], "s", firsts["tiny"],
+               first_ratio, "ratio ≤ 1.2", first_ratio <= 1.2),
+        Figure("3 complaints list", backend, "next page at 1M complaints", nexts["large"], "s", None, None,
+               "< 0.010 s", nexts["large"] < 0.010),
+        Figure("3 complaints list", backend, "app peak memory, 1M vs 1k (5 pages)", memory["large"], "KiB",
+               memory["tiny"], memory_ratio, "ratio ≤ 1.2", memory_ratio <= 1.2),
+    ]
+
+
+def _fresh_copy(backend: str, name: str) -> str:
+    """A throw-away copy of the roster dataset (handbook published, 10k employees)."""
+    source = datasets.ensure(ROSTER, backend)
+    if backend == "sqlite":
+        path = datasets.DATA / f"{name}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        shutil.copyfile(make_url(source).database or "", path)
+        return f"sqlite:///{path}"
+    admin = create_engine(datasets.postgres_admin_url() or "", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "bench_{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "bench_{name}" TEMPLATE "bench_{ROSTER.name}"'))
+    admin.dispose()
+    return datasets.url_for(datasets.Dataset(name, 0, 0), backend)
+
+
+def _import_file(backend: str, rows: int) -> bytes:
+    import random
+
+    engine = db.make_engine(datasets.ensure(ROSTER, backend))
+    with db.read_session(engine) as session:
+        people = [_Person(e.id or 0, e.number, e.name, e.hire_date, e.active) for e in session.exec(select(Employee)).all()]
+    engine.dispose()
+    from datetime import timedelta
+
+    return _complaint_rows(random.Random(11), people, NOW - timedelta(days=365), NOW - timedelta(days=1), rows,
+                           ["CON-01", "CON-02", "CON-04", "CON-05", "SPD-01"], NOW)
+
+
+def importing(backend: str, rows: int) -> list[Figure]:
+    data = _import_file(backend, rows)
+    # Ours: the whole import, from bytes to committed rows and audit event.
+    url = _fresh_copy(backend, "import_ours")
+    engine = db.make_engine(url)
+    started = time.perf_counter()
+    db.write(engine, lambda s: import_complaints(io.BytesIO(data), session=s, actor="bench", source="bench.csv",
+                                                 sha256="0" * 64, now=NOW))
+    ours = time.perf_counter() - started
+    engine.dispose()
+    # Baseline: the same rows already parsed into tuples, executemany into the same table, no validation.
+    url = _fresh_copy(backend, "import_base")
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8")))
+    engine = db.make_engine(url)
+    with db.read_session(engine) as session:
+        numbers = dict(session.exec(select(Employee.number, Employee.id)).all())
+        version_id = session.exec(text("SELECT max(id) FROM handbook_version")).scalar()  # type: ignore[call-overload]
+    engine.dispose()
+    sqlite = backend == "sqlite"
+    tuples = []
+    for index, row in enumerate(reader, start=1):
+        tuples.append((index, f"C-2026-{index:06d}", row["received_at"], version_id, row["channel"], 120, None, None,
+                       numbers.get(row["employee_number"]), row["summary"], row["severity"], row["urgent"] == "yes",
+                       row["status"], row["first_response_at"] or None, None, row["resolution"] or None,
+                       row["dismissal_reason"] or None, None, None, NOW.isoformat(), "bench", NOW.isoformat(), "bench", 1))
+    columns = ("id, ref, received_at, version_id, channel, target_seconds, customer_name, customer_contact, "
+               "employee_id, summary, severity, urgent, status, first_response_at, first_response_seconds, resolution, "
+               "dismissal_reason, closed_at, import_seq, created_at, created_by, updated_at, updated_by, revision")
+    marker = "?" if sqlite else "%s"
+    sql = f"INSERT INTO complaint ({columns}) VALUES ({', '.join([marker] * 24)})"
+    if sqlite:
+        import sqlite3
+
+        connection = sqlite3.connect(make_url(url).database or "")
+        connection.execute("PRAGMA cache_size = -262144")  # the same page cache the import uses
+        started = time.perf_counter()
+        connection.executemany(sql, [(*t[:11], int(t[11]), *t[12:]) for t in tuples])
+        connection.commit()
+    else:
+        import psycopg
+
+        parts = make_url(url)
+        connection = psycopg.connect(host=parts.host, port=parts.port, dbname=parts.database, user=parts.username,
+                                     password=parts.password)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, tuples)
+        connection.commit()
+    baseline = time.perf_counter() - started
+    connection.close()
+    ours_rate, base_rate = rows / ours, rows / baseline
+    ratio = ours_rate / base_rate
+    return [Figure("4 complaint import", backend, f"rows/s, {rows:,} rows", ours_rate, "rows/s", base_rate, ratio,
+                   "ratio ≥ 0.5", ratio >= 0.5)]
+
+
+def compliance(backend: str, repeat: int) -> list[Figure]:
+    engine = db.make_engine(datasets.ensure(STAFF, backend))
+    with db.read_session(engine) as session:
+        raw = of_session(session)
+        material = material_version(raw)
+        assert material is not None
+        compliance_by_team(raw, material)
+        seconds = _median(lambda: compliance_by_team(raw, material), repeat)
+    engine.dispose()
+    return [Figure("5 sign-off compliance report", backend, "seconds, 100,000 employees", seconds, "s", None, None,
+                   "< 1 s", seconds < 1)]
+
+
+def _table(figures: list[Figure]) -> str:
+    lines = [f"{'benchmark':<32} {'backend':<9} {'measure':<40} {'value':>12} {'baseline':>12} {'ratio':>7}  target        met"]
+    for f in figures:
+        value = f"{f.value:,.0f}" if f.unit in ("rows/s", "KiB") else f"{f.value:.4f}"
+        base = "" if f.baseline is None else (f"{f.baseline:,.0f}" if f.unit in ("rows/s", "KiB") else f"{f.baseline:.4f}")
+        ratio = "" if f.ratio is None else f"{f.ratio:.2f}"
+        lines.append(f"{f.benchmark:<32} {f.backend:<9} {f.measure:<40} {value:>12} {base:>12} {ratio:>7}  "
+                     f"{f.target:<13} {'yes' if f.met else 'NO'}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows for the import benchmark")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--only", nargs="*", default=None, help="startup dashboard list import compliance")
+    options = parser.parse_args()
+    backends = ["sqlite", "postgres"] if options.backend == "both" else [options.backend]
+    if "postgres" in backends and not datasets.postgres_admin_url():
+        sys.exit("PostgreSQL benchmarks need TRACKER_BENCH_POSTGRES_URL (a role that may CREATE DATABASE)")
+    chosen = options.only or ["startup", "dashboard", "list", "import", "compliance"]
+    figures: list[Figure] = []
+    for backend in backends:
+        for name in chosen:
+            print(f"… {name} on {backend}", file=sys.stderr, flush=True)
+            if name == "startup":
+                figures += startup(backend, options.repeat)
+            elif name == "dashboard":
+                figures += dashboard(backend, options.repeat)
+            elif name == "list":
+                figures += complaint_list(backend, options.repeat * 3)
+            elif name == "import":
+                figures += importing(backend, options.rows)
+            elif name == "compliance":
+                figures += compliance(backend, options.repeat)
+    print(_table(figures))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps([asdict(f) for f in figures], indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten to {RESULTS / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()
