@@ -133,7 +133,7 @@ async def test_skipping_to_dismissal_needs_the_gross_misconduct_reason(app_facto
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form, "the form stays open"
-        message = _text(form.query_one("#error-gross_misconduct_reason", Label))
+        message = _text(form.query_one("#error-gross_misconduct_reason", Static))
         assert "skips the ladder" in message and "gross-misconduct reason" in message
         assert form.query_one("#field-gross_misconduct_reason", TextArea).has_class("-invalid")
         assert form.query_one("#field-expectations", TextArea).text == "Threatened a customer", "typed text is kept"
@@ -172,7 +172,7 @@ async def test_an_action_changed_by_someone_else_is_not_overwritten(app_factory,
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form, "the form stays open with what was typed"
-        assert "changed by other-supervisor" in _text(form.query_one("#form-error", Label))
+        assert "changed by other-supervisor" in _text(form.query_one("#form-error", Static))
         assert form.query_one("#field-text", TextArea).text == "I disagree with the complaint"
         assert "Sorry" in _text(page.query_one("#a-response", Static)), "the page shows the other change"
     with read(engine) as session:

@@ -116,7 +116,7 @@ async def test_invalid_form_input_is_shown_and_nothing_is_saved(app_factory, dat
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form, "the form stays open"
-        assert "is not a date and time" in str(form.query_one("#error-received_at", Label).render())
+        assert "is not a date and time" in str(form.query_one("#error-received_at", Static).render())
         assert form.query_one("#field-received_at", Input).has_class("-invalid")
         assert _complaint_count(engine) == 0
         # Fix the date: now the database refuses the unknown employee, shown under that field.
@@ -124,7 +124,7 @@ async def test_invalid_form_input_is_shown_and_nothing_is_saved(app_factory, dat
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form
-        assert "no employee with number 'E-9999'" in str(form.query_one("#error-employee_number", Label).render())
+        assert "no employee with number 'E-9999'" in str(form.query_one("#error-employee_number", Static).render())
         assert form.query_one("#field-summary", TextArea).text == "Kept waiting", "what was typed is kept"
         assert form.query_one("#field-received_at", Input).value == "2026-11-23 08:00"
         assert _complaint_count(engine) == 0
@@ -152,7 +152,7 @@ async def test_a_complaint_changed_by_someone_else_is_not_overwritten(app_factor
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form, "the form stays open with what was typed"
-        message = str(form.query_one("#form-error", Label).render())
+        message = str(form.query_one("#form-error", Static).render())
         assert "changed by other-supervisor" in message and "nothing was saved" in message
         assert form.query_one("#field-note", TextArea).text == "Hello, sorry for the wait"
         # The page underneath already shows the other supervisor's change.
@@ -161,3 +161,22 @@ async def test_a_complaint_changed_by_someone_else_is_not_overwritten(app_factor
         view = store.get_complaint(session, ref)
     assert [r.recorded_by for r in view.replies] == ["other-supervisor"]
     assert view.complaint.first_response_seconds == 3 * 60
+
+
+async def test_text_that_looks_like_markup_is_shown_as_typed(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
+    engine = _seed(database_url, handbook)
+    summary = "Said [bold]no[/bold] and [/oops] twice"
+    ref = write(engine, lambda s: store.log_complaint(
+        ComplaintInput(received_at="2026-11-23 08:00", channel="chat", summary=summary, customer_name="[red]Ann[/]"),
+        session=s, actor=ACTOR)).ref
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("c")
+        await _settle(app, pilot)
+        table = app.screen.query_one("#complaints")
+        assert summary in str(table.get_row_at(0)[-1])
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        facts = str(app.screen.query_one("#c-facts", Static).render())
+        assert summary in facts and "[red]Ann[/]" in facts

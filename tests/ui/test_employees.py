@@ -194,7 +194,7 @@ async def test_employee_page_timeline_deactivate_and_export(app_factory, databas
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form
-        assert "already exists" in str(form.query_one("#error-path", Label).render())
+        assert "already exists" in str(form.query_one("#error-path", Static).render())
 
 
 def _csv(path: Path, text: str) -> Path:
@@ -297,7 +297,7 @@ async def test_concurrent_edit_is_refused_and_keeps_what_was_typed(app_factory, 
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form, "the form stays open"
-        message = str(form.query_one("#form-error", Label).render())
+        message = str(form.query_one("#form-error", Static).render())
         assert "other-supervisor changed E-1 since you opened it" in message
         assert "Now on record: Ann Lee-Smith, team Chat" in message
         assert _employees(engine)["E-1"][:2] == ("Ann Lee-Smith", "Chat"), "nothing was overwritten"

@@ -81,5 +81,5 @@ async def test_publish_the_first_version_then_publishing_again_is_refused(app_fa
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is again, "the refusal is shown in the dialog"
-        assert "already published" in str(again.query_one("#form-error", Label).render())
+        assert "already published" in str(again.query_one("#form-error", Static).render())
         assert _labels(database_url) == [("2026.1", False)]

@@ -173,7 +173,7 @@ async def test_revoke_a_signoff_with_a_reason(app_factory, database_url, handboo
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form
-        assert "at least 3 characters" in str(form.query_one("#error-reason", Label).render())
+        assert "at least 3 characters" in str(form.query_one("#error-reason", Static).render())
         form.query_one("#field-reason", TextArea).text = "Signed the page of another employee"
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
@@ -211,7 +211,7 @@ async def test_invalid_input_is_shown_under_the_field_and_nothing_is_saved(app_f
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form
-        assert "where the signed paper form is filed" in str(form.query_one("#error-filing_ref", Label).render())
+        assert "where the signed paper form is filed" in str(form.query_one("#error-filing_ref", Static).render())
         assert form.query_one("#field-filing_ref", Input).has_class("-invalid")
         # A date in the future: refused by the record-keeping check, before any confirmation.
         form.query_one("#field-filing_ref", Input).value = "personnel file E-1"
@@ -219,8 +219,8 @@ async def test_invalid_input_is_shown_under_the_field_and_nothing_is_saved(app_f
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form, "no confirmation for a refused sign-off"
-        assert "2026-11-30 is in the future" in str(form.query_one("#error-signed_on", Label).render())
-        assert str(form.query_one("#error-filing_ref", Label).render()) == ""
+        assert "2026-11-30 is in the future" in str(form.query_one("#error-signed_on", Static).render())
+        assert str(form.query_one("#error-filing_ref", Static).render()) == ""
         # What was typed is still there.
         assert form.query_one("#field-signed_on", Input).value == "2026-11-30"
         assert form.query_one("#field-filing_ref", Input).value == "personnel file E-1"

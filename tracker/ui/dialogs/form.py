@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from pydantic import BaseModel
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -71,13 +72,13 @@ class FormDialog(ModalScreen[T | None]):
             yield Static(self.spec.title, classes="dialog-title")
             if self.spec.intro:
                 yield Static(self.spec.intro, classes="dialog-intro")
-            yield Label("", id="form-error", classes="form-error")
+            yield Static("", id="form-error", classes="form-error")
             for item in self.spec.fields:
                 yield Label(item.label, classes="field-label")
                 yield self._widget(item)
                 if item.hint:
                     yield Static(item.hint, classes="field-hint")
-                yield Label("", id=f"error-{item.name}", classes="field-error")
+                yield Static("", id=f"error-{item.name}", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.spec.save_label} (ctrl+s)", id="save", variant="primary")
                 yield Button("Cancel (esc)", id="cancel")
@@ -136,11 +137,11 @@ class FormDialog(ModalScreen[T | None]):
             if only is not None and item.name not in only:
                 continue
             message = problems.get(item.name, "")
-            self.query_one(f"#error-{item.name}", Label).update(message)
+            self.query_one(f"#error-{item.name}", Static).update(Text(message))
             self.query_one(f"#field-{item.name}").set_class(bool(message), "-invalid")
         stray = [f"{name}: {reason}" for name, reason in problems.items() if name not in names]
         if only is None:
-            self.query_one("#form-error", Label).update("; ".join(stray))
+            self.query_one("#form-error", Static).update(Text("; ".join(stray)))
 
     def _revalidate(self, name: str) -> None:
         if name in self.touched:
@@ -212,9 +213,9 @@ class FormDialog(ModalScreen[T | None]):
             if any(item.name == name for item in self.spec.fields):
                 self.show_problems({name: exc.reason}, only={name})
                 self.query_one(f"#field-{name}").focus()
-                self.query_one("#form-error", Label).update("")
+                self.query_one("#form-error", Static).update("")
                 return
-        self.query_one("#form-error", Label).update(describe_error(exc))
+        self.query_one("#form-error", Static).update(Text(describe_error(exc)))
         self.notify(describe_error(exc), severity="error", timeout=8)
         if isinstance(exc, ConflictError) and self.spec.on_conflict is not None:
             self.spec.on_conflict()

@@ -60,7 +60,7 @@ class PrefilledFormDialog(FormDialog[T], Generic[T]):
         self.show_problems(shown, only=set(shown))
         stray = [f"{name}: {reason}" for name, reason in self.initial_problems.items() if name not in names]
         message = "; ".join(filter(None, [self.initial_message, *stray]))
-        self.query_one("#form-error", Label).update(message)
+        self.query_one("#form-error", Static).update(message)
         if shown:
             first = next(item.name for item in self.spec.fields if item.name in shown)
             self.query_one(f"#field-{first}").focus()

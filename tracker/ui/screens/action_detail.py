@@ -109,7 +109,7 @@ class ActionScreen(TrackerScreen):
         table.clear()
         for f in view.follow_ups:
             table.add_row(f.held_on.isoformat(), FOLLOW_UP_OUTCOMES.get(f.outcome, f.outcome),
-                          f.new_due_date.isoformat() if f.new_due_date else "", f.recorded_by, (f.notes or "")[:100])
+                          f.new_due_date.isoformat() if f.new_due_date else "", Text(f.recorded_by), Text((f.notes or "")[:100]))
         table.display = bool(view.follow_ups)
         empty = ("No follow-up: this level takes none." if a.is_final
                  else "No follow-up recorded yet. Press f after the follow-up meeting." if a.status == "open"

@@ -7,6 +7,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from rich.text import Text
 from textual.widgets import Button, DataTable, Static
 
 from tracker.domain import complaint_flow as flow
@@ -88,7 +89,7 @@ class ComplaintScreen(TrackerScreen):
             facts.append(f"Resolution {c.resolution}")
         if c.dismissal_reason:
             facts.append(f"Dismissed  {c.dismissal_reason}")
-        self.query_one("#c-facts", Static).update("\n".join(facts))
+        self.query_one("#c-facts", Static).update(Text("\n".join(facts)))  # data, never markup
         if c.first_response_at is None:
             speed = (f"[bold red]First response MISSED: none yet, target {view.target}[/]" if view.target_missed
                      else f"Waiting for the first response (target {view.target})")
@@ -107,7 +108,7 @@ class ComplaintScreen(TrackerScreen):
                    for r in view.replies]
         entries += [(e.at, e.action.removeprefix("complaint."), e.actor, "") for e in events]
         for when, what, who, details in sorted(entries, key=lambda entry: entry[0]):
-            table.add_row(format_local(when), what, who, details[:100])
+            table.add_row(format_local(when), what, Text(who), Text(details[:100]))
 
     # --- steps ---------------------------------------------------------------
 

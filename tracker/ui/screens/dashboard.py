@@ -11,6 +11,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -133,9 +134,9 @@ class DashboardScreen(TrackerScreen):
         for item in items:
             if isinstance(item, Link):
                 self.links[f"link-{item.key}"] = item
-                widgets.append(Button(item.label, id=f"link-{item.key}", classes="figure", compact=True, flat=True))
+                widgets.append(Button(Text(item.label), id=f"link-{item.key}", classes="figure", compact=True, flat=True))
             else:
-                widgets.append(Static(item, classes="card-note"))
+                widgets.append(Static(Text(item), classes="card-note"))
         return widgets
 
     def on_mount(self) -> None:
@@ -176,9 +177,9 @@ class DashboardScreen(TrackerScreen):
                 for item, widget in zip(items, current):
                     if isinstance(item, Link):
                         self.links[f"link-{item.key}"] = item
-                        widget.label = item.label  # type: ignore[attr-defined]
+                        widget.label = Text(item.label)  # type: ignore[attr-defined]
                     else:
-                        widget.update(item)  # type: ignore[attr-defined]
+                        widget.update(Text(item))  # type: ignore[attr-defined]
             else:
                 for widget in current:
                     widget.remove()

@@ -346,7 +346,7 @@ class EmployeeScreen(TrackerScreen):
                     widget = dialog.query_one(f"#field-{item.name}", Input)
                     if widget.value.strip() == state.values.get(item.name):
                         widget.value = fresh.values[item.name]
-                dialog.query_one("#form-error", Label).update(
+                dialog.query_one("#form-error", Static).update(
                     f"Not saved: {escape(e.updated_by)} changed {e.number} since you opened it.\n"
                     f"Now on record: {escape(e.name)}, team {escape(e.team)}, hired {e.hire_date}.\n"
                     "Your changes are kept below: ctrl+s applies them on top, esc cancels."

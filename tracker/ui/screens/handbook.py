@@ -223,7 +223,7 @@ class HandbookScreen(TrackerScreen):
         table.clear()
         for v in self.versions:
             kind = "editorial (no re-signing)" if v.editorial else "material"
-            table.add_row(v.label, format_local(v.published_at), v.published_by, kind, v.content_hash[:12], key=v.label)
+            table.add_row(Text(v.label), format_local(v.published_at), Text(v.published_by), kind, v.content_hash[:12], key=v.label)
         self.query_one("#versions-status", Static).update(
             "Published versions, newest first. Enter compares a version with the one before it."
             if self.versions else "No version published yet: press P to publish the first version."
@@ -272,7 +272,7 @@ class HandbookScreen(TrackerScreen):
         table.clear()
         styles = {"added": "green", "changed": "yellow", "removed": "red"}
         for change in changes:
-            table.add_row(Text(change.change, style=styles.get(change.change, "")), change.rule_id, change.title)
+            table.add_row(Text(change.change, style=styles.get(change.change, "")), change.rule_id, Text(change.title))
         if old is None:
             status = "Nothing published yet, so nothing to compare: press P to publish the first version."
         elif not changes:

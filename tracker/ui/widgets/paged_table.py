@@ -96,7 +96,8 @@ class PagedTable(DataTable[Any]):
                 return  # a newer query replaced this one
             self._loading = False
             for key, cells in page.rows:
-                self.add_row(*cells, key=key)
+                # Plain strings would be read as markup: data is shown as typed.
+                self.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in cells), key=key)
             self._next = page.next_cursor
             self.post_message(self.Loaded(self, self.row_count, self._next is not None))
 
