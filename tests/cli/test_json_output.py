@@ -50,7 +50,8 @@ def rows(tracker: Runner, *command: str) -> object:
          {"id", "version", "signed_on", "method", "filing_ref", "printed_name", "meaning", "recorded_by", "valid",
           "revoked_reason"}),
         (("complaints", "list"),
-         {"ref", "received", "channel", "status", "severity", "urgent", "employee", "target_missed", "summary"}),
+         {"ref", "received", "channel", "status", "severity", "urgent", "employee", "target_missed", "summary",
+          "customer_name", "customer_contact"}),
         (("actions", "list"),
          {"id", "employee", "name", "level", "issued_on", "follow_up_due", "follow_up_done", "status"}),
         (("actions", "due"), {"id", "employee", "name", "level", "issued_on", "follow_up_due", "follow_up_done",
@@ -164,3 +165,20 @@ def test_csv_output_is_spreadsheet_safe(seeded: Runner, tmp_path: Path) -> None:
     assert result.code == 0
     table = list(csv.DictReader(io.StringIO(result.out)))
     assert [row["name"] for row in table if row["number"] == "E-9"] == ["'=HYPERLINK(\"http://x\")"]
+
+
+def test_customer_details_are_exported_unless_redacted(tracker: Runner) -> None:
+    assert tracker("handbook", "publish").code == 0
+    received = (datetime.now() - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    logged = tracker("complaints", "log", "--channel", "email", "--summary", "Invoice wrong", "--received-at", received,
+                     "--customer-name", "=HYPERLINK(\"x\")", "--customer-contact", "ann@example.com")
+    assert logged.code == 0, logged.err
+    [full] = rows(tracker, "complaints", "list")
+    assert full["customer_contact"] == "ann@example.com"
+    [redacted] = rows(tracker, "complaints", "list", "--redact")
+    assert redacted["customer_name"] is None and redacted["customer_contact"] is None
+    exported = tracker("complaints", "list", "--format", "csv")
+    header, line = exported.out.splitlines()[:2]
+    assert header.endswith("customer_name,customer_contact")
+    assert "'=HYPERLINK" in line and "ann@example.com" in line, "formula cells are neutralised in CSV"
+    assert "customer" not in tracker("complaints", "list", "--format", "csv", "--redact").out.splitlines()[0]

@@ -12,10 +12,11 @@ from tracker.cli import context
 from tracker.cli.output import Format, emit, error_console, say, say_json
 from tracker.domain.errors import InputError, RowErrors
 from tracker.domain.inputs import ComplaintInput, OutcomeInput, ReplyInput, validate
-from tracker.domain.periods import format_seconds
-from tracker.domain.timeutil import format_local, parse_date, utcnow
+from tracker.domain.periods import Period, PeriodError, format_seconds
+from tracker.domain.timeutil import format_local, parse_date, today, utcnow
 from tracker.storage import complaint_import as store_import
 from tracker.storage import complaints as store
+from tracker.storage import privacy
 from tracker.storage.complaint_import import file_sha256
 
 app = typer.Typer(help="Customer complaints: log, acknowledge, reply, investigate, resolve or dismiss.",
@@ -222,7 +223,8 @@ def list_command(
     since: Optional[str] = typer.Option(None, "--from", help="Received on or after this date, YYYY-MM-DD."),
     until: Optional[str] = typer.Option(None, "--to", help="Received on or before this date, YYYY-MM-DD."),
     limit: int = typer.Option(100, "--limit", min=1, help="At most this many rows (newest first)."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (json and csv include customer details)."),
+    redact: bool = typer.Option(False, "--redact", help="Leave out customers' names and contacts (json, csv)."),
 ) -> None:
     """List complaints, newest first."""
     c = context.get(ctx)
@@ -242,12 +244,39 @@ def list_command(
             page = store.list_complaints(session, flt, before=before, limit=want)
             rows.extend(
                 {"ref": r.ref, "received": format_local(r.received_at) if fmt == Format.table else r.received_at,
-                 "channel": r.channel, "status": r.status, "severity": r.severity, "urgent": r.urgent,
-                 "employee": r.employee_number, "target_missed": r.target_missed(now), "summary": r.summary}
+                 "channel": r.channel, "status": r.status + (" !" if r.urgent and fmt == Format.table else ""),
+                 "severity": r.severity, "urgent": r.urgent, "employee": r.employee_number,
+                 "target_missed": r.target_missed(now), "summary": r.summary,
+                 "customer_name": None if redact else r.customer_name,
+                 "customer_contact": None if redact else r.customer_contact}
                 for r in page
             )
             if len(page) < want:
                 break
             before = (page[-1].received_at, page[-1].id)
-    emit(rows, ["ref", "received", "channel", "status", "severity", "urgent", "employee", "target_missed", "summary"],
-         fmt, empty="No complaints match.")
+    if fmt == Format.table:
+        columns = ["ref", "received", "channel", "status", "employee", "target_missed", "summary"]
+    else:
+        columns = ["ref", "received", "channel", "status", "severity", "urgent", "employee", "target_missed", "summary"]
+        if not redact:
+            columns += ["customer_name", "customer_contact"]
+    emit(rows, columns, fmt, empty="No complaints match. ('!' after a status marks an urgent complaint.)")
+
+
+@app.command("purge-contacts")
+def purge_contacts(
+    ctx: typer.Context,
+    older_than: str = typer.Option(..., "--older-than",
+                                   help="A date (YYYY-MM-DD) or an age such as '24 months': closed complaints received before it lose the customer's name and contact."),
+) -> None:
+    """Remove customers' names and contacts from closed complaints past the retention period (recorded in the audit trail)."""
+    c = context.get(ctx)
+    try:
+        cutoff = parse_date(older_than, "older_than")
+    except InputError:
+        try:
+            cutoff = Period.parse(older_than).before(today())
+        except PeriodError:
+            raise InputError("older_than", f"'{older_than}' is neither a date like 2024-11-23 nor an age like '24 months'") from None
+    purged = c.write(lambda s: privacy.purge_contacts(s, received_before=cutoff, actor=c.actor))
+    say(f"Removed customer details from {purged} closed complaints received before {cutoff}.")

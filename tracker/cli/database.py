@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
 
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
+from tracker.domain.errors import InputError
 from tracker.storage import audit as audit_store
+from tracker.storage import backup
 from tracker.storage import counters
 from tracker.storage.db import make_engine, sqlite_path
 from tracker.storage.handbook_versions import latest_version, material_version
@@ -73,3 +78,35 @@ def recount(ctx: typer.Context) -> None:
 
     c.write(work)
     say("Complaint counters rebuilt from the complaints.")
+
+
+@app.command("backup")
+def backup_command(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="A new file for the backup (never overwritten)."),
+) -> None:
+    """Copy the SQLite database to PATH while the tracker stays in use (SQLite's backup API; owner-only file)."""
+    c = context.get(ctx)
+    result = backup.backup(c.engine, path)
+    c.write(lambda s: audit_store.append(s, actor=c.actor, action="db.backup", entity="database", key=path.name,
+                                         after=result.as_dict()))
+    say(f"Backed up to {result.path} ({result.bytes:,} bytes, SHA-256 {result.sha256}); "
+        f"audit head in the backup {result.audit_head}.")
+
+
+@app.command("restore")
+def restore_command(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="A backup made with 'tracker db backup'."),
+    yes: bool = typer.Option(False, "--yes", help="Replace the current database without asking."),
+) -> None:
+    """Replace the current SQLite database with a backup. The current one is kept beside it first, and the
+    restore is recorded in the restored audit chain."""
+    c = context.get(ctx)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InputError("yes", "restoring replaces the current database; pass --yes to confirm")
+        typer.confirm(f"Replace {c.settings.database_url} with {path}?", abort=True)
+    result = backup.restore(c.engine, path, actor=c.actor)
+    say(f"Restored from {result.restored_from}. The replaced database is kept at {result.safety_copy}. "
+        f"Audit chain: restored head {result.restored_head}, replaced head {result.replaced_head}.")

@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 from tracker.domain.complaint_rows import OPTIONAL, REFERENCE, REQUIRED, ComplaintRecord, check
 from tracker.domain.csvread import CsvStream
 from tracker.domain.errors import RowError, RowErrors
-from tracker.domain.timeutil import to_local, utcnow
+from tracker.domain.timeutil import to_local, to_utc, utcnow
 from tracker.storage import audit, snapshots
 from tracker.storage.counters import Counts
 from tracker.storage.handbook_versions import get_version, standards, version_in_force
@@ -73,7 +73,9 @@ def _insert(table: str, columns: tuple[str, ...], marker: str) -> str:
 
 def _sqlite_moment(value: datetime) -> str:
     """The text SQLAlchemy stores for a UTC datetime on SQLite (tests read it back through the ORM)."""
-    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if value.tzinfo is not timezone.utc:
+        value = value.astimezone(timezone.utc)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _same(value: datetime) -> datetime:
@@ -162,6 +164,7 @@ class _Builder:
     sqlite: bool
     digest: "hashlib._Hash" = field(default_factory=hashlib.sha256)
     counts: Counts = field(default_factory=Counts)
+    _year: tuple[datetime, datetime, int] | None = None  # the local year last seen: [start, end) in UTC
     first_ref: str | None = None
     last_ref: str | None = None
 
@@ -172,10 +175,20 @@ class _Builder:
             year, number = int(match.group(1)), int(match.group(2))
             self.counters[year] = max(self.counters.get(year, 0), number)
             return record.ref
-        year = to_local(record.received_at).year
+        year = self._local_year(record.received_at)
         number = self.counters.get(year, 0) + 1
         self.counters[year] = number
         return f"C-{year}-{number:05d}"
+
+    def _local_year(self, moment: datetime) -> int:
+        """The local calendar year of a time; records come mostly in time order,
+        so the last year's bounds answer almost every call without a time-zone lookup."""
+        cached = self._year
+        if cached is not None and cached[0] <= moment < cached[1]:
+            return cached[2]
+        year = to_local(moment).year
+        self._year = (to_utc(datetime(year, 1, 1)), to_utc(datetime(year + 1, 1, 1)), year)
+        return year
 
     def rows(self, records: list[tuple[int, ComplaintRecord]]) -> _Rows:
         moment = _sqlite_moment if self.sqlite else _same
@@ -222,6 +235,91 @@ def _taken(session: Session, explicit: list[tuple[int, str]]) -> list[RowError]:
     return [RowError(row, "reference", f"{ref} already exists") for row, ref in explicit if ref in found]
 
 
+class BulkLoad:
+    """Complaints written in batches inside the caller's write transaction,
+    covered by one audit event: the engine of ``import_complaints`` and of
+    ``tracker demo``. Records must already be checked (``complaint_rows.check``).
+    """
+
+    def __init__(self, session: Session, *, actor: str, now: datetime, version_id: int,
+                 progress: Callable[[int], None] | None = None):
+        self.session = session
+        self.actor = actor
+        self.now = now
+        self.progress = progress
+        self.counters = {
+            int(name.removeprefix("complaint-")): value
+            for name, value in session.exec(
+                select(Counter.name, Counter.value).where(col(Counter.name).startswith("complaint-"))
+            ).all()
+        }
+        head = audit.head(session)
+        self.import_seq = (head.seq if head else 0) + 1
+        self.first_id = (session.exec(select(func.max(Complaint.id))).one() or 0) + 1
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.connection = session.connection()
+        if self.sqlite:
+            # A large page cache while six indexes grow; the default 2 MB thrashes.
+            self.connection.exec_driver_sql("PRAGMA cache_size = -262144")
+        self.builder = _Builder(actor, now, version_id, self.import_seq, self.first_id, dict(self.counters), self.sqlite)
+        self.writer = _Writer(self.connection, self.sqlite)
+        self.pending: list[tuple[int, ComplaintRecord]] = []
+        self.queued = 0
+        self.finished = False
+
+    def add(self, row_number: int, record: ComplaintRecord) -> None:
+        self.pending.append((row_number, record))
+        if len(self.pending) >= BATCH:
+            self._send()
+
+    def _send(self) -> None:
+        if self.pending:
+            self.writer.put(self.builder.rows(self.pending))
+            self.queued += len(self.pending)
+            self.pending = []
+            if self.progress is not None:
+                self.progress(self.queued)
+
+    def stop(self) -> list[RowError]:
+        """Wait for the writer; rows refused by the database (references already used)."""
+        if not self.finished:
+            self.finished = True
+            self.writer.finish()
+        return list(self.writer.taken)
+
+    def commit(self, *, source: str, sha256: str) -> ComplaintImportResult:
+        """Write what is pending, the counters and the one audit event covering the batch."""
+        self._send()
+        taken = self.stop()
+        if taken:
+            raise RowErrors(taken, max(self.queued, 1))
+        inserted = self.writer.inserted
+        if inserted == 0:
+            raise RowErrors([RowError(2, "file", "has a header but no rows")], 1)
+        session = self.session
+        self.builder.counts.write(of_session(session))
+        if self.sqlite:
+            self.connection.exec_driver_sql("PRAGMA cache_size = -2000")
+        for year, value in self.builder.counters.items():
+            if self.counters.get(year) != value:
+                counter = session.get(Counter, f"complaint-{year}") or Counter(name=f"complaint-{year}", value=0)
+                counter.value = value
+                session.add(counter)
+        if not self.sqlite:
+            session.execute(text("SELECT setval(pg_get_serial_sequence('complaint', 'id'), :last)"),
+                            {"last": self.builder.next_id - 1})
+        event = audit.append(
+            session, actor=self.actor, action="complaint.import", entity="complaint_import", key=str(self.import_seq),
+            after={"file": source, "file_sha256": sha256, "rows": inserted, "first_id": self.first_id,
+                   "last_id": self.builder.next_id - 1, "records_sha256": self.builder.digest.hexdigest()},
+            at=self.now,
+        )
+        assert event.seq == self.import_seq, "another writer appended to the audit chain inside this transaction"
+        if self.progress is not None:
+            self.progress(inserted)
+        return ComplaintImportResult(inserted, sha256, self.builder.first_ref, self.builder.last_ref, event.seq)
+
+
 def import_complaints(
     stream: BinaryIO,
     *,
@@ -245,26 +343,11 @@ def import_complaints(
     version = get_version(session, version_label) if version_label else version_in_force(session)
     std = standards(session, version)
     employees = dict(session.exec(select(Employee.number, Employee.id)).all())
-    counters = {
-        int(name.removeprefix("complaint-")): value
-        for name, value in session.exec(select(Counter.name, Counter.value).where(col(Counter.name).startswith("complaint-"))).all()
-    }
-    head = audit.head(session)
-    import_seq = (head.seq if head else 0) + 1
-    max_id = session.exec(select(func.max(Complaint.id))).one() or 0
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    connection = session.connection()
-    if sqlite:
-        # A large page cache while six indexes grow; the default 2 MB thrashes.
-        connection.exec_driver_sql("PRAGMA cache_size = -262144")
-    builder = _Builder(actor, now, version.id or 0, import_seq, max_id + 1, dict(counters), sqlite)
-    writer = _Writer(connection, sqlite)
+    load = BulkLoad(session, actor=actor, now=now, version_id=version.id or 0, progress=progress)
     errors: list[RowError] = []
     error_count = 0
     seen_refs: dict[str, int] = {}
-    pending: list[tuple[int, ComplaintRecord]] = []
     unchecked: list[tuple[int, str]] = []  # explicit references of rows that will not reach the writer
-    queued = 0
 
     def refuse(found: RowError) -> None:
         nonlocal error_count
@@ -291,45 +374,19 @@ def import_complaints(
                 if result.ref is not None:
                     unchecked.append((row_number, result.ref))
                 continue  # keep checking to list every bad row; nothing more is inserted
-            pending.append((row_number, result))
-            if len(pending) >= BATCH:
-                writer.put(builder.rows(pending))
-                queued += len(pending)
-                pending = []
-                if progress is not None:
-                    progress(queued)
-        if not error_count and pending:
-            writer.put(builder.rows(pending))
-            queued += len(pending)
-    finally:
-        writer.finish()
-    for taken in writer.taken:
-        refuse(taken)
+            load.add(row_number, result)
+    except BaseException:
+        load.stop()
+        raise
     if error_count:
-        unchecked += [(row, record.ref) for row, record in pending if record.ref is not None]
-        for taken in _taken(session, unchecked):
-            refuse(taken)
+        for found in load.stop():
+            refuse(found)
+        unchecked += [(row, record.ref) for row, record in load.pending if record.ref is not None]
+        for found in _taken(session, unchecked):
+            refuse(found)
         errors.sort(key=lambda error: error.row)
         raise RowErrors(errors, max(reader.data_rows, 1))
-    if writer.inserted == 0:
-        raise RowErrors([RowError(2, "file", "has a header but no rows")], 1)
-    if progress is not None:
-        progress(writer.inserted)
-    builder.counts.write(of_session(session))
-    if sqlite:
-        connection.exec_driver_sql("PRAGMA cache_size = -2000")
-    for year, value in builder.counters.items():
-        if counters.get(year) != value:
-            counter = session.get(Counter, f"complaint-{year}") or Counter(name=f"complaint-{year}", value=0)
-            counter.value = value
-            session.add(counter)
-    if not sqlite:
-        session.execute(text("SELECT setval(pg_get_serial_sequence('complaint', 'id'), :last)"), {"last": builder.next_id - 1})
-    event = audit.append(
-        session, actor=actor, action="complaint.import", entity="complaint_import", key=str(import_seq),
-        after={"file": source, "file_sha256": sha256, "rows": writer.inserted, "first_id": max_id + 1,
-               "last_id": builder.next_id - 1, "records_sha256": builder.digest.hexdigest()},
-        at=now,
-    )
-    assert event.seq == import_seq, "another writer appended to the audit chain inside this transaction"
-    return ComplaintImportResult(writer.inserted, sha256, builder.first_ref, builder.last_ref, event.seq)
+    try:
+        return load.commit(source=source, sha256=sha256)
+    finally:
+        load.stop()

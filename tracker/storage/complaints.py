@@ -397,6 +397,8 @@ class ComplaintRow:
     employee_number: str | None
     target_seconds: int
     first_response_at: datetime | None
+    customer_name: str | None = None
+    customer_contact: str | None = None
 
     def target_missed(self, now: datetime) -> bool:
         return sla.target_missed(as_utc(self.received_at), as_utc(self.first_response_at) if self.first_response_at else None,
@@ -415,6 +417,7 @@ def list_complaints(
     statement = select(
         Complaint.id, Complaint.ref, Complaint.received_at, Complaint.channel, Complaint.status, Complaint.severity,
         Complaint.urgent, Complaint.summary, Employee.number, Complaint.target_seconds, Complaint.first_response_at,
+        Complaint.customer_name, Complaint.customer_contact,
     ).outerjoin(Employee, Employee.id == Complaint.employee_id)
     statement = _filtered(session, statement, flt)
     if before is not None:

@@ -21,7 +21,7 @@ ON CONFLICT (day, rule_id) DO UPDATE SET complaints = rule_day.complaints + excl
 
 
 def utc_day(moment: datetime) -> date:
-    return moment.astimezone(timezone.utc).date()
+    return (moment if moment.tzinfo is timezone.utc else moment.astimezone(timezone.utc)).date()
 
 
 class Counts:

@@ -15,14 +15,11 @@ record, so ``tracker audit verify`` passes on a demo database.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import itertools
 import random
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Iterator
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -35,9 +32,10 @@ from tracker.domain.periods import Period
 from tracker.domain.timeutil import local_date, utcnow
 from tracker.storage import audit, snapshots
 from tracker.storage.actions import close_action, issue_action, record_follow_up
-from tracker.storage.complaint_import import import_complaints
+from tracker.domain.complaint_rows import ComplaintRecord
+from tracker.storage.complaint_import import BulkLoad
 from tracker.storage.db import write
-from tracker.storage.handbook_versions import publish, rules_of
+from tracker.storage.handbook_versions import publish, rules_of, standards
 from tracker.storage.models import Complaint, Employee, HandbookVersion, Signoff, SignoffRevocation
 from tracker.storage.signoffs import meaning_of
 
@@ -107,10 +105,6 @@ def _editorial_handbook(older: Handbook) -> Handbook:
     first = sorted(rules)[0]
     rules[first] = replace(rules[first], text=rules[first].text + "\n\n(Wording clarified; no change in what is expected.)")
     return replace(older, label="2025.2", rules=rules)
-
-
-def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
 def generate(
@@ -240,61 +234,65 @@ def _signoffs(engine: Engine, rng: random.Random, people: list[_Person], version
     return count
 
 
-def _complaint_rows(rng: random.Random, people: list[_Person], start: datetime, end: datetime, count: int,
-                    rules: list[str], now: datetime) -> bytes:
-    buffer = io.StringIO()
-    out = csv.writer(buffer)
-    out.writerow(["received_at", "channel", "summary", "employee_number", "rules", "severity", "urgent",
-                  "first_response_at", "status", "resolution", "dismissal_reason"])
+def _cumulative(weights: dict[str, int]) -> tuple[list[str], list[float]]:
+    return list(weights), list(itertools.accumulate(weights.values()))
+
+
+def complaint_records(rng: random.Random, people: list[_Person], start: datetime, end: datetime, count: int,
+                      rules: list[str], targets: dict[str, int], now: datetime) -> Iterator[ComplaintRecord]:
+    """``count`` complaints received between ``start`` and ``end``, oldest first.
+
+    A generator: records are made while the bulk loader's writer thread inserts
+    the previous batch.
+    """
     # A few employees draw many complaints (a long tail), most draw few. Cumulative
     # weights make each draw a binary search instead of a pass over every employee.
-    cumulative = list(itertools.accumulate(rng.paretovariate(1.6) for _ in people))
+    people_weights = list(itertools.accumulate(rng.paretovariate(1.6) for _ in people))
+    channels, channel_weights = _cumulative(CHANNEL_WEIGHTS)
+    cited, cited_weights = _cumulative({rule: weight for rule, weight in RULE_WEIGHTS.items() if rule in rules})
+    severities, severity_weights = _cumulative({"low": 3, "medium": 6, "high": 1})
     span = (end - start).total_seconds()
-    rule_weights = {rule: weight for rule, weight in RULE_WEIGHTS.items() if rule in rules}
     moments = []
     for _ in range(count):
-        received = start + timedelta(seconds=rng.random() * span)
+        received = start + timedelta(seconds=int(rng.random() * span))
         if received.weekday() >= 5 and rng.random() < 0.5:  # quieter weekends
             received -= timedelta(days=2)
         moments.append(max(received, start))
-    moments.sort()  # a help-desk export is in the order complaints arrived
+    moments.sort()
     for received in moments:
-        channel = _weighted(rng, CHANNEL_WEIGHTS)
+        channel = rng.choices(channels, cum_weights=channel_weights)[0]
         median, miss_share = RESPONSE[channel]
-        target = {"chat": 120, "phone": 120, "social": 3600, "email": 86400}[channel]
+        target = targets[channel]
         if rng.random() < miss_share:
             seconds = target * rng.uniform(1.05, 4.0)
         else:
             seconds = min(rng.lognormvariate(0, 0.6) * median, target * 0.98)
-        first = received + timedelta(seconds=seconds)
-        age = (now - received).days
-        if first > now:
-            status, first_text = "received", ""
+        first: datetime | None = received + timedelta(seconds=int(seconds) + 1)
+        if first is not None and first > now:
+            first, status = None, "received"
+        elif (now - received).days > 30:
+            status = "resolved" if rng.random() < 0.86 else "dismissed"
         else:
-            first_text = first.astimezone(timezone.utc).isoformat(timespec="seconds")
-            if age > 30:
-                status = "resolved" if rng.random() < 0.86 else "dismissed"
-            else:
-                status = rng.choice(("acknowledged", "investigating", "resolved", "resolved"))
-        person = rng.choices(people, cum_weights=cumulative)[0] if rng.random() < 0.85 else None
-        cited = rng.random()
-        cited_rules = [] if cited < 0.15 else [_weighted(rng, rule_weights)]
-        if cited > 0.85:
-            cited_rules.append(_weighted(rng, rule_weights))
-        out.writerow([
-            received.astimezone(timezone.utc).isoformat(timespec="seconds"), channel, rng.choice(SUMMARIES),
-            person.number if person else "", " ".join(dict.fromkeys(cited_rules)),
-            rng.choices(("low", "medium", "high"), weights=(3, 6, 1))[0], "yes" if rng.random() < 0.02 else "no",
-            first_text, status, rng.choice(RESOLUTIONS) if status == "resolved" else "",
-            rng.choice(DISMISSALS) if status == "dismissed" else "",
-        ])
-    return buffer.getvalue().encode("utf-8")
+            status = rng.choice(("acknowledged", "investigating", "resolved", "resolved"))
+        person = rng.choices(people, cum_weights=people_weights)[0] if rng.random() < 0.85 else None
+        draw = rng.random()
+        picked = [] if draw < 0.15 else [rng.choices(cited, cum_weights=cited_weights)[0]]
+        if draw > 0.85:
+            picked.append(rng.choices(cited, cum_weights=cited_weights)[0])
+        yield ComplaintRecord(
+            ref=None, received_at=received, channel=channel, target_seconds=target, summary=rng.choice(SUMMARIES),
+            employee_id=person.id if person else None, employee_number=person.number if person else None,
+            rule_ids=tuple(dict.fromkeys(picked)), severity=rng.choices(severities, cum_weights=severity_weights)[0],
+            urgent=rng.random() < 0.02, customer_name=None, customer_contact=None, first_response_at=first,
+            status=status, resolution=rng.choice(RESOLUTIONS) if status == "resolved" else None,
+            dismissal_reason=rng.choice(DISMISSALS) if status == "dismissed" else None, closed_at=None,
+        )
 
 
 def _complaints(engine: Engine, rng: random.Random, people: list[_Person], versions: list[HandbookVersion],
                 total: int, actor: str, now: datetime, report: Progress) -> int:
-    """Two years of complaints, imported per handbook period (checked against
-    the version in force then), in batches of 100,000 rows."""
+    """Two years of complaints, each period checked against the version in force
+    then, written in batches of 100,000 through the bulk import path."""
     start = now - timedelta(days=730)
     current = versions[2]
     first_share = round(total * (current.published_at - start).total_seconds() / (now - start).total_seconds())
@@ -303,18 +301,26 @@ def _complaints(engine: Engine, rng: random.Random, people: list[_Person], versi
     for version, begin, end, count in periods:
         with Session(engine) as session:
             rules = [rule.rule_id for rule in rules_of(session, version.id or 0)]
+            targets = {code: channel.target.seconds for code, channel in standards(session, version).channels.items()}
         slices = max(1, -(-count // 100_000))
         for index in range(slices):
             size = count // slices + (1 if index < count % slices else 0)
             if size == 0:
                 continue
-            slice_start = begin + (end - begin) * index / slices
-            slice_end = begin + (end - begin) * (index + 1) / slices
-            data = _complaint_rows(rng, people, slice_start, slice_end, size, rules, now)
+            slice_start, slice_end = begin + (end - begin) * index / slices, begin + (end - begin) * (index + 1) / slices
 
-            def load(session: Session, data: bytes = data, label: str = version.label) -> int:
-                return import_complaints(io.BytesIO(data), session=session, actor=actor, source=f"demo data for {label}",
-                                         sha256=hashlib.sha256(data).hexdigest(), now=now, version_label=label).rows
+            def load(session: Session, slice_start: datetime = slice_start, slice_end: datetime = slice_end,
+                     size: int = size, version_id: int = version.id or 0, label: str = version.label) -> int:
+                # Generated inside the transaction (a retry would regenerate: the draws continue from
+                # where they were, which is still realistic data; retries do not happen in a fresh database).
+                records = complaint_records(rng, people, slice_start, slice_end, size, rules, targets, now)
+                bulk = BulkLoad(session, actor=actor, now=now, version_id=version_id)
+                try:
+                    for number, record in enumerate(records, start=1):
+                        bulk.add(number, record)
+                    return bulk.commit(source=f"demo data for {label}", sha256="0" * 64).rows
+                finally:
+                    bulk.stop()
 
             done += write(engine, load)
             report("complaints", done, total)

@@ -1,0 +1,83 @@
+"""Child processes for the drills: they write through the record-keeping
+functions and print what was acknowledged (committed) as they go.
+
+    python -m tests.drills.children loop URL EMPLOYEES       log complaints and record sign-offs until killed
+    python -m tests.drills.children import URL FILE           import a complaint history file
+    python -m tests.drills.children contend URL N TAG         N complaints, each in its own transaction
+"""
+
+from __future__ import annotations
+
+
+import sys
+from datetime import timedelta
+
+from tracker.domain.inputs import ComplaintInput, SignoffInput
+from tracker.domain.timeutil import today, utcnow
+from tracker.storage import db
+from tracker.storage.complaint_import import file_sha256, import_complaints
+from tracker.storage.complaints import log_complaint
+from tracker.storage.signoffs import record_signoff
+
+ACTOR = "drill"
+
+
+def say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def loop(url: str, employees: int) -> None:
+    engine = db.make_engine(url)
+    number = 0
+    say("ready")
+    while True:
+        number += 1
+        data = ComplaintInput(received_at=utcnow() - timedelta(minutes=5), channel="chat",
+                              summary=f"Drill complaint {number}", rule_ids=("CON-01",))
+        complaint = db.write(engine, lambda s: log_complaint(data, session=s, actor=ACTOR))
+        say(f"complaint {complaint.ref}")
+        if number % 3 == 0:
+            employee = f"D-{(number // 3) % employees + 1:04d}"
+            sign = SignoffInput(employee_number=employee, signed_on=today(), method="terminal")
+            try:
+                signoff = db.write(engine, lambda s: record_signoff(sign, session=s, actor=ACTOR))
+            except Exception as exc:  # noqa: BLE001 - a duplicate sign-off is refused; the drill goes on
+                if "already has a valid sign-off" not in str(exc):
+                    raise
+            else:
+                say(f"signoff {signoff.id}")
+
+
+def import_file(url: str, path: str) -> None:
+    engine = db.make_engine(url)
+    with open(path, "rb") as handle:
+        sha = file_sha256(handle)
+        say("ready")
+        result = db.write(engine, lambda s: import_complaints(handle, session=s, actor=ACTOR, source=path, sha256=sha))
+    say(f"imported {result.rows}")
+
+
+def contend(url: str, count: int, tag: str) -> None:
+    engine = db.make_engine(url)
+    failures = 0
+    for number in range(count):
+        data = ComplaintInput(received_at=utcnow() - timedelta(minutes=5), channel="email",
+                              summary=f"Contention {tag} {number}")
+        try:
+            complaint = db.write(engine, lambda s: log_complaint(data, session=s, actor=f"drill-{tag}"))
+            say(f"complaint {complaint.ref}")
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the drill
+            failures += 1
+            say(f"error {type(exc).__name__}: {exc}")
+    say(f"done {count - failures}")
+
+
+if __name__ == "__main__":
+    mode, url = sys.argv[1], sys.argv[2]
+    if mode == "loop":
+        loop(url, int(sys.argv[3]))
+    elif mode == "import":
+        import_file(url, sys.argv[3])
+    else:
+        contend(url, int(sys.argv[3]), sys.argv[4])

@@ -1,0 +1,90 @@
+"""Shared set-up for the drills: a database with the handbook and some
+employees, child processes, and the checks every drill ends with."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from typing import Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import func, select
+
+from tests.conftest import ACTOR, ROOT, read, write
+from tracker.domain.inputs import EmployeeInput
+from tracker.storage import db
+from tracker.storage.audit import verify_chain
+from tracker.storage.handbook_versions import publish
+from tracker.storage.employees import add_employee
+from tracker.storage.integrity import verify_records
+from tracker.storage.models import AuditEvent, Complaint, Signoff
+
+EMPLOYEES = 60
+
+
+def staff(engine: Engine, count: int = EMPLOYEES) -> None:
+    def add(session):  # type: ignore[no-untyped-def]
+        for number in range(1, count + 1):
+            add_employee(EmployeeInput(number=f"D-{number:04d}", name=f"Drill Person {number}", team="Drill",
+                                       hire_date=date(2024, 1, 1)), session=session, actor=ACTOR)
+
+    write(engine, add)
+
+
+def child(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.drills.children", *args], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def wait_for(process: subprocess.Popen[str], line: str) -> list[str]:
+    """Read the child's output until ``line``; return what it printed."""
+    seen: list[str] = []
+    assert process.stdout is not None
+    for out in process.stdout:
+        seen.append(out.strip())
+        if out.strip() == line:
+            return seen
+    raise AssertionError(f"child ended before '{line}': {seen[-3:]} {process.stderr.read() if process.stderr else ''}")
+
+
+def counts(engine: Engine) -> tuple[int, int, int]:
+    with read(engine) as session:
+        return (session.exec(select(func.count()).select_from(Complaint)).one(),
+                session.exec(select(func.count()).select_from(Signoff)).one(),
+                session.exec(select(func.count()).select_from(AuditEvent)).one())
+
+
+def assert_sound(engine: Engine) -> None:
+    """Integrity (SQLite), a linear hash chain, and every record matching its audit trail."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    with read(engine) as session:
+        report = verify_chain(session)
+        assert report.ok, report.problem
+        assert report.events == report.head_seq, "the chain is numbered 1..N with no gap"
+        assert verify_records(session) == []
+
+
+@pytest.fixture
+def drill_engine(published: Engine) -> Engine:
+    """On SQLite and on PostgreSQL (``database_url``)."""
+    staff(published)
+    return published
+
+
+@pytest.fixture
+def sqlite_drill(sqlite_url: str, handbook) -> Iterator[tuple[str, Engine]]:  # type: ignore[no-untyped-def]
+    """For drills that are about the SQLite file itself: (url, engine)."""
+    engine = db.make_engine(sqlite_url)
+    write(engine, lambda s: publish(handbook, session=s, actor=ACTOR))
+    staff(engine)
+    yield sqlite_url, engine
+    engine.dispose()
+
+
