@@ -377,6 +377,11 @@ def _actions(engine: Engine, rng: random.Random, people: list[_Person], today: d
             issued = held + timedelta(days=1)
             if issued > today:
                 break
+            # Not improved: the action is closed as not effective, and the next step is issued.
+            write(engine, lambda s, a=action.id, h=held, t=held_at: close_action(
+                a or 0, CloseInput(closed_on=h, effectiveness_check="Not effective: complaints continued; "
+                                   "escalated to the next step of the ladder"),
+                session=s, actor=actor, now=t))
     report("corrective actions", count, count)
     return count
 

@@ -101,16 +101,32 @@ class ComplaintScreen(TrackerScreen):
         allowed = set(view.allowed_next)
         for name, _, _, target in STEPS:
             self.query_one(f"#step-{name}", Button).display = target in allowed
+        self.refresh_bindings()
         self.query_one("#step-reply", Button).display = c.status not in flow.CLOSED_STATUSES and c.status != flow.RECEIVED
         table = self.query_one("#c-timeline", DataTable)
         table.clear()
-        entries = [(r.replied_at, "automatic reply" if r.automatic else "reply", r.recorded_by, r.note or "")
-                   for r in view.replies]
+        entries = [(c.received_at, "received", c.created_by, f"via {view.channel_name}")]
+        entries += [(r.replied_at, "automatic reply" if r.automatic else "reply", r.recorded_by, r.note or "")
+                    for r in view.replies]
+        if c.first_response_at is not None and not any(not r.automatic for r in view.replies):
+            entries.append((c.first_response_at, "first response", c.created_by, "from the imported history"))
         entries += [(e.at, e.action.removeprefix("complaint."), e.actor, "") for e in events]
         for when, what, who, details in sorted(entries, key=lambda entry: entry[0]):
             table.add_row(format_local(when), what, Text(who), Text(details[:100]))
 
     # --- steps ---------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the steps the handbook's flow allows now appear in the footer."""
+        if self.view is None:
+            return True
+        status = self.view.complaint.status
+        if action == "step" and parameters:
+            target = next((t for n, _, _, t in STEPS if n == parameters[0]), None)
+            return target in self.view.allowed_next
+        if action == "reply":
+            return status not in flow.CLOSED_STATUSES and status != flow.RECEIVED
+        return True
 
     def _ready(self) -> store.ComplaintView | None:
         if self.view is None:

@@ -24,8 +24,8 @@ from tracker.ui.dialogs.form import FormDialog
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.widgets.paged_table import Page, PagedTable
 
-COLUMNS = [("Ref", 13), ("Received", 16), ("Channel", 7), ("Status", 13), ("Sev", 6), ("Employee", 9),
-           ("1st response", 12), ("Summary", None)]
+COLUMNS = [("Ref", 13), ("Received", 16), ("Channel", 7), ("Status", 13), ("1st response", 12), ("Employee", 9),
+           ("Sev", 6), ("Summary", None)]
 STATUS_CHOICES = [("Open", "open"), *((s.capitalize(), s) for s in STATUSES)]
 
 
@@ -49,7 +49,7 @@ class ComplaintsScreen(TrackerScreen):
 
     def body(self) -> ComposeResult:
         yield Static("Complaints", classes="section-title")
-        with Horizontal(classes="filters"):
+        with Horizontal(classes="filters", id="complaints-filters"):
             yield Select(STATUS_CHOICES, value="open", id="f-status", allow_blank=True, prompt="Any status")
             yield Select([], id="f-channel", allow_blank=True, prompt="Any channel")
             yield Input(placeholder="Employee no.", id="f-employee")
@@ -91,7 +91,7 @@ class ComplaintsScreen(TrackerScreen):
             rows = self.services.read(lambda s: store.list_complaints(s, flt, before=cursor, limit=limit))
             cells = [
                 (r.ref, (r.ref, format_local(r.received_at), r.channel, r.status + (" !" if r.urgent else ""),
-                         r.severity, r.employee_number or "—", first_response_cell(r, now), r.summary[:80]))
+                         first_response_cell(r, now), r.employee_number or "—", r.severity, r.summary[:80]))
                 for r in rows
             ]
             return Page(cells, (rows[-1].received_at, rows[-1].id) if len(rows) == limit else None)
