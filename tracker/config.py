@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from platformdirs import user_data_path
 
+from tracker.domain.errors import InputError
+
 if TYPE_CHECKING:
     from tracker.domain.handbook import HandbookSource
 
@@ -39,6 +41,8 @@ def database_url(explicit: str | None = None) -> str:
 def actor(explicit: str | None = None) -> str:
     name = (explicit or os.environ.get(ACTOR_ENV) or "").strip()
     if name:
+        if len(name) > 100 or any(ord(c) < 32 or ord(c) == 127 for c in name):
+            raise InputError("as", "must be one line of at most 100 characters (your name as recorded on every record)")
         return name
     try:
         return getpass.getuser()

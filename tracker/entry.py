@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 from tracker.config import Settings, load_settings
+from tracker.domain.errors import TrackerError
 
 _GLOBAL_OPTIONS = {"--db": "database", "--handbook": "handbook", "--as": "acting_as"}
 
@@ -40,7 +41,12 @@ def bare_launch(argv: list[str]) -> dict[str, str] | None:
 def run() -> None:
     options = bare_launch(sys.argv[1:])
     if options is not None:
-        open_app(load_settings(**options))
+        try:
+            settings = load_settings(**options)
+        except TrackerError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            sys.exit(exc.exit_code)
+        open_app(settings)
         return
     from tracker.cli.main import run as run_cli
 

@@ -145,7 +145,7 @@ def test_a_bad_roster_lists_every_bad_row_and_imports_nothing(ready: Runner, tmp
     assert lines == [
         "bad.csv: row 3, name: is required",
         "bad.csv: row 4, hire_date: is not a date like 2026-11-23",
-        "error: file: 2 of 3 rows are invalid, nothing was imported; first: row 3, name: is required (and 1 more bad rows)",
+        "error: file: 2 of 3 rows are invalid, nothing was imported; first: row 3, name: is required (and 1 more problem)",
     ]
     assert table_counts(ready) == before
     data = ready("employees", "import", str(roster), "--format", "json")

@@ -63,3 +63,26 @@ async def test_figures_count_the_records_and_open_the_list_behind_them(app_facto
         table = app.screen.query_one(PagedTable)
         assert table.row_count == 2
         assert {str(table.get_row_at(i)[0]) for i in range(2)} == {refs[0], refs[1]}
+
+
+async def test_figures_read_during_start_up_are_shown_when_they_arrive(app_factory, database_url, handbook: Handbook) -> None:  # type: ignore[no-untyped-def]
+    """launch.py reads the figures while the app loads; if they arrive after the screen is
+    built, they are still shown (not left on 'Loading…')."""
+    from concurrent.futures import Future
+
+    from tracker.storage.dashboard import load_dashboard
+
+    engine = make_engine(database_url)
+    write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=datetime(2026, 11, 1, tzinfo=timezone.utc)))
+    write(engine, lambda s: add_employee(EmployeeInput(number="E-1", name="Ann Lee", team="Chat", hire_date="2024-01-01"),
+                                         session=s, actor=ACTOR))
+    app = app_factory()
+    pending: Future = Future()
+    app.first_dashboard = pending
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "Loading" in str(app.screen.query_one("#dash-status", Static).render())
+        pending.set_result(app.services.quick(load_dashboard))
+        await _settle(app, pilot)
+        assert str(app.screen.query_one("#link-open-received", Button).label) == "Received: 0"
+        assert not app.screen.query_one("#dash-status", Static).display

@@ -71,7 +71,7 @@ def emit(
         sys.stdout.write(to_json(rows) + "\n")
         return
     if fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv.writer(sys.stdout, lineterminator="\r\n")  # RFC 4180: a lone \r or \n in a cell is quoted
         writer.writerow(columns)
         for row in rows:
             writer.writerow([neutralise(_cell(row.get(column))) for column in columns])

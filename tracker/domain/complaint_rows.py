@@ -13,7 +13,7 @@ from typing import Callable
 
 from tracker.domain import complaint_flow as flow
 from tracker.domain.csvread import parse_bool
-from tracker.domain.errors import RowError
+from tracker.domain.errors import RowError, shown
 from tracker.domain.handbook import Standards
 from tracker.domain.inputs import SEVERITIES, _clean_text, _rule_ids, _split_list, _typed_moment
 
@@ -81,9 +81,9 @@ def _moment(cells: dict[str, str], column: str, now: datetime, *, required: bool
     try:
         moment = _typed_moment(raw)
     except ValueError as exc:
-        raise _Bad(column, f"'{raw}' {exc}") from None
+        raise _Bad(column, f"'{shown(raw)}' {exc}") from None
     if moment > now:
-        raise _Bad(column, f"'{raw}' is in the future")
+        raise _Bad(column, f"'{shown(raw)}' is in the future")
     return moment
 
 
@@ -100,7 +100,7 @@ def check_row(
     code = cells.get("channel", "").strip().lower()
     channel = standards.channels.get(code)
     if channel is None:
-        raise _Bad("channel", f"'{cells.get('channel', '')}' is not a channel of handbook {standards.label} "
+        raise _Bad("channel", f"'{shown(cells.get('channel', ''))}' is not a channel of handbook {standards.label} "
                               f"({', '.join(standards.channels)})")
     summary = _text(cells, "summary", required=True)
     assert summary is not None
@@ -121,17 +121,17 @@ def check_row(
         raise _Bad("rules", f"{unknown[0]} is not a rule of handbook version {standards.label}")
     severity = (cells.get("severity") or "medium").strip().lower()
     if severity not in SEVERITIES:
-        raise _Bad("severity", f"'{severity}' must be one of {', '.join(SEVERITIES)}")
+        raise _Bad("severity", f"'{shown(severity)}' must be one of {', '.join(SEVERITIES)}")
     urgent_raw = cells.get("urgent", "").strip()
     urgent = parse_bool(urgent_raw) if urgent_raw else False
     if urgent is None:
-        raise _Bad("urgent", f"'{urgent_raw}' must be yes or no")
+        raise _Bad("urgent", f"'{shown(urgent_raw)}' must be yes or no")
     first = _moment(cells, "first_response_at", now)
     if first is not None and first < received_at:
         raise _Bad("first_response_at", "is before received_at")
     status = (cells.get("status") or "").strip().lower() or (flow.ACKNOWLEDGED if first else flow.RECEIVED)
     if status not in flow.STATUSES:
-        raise _Bad("status", f"'{status}' must be one of {', '.join(flow.STATUSES)}")
+        raise _Bad("status", f"'{shown(status)}' must be one of {', '.join(flow.STATUSES)}")
     if status != flow.RECEIVED and first is None:
         raise _Bad("first_response_at", f"a complaint that is {status} needs its first response time")
     resolution = _text(cells, "resolution")
@@ -148,7 +148,7 @@ def check_row(
             raise _Bad("closed_at", "is before received_at")
     ref = (cells.get("reference") or "").strip().upper() or None
     if ref is not None and not REFERENCE.match(ref):
-        raise _Bad("reference", f"'{ref}' is not a reference like C-2026-00042")
+        raise _Bad("reference", f"'{shown(ref)}' is not a reference like C-2026-00042")
     return ComplaintRecord(
         ref=ref, received_at=received_at, channel=code, target_seconds=channel.target.seconds, summary=summary,
         employee_id=resolved_id, employee_number=number, rule_ids=rules, severity=severity, urgent=urgent,

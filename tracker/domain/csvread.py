@@ -99,7 +99,7 @@ class CsvStream:
                          f"is not a known column (known: {', '.join(self.required + self.optional)})")
             )
         if duplicated:
-            self.header_errors.append(RowError(1, duplicated[0], "column appears twice"))
+            self.header_errors.append(RowError(1, duplicated[0] or "(blank)", "column appears twice"))
         self.header = header
         if not self.header_errors:
             self._reader = csv.reader(self._lines, delimiter=delimiter, strict=True)

@@ -7,6 +7,12 @@ else the user can retry or investigate (conflicts, database problems).
 from __future__ import annotations
 
 
+def shown(value: object, limit: int = 40) -> str:
+    """A cell or typed value quoted in a one-line message: whitespace folded, long text cut."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class TrackerError(Exception):
     """An expected failure with a message fit to show a user as is."""
 
@@ -61,11 +67,12 @@ class RowErrors(InputError):
         self.errors = errors
         self.total_rows = total_rows
         first = errors[0]
-        more = f" (and {len(errors) - 1} more bad rows)" if len(errors) > 1 else ""
+        bad_rows = len({error.row for error in errors if error.row > 1})
+        others = len(errors) - 1
+        more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
+        where = f"{bad_rows} of {total_rows} rows are invalid" if bad_rows else "the header row is not usable"
         super().__init__(
-            "file",
-            f"{len(errors)} of {total_rows} rows are invalid, nothing was imported; "
-            f"first: row {first.row}, {first.column}: {first.reason}{more}",
+            "file", f"{where}, nothing was imported; first: row {first.row}, {first.column}: {first.reason}{more}"
         )
 
 

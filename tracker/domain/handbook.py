@@ -22,8 +22,7 @@ from tracker.domain.errors import HandbookError
 from tracker.domain.periods import Period, PeriodError
 
 RULE_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_ATTR_LIST = re.compile(r"\s*\{:?\s*([^{}]*)\}\s*$")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")  # closing #s are stripped in code: no backtracking
 _LINK = re.compile(r"\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 
@@ -193,14 +192,23 @@ class _Page:
 
 
 def _split_attr_list(raw_title: str) -> tuple[str, str | None]:
-    match = _ATTR_LIST.search(raw_title)
-    if not match:
-        return raw_title.strip(), None
+    """'Title {#ID .class}' -> ('Title', 'ID'). Plain string work: no regular
+    expression can backtrack on a hostile heading."""
+    text = raw_title.rstrip()
+    if text.endswith("#"):  # an ATX closing sequence ('## Title ##') needs a space before it
+        stripped = text.rstrip("#")
+        if not stripped or stripped[-1] in " \t":
+            text = stripped.rstrip()
+    if not text.endswith("}"):
+        return text.strip(), None
+    start = text.rfind("{")
+    if start < 0 or "}" in text[start + 1 : -1]:
+        return text.strip(), None
     anchor = None
-    for token in match.group(1).split():
+    for token in text[start + 1 : -1].lstrip(":").split():
         if token.startswith("#"):
             anchor = token[1:]
-    return raw_title[: match.start()].strip(), anchor
+    return text[:start].strip(), anchor
 
 
 def _scan_page(name: str, text: str, problems: list[Problem]) -> _Page:
@@ -212,7 +220,7 @@ def _scan_page(name: str, text: str, problems: list[Problem]) -> _Page:
             if lines[index].strip() in ("---", "..."):
                 try:
                     meta = yaml.safe_load("\n".join(lines[1:index])) or {}
-                except yaml.YAMLError as exc:
+                except Exception as exc:  # noqa: BLE001 - YAMLError, ValueError (bad dates), RecursionError
                     problems.append(Problem(name, 1, f"front matter is not valid YAML: {exc.__class__.__name__}"))
                     meta = {}
                 if isinstance(meta, dict):

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.functional_validators import AfterValidator, BeforeValidator
 
-from tracker.domain.errors import InputError
+from tracker.domain.errors import InputError, shown
 from tracker.domain.handbook import RULE_ID
 from tracker.domain.timeutil import as_utc, to_utc
 
@@ -61,7 +61,7 @@ def _rule_ids(value: tuple[str, ...]) -> tuple[str, ...]:
     for rule_id in value:
         rule_id = rule_id.strip().upper()
         if not RULE_ID.match(rule_id):
-            raise ValueError(f"'{rule_id}' is not a rule ID like CON-01")
+            raise ValueError(f"'{shown(rule_id)}' is not a rule ID like CON-01")
         if rule_id not in cleaned:
             cleaned.append(rule_id)
     return tuple(cleaned)
@@ -83,12 +83,38 @@ def _typed_moment(value: Any) -> Any:
             return to_utc(datetime.fromisoformat(text))
         except ValueError:
             raise ValueError("is not a date and time like 2026-11-23 14:05") from None
+        except OverflowError:
+            raise ValueError("is outside the range of dates the tracker keeps") from None
     if isinstance(value, datetime):
-        return as_utc(value)
+        try:
+            return as_utc(value)
+        except OverflowError:
+            raise ValueError("is outside the range of dates the tracker keeps") from None
+    raise ValueError("is not a date and time like 2026-11-23 14:05")
+
+
+def _strict_date(value: Any) -> Any:
+    """A calendar date as YYYY-MM-DD (or a date object); never a number of seconds."""
+    if isinstance(value, datetime):
+        raise ValueError("is not a date like 2026-11-23 (no time of day)")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value.strip()) == 10:  # YYYY-MM-DD, not 20261123 nor a number
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError("is not a date like 2026-11-23")
+
+
+def _plausible_moment(value: datetime) -> datetime:
+    if not 1970 <= value.year <= 2999:
+        raise ValueError("is outside the range of dates the tracker keeps (1970 to 2999)")
     return value
 
 
-Moment = Annotated[datetime, BeforeValidator(_typed_moment)]
+Moment = Annotated[datetime, BeforeValidator(_typed_moment), AfterValidator(_plausible_moment)]
+Day = Annotated[date, BeforeValidator(_strict_date)]
 RuleIds = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_rule_ids)]
 References = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_references)]
 
@@ -117,7 +143,7 @@ class EmployeeInput(_Input):
     number: Line = Field(max_length=32)
     name: Line = Field(min_length=1, max_length=200)
     team: Line = Field(min_length=1, max_length=100)
-    hire_date: date
+    hire_date: Day
 
     @field_validator("number")
     @classmethod
@@ -137,13 +163,13 @@ class EmployeeInput(_Input):
 class EmployeeUpdate(_Input):
     name: Line | None = Field(default=None, min_length=1, max_length=200)
     team: Line | None = Field(default=None, min_length=1, max_length=100)
-    hire_date: date | None = None
+    hire_date: Day | None = None
 
 
 class SignoffInput(_Input):
     employee_number: Line = Field(min_length=1)
     version_label: OptionalLine = None
-    signed_on: date
+    signed_on: Day
     method: SignMethod
     filing_ref: OptionalLine = Field(default=None, max_length=200)
     printed_name: OptionalLine = Field(default=None, max_length=200)
@@ -188,8 +214,8 @@ class ActionInput(_Input):
     employee_number: Line = Field(min_length=1)
     level: OptionalLine = None  # None: the suggested next level
     expectations: Text = Field(min_length=3, max_length=4000)
-    issued_on: date
-    follow_up_due: date | None = None  # None: the handbook's default for the level
+    issued_on: Day
+    follow_up_due: Day | None = None  # None: the handbook's default for the level
     complaint_refs: References = ()
     rule_ids: RuleIds = ()
     gross_misconduct_reason: OptionalText = Field(default=None, max_length=4000)
@@ -206,10 +232,10 @@ class ResponseInput(_Input):
 
 
 class FollowUpInput(_Input):
-    held_on: date
+    held_on: Day
     outcome: FollowUpOutcome
     notes: OptionalText = Field(default=None, max_length=4000)
-    new_due_date: date | None = None
+    new_due_date: Day | None = None
 
     @model_validator(mode="after")
     def _more_time_needs_date(self) -> "FollowUpInput":
@@ -224,7 +250,7 @@ class FollowUpInput(_Input):
 
 
 class CloseInput(_Input):
-    closed_on: date
+    closed_on: Day
     effectiveness_check: Text = Field(min_length=3, max_length=4000)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracker.domain.csvread import parse_bool, read_csv
-from tracker.domain.errors import RowError
+from tracker.domain.errors import RowError, shown
 from tracker.domain.inputs import EmployeeInput, describe
 from pydantic import ValidationError
 
@@ -37,7 +37,7 @@ def parse_roster(data: bytes) -> tuple[list[RosterRow], list[RowError], int]:
         if "active" in cells and cells["active"].strip():
             active = parse_bool(cells["active"])
             if active is None:
-                errors.append(RowError(number, "active", f"'{cells['active']}' must be yes or no"))
+                errors.append(RowError(number, "active", f"'{shown(cells['active'])}' must be yes or no"))
                 continue
         key = employee.number
         if key in seen:

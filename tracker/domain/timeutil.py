@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
-from tracker.domain.errors import InputError
+from tracker.domain.errors import InputError, shown
 
 
 def _system_clock() -> datetime:
@@ -58,10 +58,12 @@ def local_date(moment: datetime) -> date:
 
 
 def parse_date(text: str, field: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(field, f"'{text}' is not a date like 2026-11-23") from None
+    if len(text.strip()) == 10:
+        try:
+            return date.fromisoformat(text.strip())
+        except ValueError:
+            pass
+    raise InputError(field, f"'{shown(text)}' is not a date like 2026-11-23")
 
 
 def parse_moment(text: str, field: str) -> datetime:
@@ -69,8 +71,8 @@ def parse_moment(text: str, field: str) -> datetime:
     cleaned = text.strip().replace("T", " ")
     try:
         return to_utc(datetime.fromisoformat(cleaned))
-    except ValueError:
-        raise InputError(field, f"'{text}' is not a date and time like 2026-11-23 14:05") from None
+    except (ValueError, OverflowError):
+        raise InputError(field, f"'{shown(text)}' is not a date and time like 2026-11-23 14:05") from None
 
 
 def format_local(moment: datetime | None) -> str:

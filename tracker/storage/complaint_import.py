@@ -165,19 +165,33 @@ class _Builder:
     digest: "hashlib._Hash" = field(default_factory=hashlib.sha256)
     counts: Counts = field(default_factory=Counts)
     _year: tuple[datetime, datetime, int] | None = None  # the local year last seen: [start, end) in UTC
+    # Numbers handed out in this import, per year, as [first, last] runs (a few runs, however many rows).
+    generated: dict[int, list[list[int]]] = field(default_factory=dict)
     first_ref: str | None = None
     last_ref: str | None = None
 
     def reference(self, record: ComplaintRecord) -> str:
+        """The record's reference: its own, or the next number of its year.
+
+        Raises ``ValueError`` when a file's own reference was already handed
+        out to an earlier row of the same file that had none.
+        """
         if record.ref is not None:
             match = REFERENCE.match(record.ref)
             assert match is not None
             year, number = int(match.group(1)), int(match.group(2))
+            if any(first <= number <= last for first, last in self.generated.get(year, ())):
+                raise ValueError(f"{record.ref} was already given to an earlier row without a reference")
             self.counters[year] = max(self.counters.get(year, 0), number)
             return record.ref
         year = self._local_year(record.received_at)
         number = self.counters.get(year, 0) + 1
         self.counters[year] = number
+        runs = self.generated.setdefault(year, [])
+        if runs and runs[-1][1] == number - 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
         return f"C-{year}-{number:05d}"
 
     def _local_year(self, moment: datetime) -> int:
@@ -190,14 +204,13 @@ class _Builder:
         self._year = (to_utc(datetime(year, 1, 1)), to_utc(datetime(year + 1, 1, 1)), year)
         return year
 
-    def rows(self, records: list[tuple[int, ComplaintRecord]]) -> _Rows:
+    def rows(self, records: list[tuple[int, str, ComplaintRecord]]) -> _Rows:
         moment = _sqlite_moment if self.sqlite else _same
         now = moment(self.now)
         complaints: list[tuple[object, ...]] = []
         rules: list[tuple[object, ...]] = []
         explicit: list[tuple[int, str]] = []
-        for row_number, record in records:
-            ref = self.reference(record)
+        for row_number, ref, record in records:
             if record.ref is not None:
                 explicit.append((row_number, ref))
             complaint_id = self.next_id
@@ -263,14 +276,20 @@ class BulkLoad:
             self.connection.exec_driver_sql("PRAGMA cache_size = -262144")
         self.builder = _Builder(actor, now, version_id, self.import_seq, self.first_id, dict(self.counters), self.sqlite)
         self.writer = _Writer(self.connection, self.sqlite)
-        self.pending: list[tuple[int, ComplaintRecord]] = []
+        self.pending: list[tuple[int, str, ComplaintRecord]] = []
         self.queued = 0
         self.finished = False
 
-    def add(self, row_number: int, record: ComplaintRecord) -> None:
-        self.pending.append((row_number, record))
+    def add(self, row_number: int, record: ComplaintRecord) -> RowError | None:
+        """Queue a record; a reference clash within the file comes back as the row's error."""
+        try:
+            ref = self.builder.reference(record)
+        except ValueError as exc:
+            return RowError(row_number, "reference", str(exc))
+        self.pending.append((row_number, ref, record))
         if len(self.pending) >= BATCH:
             self._send()
+        return None
 
     def _send(self) -> None:
         if self.pending:
@@ -374,14 +393,16 @@ def import_complaints(
                 if result.ref is not None:
                     unchecked.append((row_number, result.ref))
                 continue  # keep checking to list every bad row; nothing more is inserted
-            load.add(row_number, result)
+            clash = load.add(row_number, result)
+            if clash is not None:
+                refuse(clash)
     except BaseException:
         load.stop()
         raise
     if error_count:
         for found in load.stop():
             refuse(found)
-        unchecked += [(row, record.ref) for row, record in load.pending if record.ref is not None]
+        unchecked += [(row, record.ref) for row, _, record in load.pending if record.ref is not None]
         for found in _taken(session, unchecked):
             refuse(found)
         errors.sort(key=lambda error: error.row)

@@ -317,7 +317,7 @@ def _complaints(engine: Engine, rng: random.Random, people: list[_Person], versi
                 bulk = BulkLoad(session, actor=actor, now=now, version_id=version_id)
                 try:
                     for number, record in enumerate(records, start=1):
-                        bulk.add(number, record)
+                        bulk.add(number, record)  # generated records carry no reference: no clash possible
                     return bulk.commit(source=f"demo data for {label}", sha256="0" * 64).rows
                 finally:
                     bulk.stop()

@@ -50,7 +50,7 @@ def cell_text(value: Any) -> str:
 def csv_text(columns: Sequence[str], rows: Iterable[Row]) -> str:
     """A header row and one line per row; formula-like cells are neutralised."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: a lone \r or \n in a cell is quoted
     writer.writerow(columns)
     for row in rows:
         writer.writerow([neutralise(cell_text(row.get(column))) for column in columns])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, MetaData, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKeyConstraint, Index, MetaData, Text
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -201,7 +201,7 @@ class Complaint(SQLModel, table=True):
     status: str = Field(default="received", max_length=20)
     first_response_at: datetime | None = None
     # Derived from first_response_at when it is recorded, for portable, index-free aggregates.
-    first_response_seconds: int | None = None
+    first_response_seconds: int | None = Field(default=None, sa_type=BigInteger)
     resolution: str | None = Field(default=None, sa_type=Text)
     dismissal_reason: str | None = Field(default=None, sa_type=Text)
     closed_at: datetime | None = None

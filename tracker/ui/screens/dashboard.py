@@ -22,6 +22,7 @@ from textual.widgets import Button, Sparkline, Static
 from tracker.domain.complaint_flow import OPEN_STATUSES
 from tracker.storage.dashboard import Dashboard, load_dashboard
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.worker import run_db
 
 EMPTY_DATABASE = (
     "Welcome. This database is new. To get started:\n"
@@ -142,16 +143,11 @@ class DashboardScreen(TrackerScreen):
     def on_mount(self) -> None:
         self.query_one("#dash-status", Static).display = self.board is None or self.board.is_empty
         if self._waiting is not None:
+            # Still being read: wait for it in a worker like any other database call.
             waiting, self._waiting = self._waiting, None
-            waiting.add_done_callback(lambda future: self.app.call_from_thread(self._arrived, future))
+            run_db(self, waiting.result, self.show_board, lambda _: self.action_refresh(), group="dashboard")
         elif self.board is None:
             self.action_refresh()
-
-    def _arrived(self, first: "Future[Dashboard]") -> None:
-        if first.exception() is None:
-            self.show_board(first.result())
-        else:
-            self.action_refresh()  # read again, and show why it failed
 
     def on_screen_resume(self) -> None:
         if self.board is not None:

@@ -168,7 +168,7 @@ def upgrade() -> None:
     sa.Column('urgent', sa.Boolean(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('first_response_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('first_response_seconds', sa.Integer(), nullable=True),
+    sa.Column('first_response_seconds', sa.BigInteger(), nullable=True),
     sa.Column('resolution', sa.Text(), nullable=True),
     sa.Column('dismissal_reason', sa.Text(), nullable=True),
     sa.Column('closed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
