@@ -14,12 +14,14 @@ import csv
 import io
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -33,7 +35,7 @@ from tracker.storage import db
 from tracker.storage.complaint_import import import_complaints
 from tracker.storage.complaints import ComplaintFilter, list_complaints
 from tracker.storage.dashboard import compliance_by_team, load_dashboard, material_version
-from tracker.storage.demo import _complaint_rows, _Person
+from tracker.storage.demo import _Person, complaint_records
 from tracker.storage.models import Employee
 from tracker.storage.rawsql import of_session
 from sqlmodel import select
@@ -154,16 +156,23 @@ def _fresh_copy(backend: str, name: str) -> str:
 
 
 def _import_file(backend: str, rows: int) -> bytes:
-    import random
-
+    """A help-desk export of ``rows`` complaints, oldest first, from the demo generator."""
     engine = db.make_engine(datasets.ensure(ROSTER, backend))
     with db.read_session(engine) as session:
         people = [_Person(e.id or 0, e.number, e.name, e.hire_date, e.active) for e in session.exec(select(Employee)).all()]
     engine.dispose()
-    from datetime import timedelta
-
-    return _complaint_rows(random.Random(11), people, NOW - timedelta(days=365), NOW - timedelta(days=1), rows,
-                           ["CON-01", "CON-02", "CON-04", "CON-05", "SPD-01"], NOW)
+    buffer = io.StringIO()
+    out = csv.writer(buffer)
+    out.writerow(["received_at", "channel", "summary", "employee_number", "rules", "severity", "urgent",
+                  "first_response_at", "status", "resolution", "dismissal_reason"])
+    targets = {"chat": 120, "phone": 120, "social": 3600, "email": 86400}
+    for r in complaint_records(random.Random(11), people, NOW - timedelta(days=365), NOW - timedelta(days=1), rows,
+                               ["CON-01", "CON-02", "CON-04", "CON-05", "SPD-01"], targets, NOW):
+        out.writerow([r.received_at.isoformat(timespec="seconds"), r.channel, r.summary, r.employee_number or "",
+                      " ".join(r.rule_ids), r.severity, "yes" if r.urgent else "no",
+                      r.first_response_at.isoformat(timespec="seconds") if r.first_response_at else "", r.status,
+                      r.resolution or "", r.dismissal_reason or ""])
+    return buffer.getvalue().encode("utf-8")
 
 
 def importing(backend: str, rows: int) -> list[Figure]:
