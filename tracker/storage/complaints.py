@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, exists, func, tuple_
+from sqlalchemy import Integer, exists, func, text, tuple_
 from sqlmodel import Session, col, select
 
 from tracker.domain import complaint_flow as flow
@@ -25,6 +25,7 @@ from tracker.storage.employees import get_employee
 from tracker.storage.handbook_versions import standards, version_in_force
 from tracker.storage.rawsql import of_session
 from tracker.storage.models import (
+    OPEN_PREDICATE,
     Complaint,
     ComplaintReply,
     ComplaintRule,
@@ -349,7 +350,7 @@ def epoch_seconds(session: Session, column):  # type: ignore[no-untyped-def]
 
 def _filtered(session: Session, statement, flt: ComplaintFilter):  # type: ignore[no-untyped-def]
     if flt.status == "open":
-        statement = statement.where(col(Complaint.status).in_(flow.OPEN_STATUSES))
+        statement = statement.where(text(OPEN_PREDICATE))  # the partial index's own predicate
     elif flt.status:
         if flt.status not in flow.STATUSES:
             raise InputError("status", f"'{flt.status}' is not a status ({', '.join(flow.STATUSES)}, or open)")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKeyConstraint, Index, MetaData, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKeyConstraint, Index, MetaData, Text, text
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -24,6 +24,9 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+
+OPEN_PREDICATE = "status IN ('received', 'acknowledged', 'investigating')"
 
 
 def _nonblank(column: str) -> str:
@@ -184,6 +187,10 @@ class Complaint(SQLModel, table=True):
         Index("ix_complaint_channel_received", "channel", "received_at", "id"),
         Index("ix_complaint_employee_received", "employee_id", "received_at", "id"),
         Index("ix_complaint_import", "import_seq", "id"),
+        # The list supervisors open most ("open" complaints, newest first) reads this partial index in
+        # order and stops after one page, however many closed complaints there are.
+        Index("ix_complaint_open_received", "received_at", "id", sqlite_where=text(OPEN_PREDICATE),
+              postgresql_where=text(OPEN_PREDICATE)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -75,7 +75,16 @@ class Services:
         return load_handbook(self.settings.handbook)
 
     def close(self) -> None:
+        """On leaving the app: let SQLite refresh its planner statistics where they went stale
+        (SQLite's advice for long-lived applications), then close."""
         if self._engine is not None:
+            if self._engine.dialect.name == "sqlite":
+                try:
+                    with self._engine.connect() as connection:
+                        connection.exec_driver_sql("PRAGMA analysis_limit = 1000")
+                        connection.exec_driver_sql("PRAGMA optimize")
+                except Exception:  # noqa: BLE001 - statistics are an optimisation; never fail on exit
+                    pass
             self._engine.dispose()
 
 

@@ -196,6 +196,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_complaint_channel_received', ['channel', 'received_at', 'id'], unique=False)
         batch_op.create_index('ix_complaint_employee_received', ['employee_id', 'received_at', 'id'], unique=False)
         batch_op.create_index('ix_complaint_import', ['import_seq', 'id'], unique=False)
+        batch_op.create_index('ix_complaint_open_received', ['received_at', 'id'], unique=False, sqlite_where=sa.text("status IN ('received', 'acknowledged', 'investigating')"), postgresql_where=sa.text("status IN ('received', 'acknowledged', 'investigating')"))
         batch_op.create_index('ix_complaint_received', ['received_at', 'id'], unique=False)
         batch_op.create_index('ix_complaint_status_received', ['status', 'received_at', 'id'], unique=False)
 
@@ -336,6 +337,7 @@ def downgrade() -> None:
     with op.batch_alter_table('complaint', schema=None) as batch_op:
         batch_op.drop_index('ix_complaint_status_received')
         batch_op.drop_index('ix_complaint_received')
+        batch_op.drop_index('ix_complaint_open_received', sqlite_where=sa.text("status IN ('received', 'acknowledged', 'investigating')"), postgresql_where=sa.text("status IN ('received', 'acknowledged', 'investigating')"))
         batch_op.drop_index('ix_complaint_import')
         batch_op.drop_index('ix_complaint_employee_received')
         batch_op.drop_index('ix_complaint_channel_received')
