@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from tests.conftest import ACTOR, write
 from tests.ui.conftest import SIZE
@@ -16,6 +16,7 @@ from tracker.storage.db import make_engine
 from tracker.storage.employees import add_employee
 from tracker.storage.handbook_versions import publish
 from tracker.ui.screens.complaints import ComplaintsScreen
+from textual.widgets import OptionList
 from tracker.ui.widgets.paged_table import PagedTable
 
 
@@ -49,14 +50,16 @@ async def test_figures_count_the_records_and_open_the_list_behind_them(app_facto
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
         screen = app.screen
-        assert str(screen.query_one("#link-open-received", Button).label) == "Received: 2"
-        assert str(screen.query_one("#link-open-acknowledged", Button).label) == "Acknowledged: 1"
+        assert screen.figure("open-received") == "Received: 2"
+        assert screen.figure("open-acknowledged") == "Acknowledged: 1"
         # Both chat complaints missed the target: one answered late, one unanswered for two hours.
-        assert str(screen.query_one("#link-missed-chat", Button).label) == "Live chat: 2"
+        assert screen.figure("missed-chat") == "Live chat: 2"
         # Published on 1 November with a 14-day grace period: Ann Lee is overdue.
-        assert str(screen.query_one("#link-pending-overdue", Button).label) == "Overdue: 1"
-        assert "SPD-01" in str(screen.query_one("#link-rule-0", Button).label)
-        screen.query_one("#link-missed-chat", Button).focus()
+        assert screen.figure("pending-overdue") == "Overdue: 1"
+        assert "SPD-01" in screen.figure("rule-0")
+        card = screen.query_one("#card-missed", OptionList)
+        card.focus()
+        card.highlighted = card.get_option_index("missed-chat")
         await pilot.press("enter")
         await _settle(app, pilot)
         assert isinstance(app.screen, ComplaintsScreen)
@@ -84,5 +87,5 @@ async def test_figures_read_during_start_up_are_shown_when_they_arrive(app_facto
         assert "Loading" in str(app.screen.query_one("#dash-status", Static).render())
         pending.set_result(app.services.quick(load_dashboard))
         await _settle(app, pilot)
-        assert str(app.screen.query_one("#link-open-received", Button).label) == "Received: 0"
+        assert app.screen.figure("open-received") == "Received: 0"
         assert not app.screen.query_one("#dash-status", Static).display

@@ -23,8 +23,6 @@ class TrackerApp(App[None]):
     COMMANDS = App.COMMANDS | {JumpProvider}
     MODES = {section.mode: section.screen for section in SECTIONS}
     DEFAULT_MODE = "dashboard"
-    # Screens narrower than 110 columns get the class "-narrow" (filter bars wrap onto two rows).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("question_mark", "toggle_keys", "Keys"),
         *(Binding(section.key, f"section('{section.mode}')", section.title) for section in SECTIONS),

@@ -36,6 +36,8 @@ def first_response_cell(row: store.ComplaintRow, now: datetime) -> Text:
 
 
 class ComplaintsScreen(TrackerScreen):
+    # Narrower than 110 columns, the screen gets the class "-narrow" and the filter bar wraps onto two rows.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("n", "log", "Log complaint"),
         Binding("slash", "focus_filters", "Filter"),

@@ -1,6 +1,6 @@
 """The home screen: where compliance and service stand today.
 
-Every figure is a button: selecting it opens the list behind it. The figures
+Every figure can be chosen (Tab to a card, arrows, Enter, or a click): it opens the list behind it. The figures
 read while the app was loading (see ``launch.py``) are composed straight into
 the first frame; later refreshes update the buttons in place.
 """
@@ -8,6 +8,7 @@ the first frame; later refreshes update the buttons in place.
 from __future__ import annotations
 
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +17,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
-from textual.widget import Widget
-from textual.widgets import Button, Sparkline, Static
+from textual.widgets import OptionList, Sparkline, Static
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tracker.domain.complaint_flow import OPEN_STATUSES
 from tracker.storage.dashboard import Dashboard, load_dashboard
@@ -31,6 +32,8 @@ EMPTY_DATABASE = (
     "  3. Record sign-offs (s), log complaints (c) and issue corrective actions (a).\n"
     "Or fill a practice database from the command line: tracker --db practice.db demo"
 )
+
+FIRST_FRAME_WAIT = 0.3  # seconds
 
 CARDS: tuple[tuple[str, str], ...] = (
     ("compliance", "Handbook sign-off"),
@@ -91,6 +94,9 @@ def card_contents(board: Dashboard) -> dict[str, list[Link | str]]:
 
 
 class DashboardScreen(TrackerScreen):
+    # No automatic focus: each focus change re-lays out the footer's keys, the costliest part of
+    # the first frame. Tab moves to the first card; arrows move within it; Enter opens a figure.
+    AUTO_FOCUS = ""
     BINDINGS = [Binding("f5", "refresh", "Refresh"), Binding("ctrl+r", "refresh", "Refresh", show=False)]
 
     def __init__(self) -> None:
@@ -101,16 +107,22 @@ class DashboardScreen(TrackerScreen):
 
     def body(self) -> ComposeResult:
         board = self._first_board()
+        contents = card_contents(board) if board else {}
         with VerticalScroll(id="dashboard"):
             yield Static(self._status(board), id="dash-status", classes="empty-state")
             with Grid(id="dash-grid"):
-                contents = card_contents(board) if board else {}
                 for name, title in CARDS:
-                    with Vertical(classes="card", id=f"card-{name}"):
-                        yield Static(title, classes="card-title")
-                        if name == "trend":
+                    if name == "trend":
+                        with Vertical(classes="card", id="card-trend") as trend:
+                            trend.border_title = title
                             yield Sparkline([count for _, count in board.weekly_complaints] if board else [], id="trend")
-                        yield from self._widgets(contents.get(name, []))
+                            yield Static(self._caption(contents.get("trend", [])), id="trend-caption", classes="card-note")
+                        continue
+                    # One OptionList per card: a figure is an option (Enter opens its list), a note a
+                    # disabled one. Seven widgets instead of forty keep the first frame quick.
+                    card = OptionList(*self._options(contents.get(name, [])), id=f"card-{name}", classes="card")
+                    card.border_title = title
+                    yield card
         self.board = board
 
     def _first_board(self) -> Dashboard | None:
@@ -119,10 +131,15 @@ class DashboardScreen(TrackerScreen):
         if first is None:
             return None
         self.app.first_dashboard = None  # type: ignore[attr-defined]
-        if not first.done():
+        try:
+            # Nothing can be painted before the first frame anyway: a short wait lets it show the
+            # figures instead of "Loading…" (on a slow server the figures follow in a worker).
+            return first.result(timeout=FIRST_FRAME_WAIT)
+        except FutureTimeout:
             self._waiting = first
             return None
-        return first.result() if first.exception() is None else None
+        except Exception:  # noqa: BLE001 - read again in a worker, which shows what went wrong
+            return None
 
     @staticmethod
     def _status(board: Dashboard | None) -> str:
@@ -130,15 +147,19 @@ class DashboardScreen(TrackerScreen):
             return "Loading…"
         return EMPTY_DATABASE if board.is_empty else ""
 
-    def _widgets(self, items: list[Link | str]) -> list[Widget]:
-        widgets: list[Widget] = []
-        for item in items:
+    @staticmethod
+    def _caption(items: list[Link | str]) -> Text:
+        return Text(" ".join(item for item in items if isinstance(item, str)))
+
+    def _options(self, items: list[Link | str]) -> list[Option]:
+        options: list[Option] = []
+        for index, item in enumerate(items):
             if isinstance(item, Link):
-                self.links[f"link-{item.key}"] = item
-                widgets.append(Button(Text(item.label), id=f"link-{item.key}", classes="figure", compact=True, flat=True))
+                self.links[item.key] = item
+                options.append(Option(Text(item.label), id=item.key))
             else:
-                widgets.append(Static(Text(item), classes="card-note"))
-        return widgets
+                options.append(Option(Text(item, style="italic"), id=f"note-{index}", disabled=True))
+        return options
 
     def on_mount(self) -> None:
         self.query_one("#dash-status", Static).display = self.board is None or self.board.is_empty
@@ -163,26 +184,27 @@ class DashboardScreen(TrackerScreen):
         status.display = board.is_empty
         self.query_one("#trend", Sparkline).data = [count for _, count in board.weekly_complaints]
         for name, items in card_contents(board).items():
-            card = self.query_one(f"#card-{name}", Vertical)
-            current = [child for child in card.children if not child.has_class("card-title") and child.id != "trend"]
-            same_shape = len(current) == len(items) and all(
-                isinstance(item, Link) == isinstance(widget, Button) and (not isinstance(item, Link) or widget.id == f"link-{item.key}")
-                for item, widget in zip(items, current)
-            )
-            if same_shape:
-                for item, widget in zip(items, current):
-                    if isinstance(item, Link):
-                        self.links[f"link-{item.key}"] = item
-                        widget.label = Text(item.label)  # type: ignore[attr-defined]
-                    else:
-                        widget.update(Text(item))  # type: ignore[attr-defined]
-            else:
-                for widget in current:
-                    widget.remove()
-                card.mount_all(self._widgets(items))
+            if name == "trend":
+                self.query_one("#trend-caption", Static).update(self._caption(items))
+                continue
+            card = self.query_one(f"#card-{name}", OptionList)
+            highlighted = card.highlighted
+            card.clear_options()
+            card.add_options(self._options(items))
+            if highlighted is not None and highlighted < card.option_count:
+                card.highlighted = highlighted
 
-    @on(Button.Pressed, ".figure")
-    def _open(self, event: Button.Pressed) -> None:
-        link = self.links.get(event.button.id or "")
+    def figure(self, key: str) -> str:
+        """The text a figure shows on screen."""
+        for card in self.query(OptionList):
+            try:
+                return str(card.get_option(key).prompt)
+            except OptionDoesNotExist:
+                continue
+        raise KeyError(key)
+
+    @on(OptionList.OptionSelected, ".card")
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        link = self.links.get(event.option_id or "")
         if link is not None:
             self.app.open_section(link.section, **link.request)  # type: ignore[attr-defined]
