@@ -68,7 +68,11 @@ def _is_handbook_config(path: Path) -> bool:
 
 
 def handbook_source(explicit: str | Path | None = None, *, start: Path | None = None) -> "HandbookSource":
-    from tracker.domain.handbook import find_nearest_config, source_from_config, source_from_path
+    from tracker.domain.handbook import (
+        find_nearest_config,
+        source_from_config,
+        source_from_path,
+    )
 
     value = explicit or os.environ.get(HANDBOOK_ENV)
     if value:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlmodel import func, select
-from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Input, Select, SelectionList, Static, TextArea
 
 from tests.conftest import ACTOR, read, write
 from tests.ui.conftest import SIZE
@@ -166,9 +166,9 @@ async def test_a_complaint_changed_by_someone_else_is_not_overwritten(app_factor
 async def test_text_that_looks_like_markup_is_shown_as_typed(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
     engine = _seed(database_url, handbook)
     summary = "Said [bold]no[/bold] and [/oops] twice"
-    ref = write(engine, lambda s: store.log_complaint(
+    write(engine, lambda s: store.log_complaint(
         ComplaintInput(received_at="2026-11-23 08:00", channel="chat", summary=summary, customer_name="[red]Ann[/]"),
-        session=s, actor=ACTOR)).ref
+        session=s, actor=ACTOR))
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)

@@ -8,7 +8,13 @@ import typer
 
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
-from tracker.domain.inputs import ActionInput, CloseInput, FollowUpInput, ResponseInput, validate
+from tracker.domain.inputs import (
+    ActionInput,
+    CloseInput,
+    FollowUpInput,
+    ResponseInput,
+    validate,
+)
 from tracker.domain.timeutil import today
 from tracker.storage import actions as store
 

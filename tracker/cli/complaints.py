@@ -9,7 +9,14 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
 from tracker.cli import context
-from tracker.cli.output import Format, emit, error_console, say, say_json
+from tracker.cli.output import (
+    Format,
+    emit,
+    error_console,
+    report_row_errors,
+    say,
+    say_json,
+)
 from tracker.domain.errors import InputError, RowErrors
 from tracker.domain.inputs import ComplaintInput, OutcomeInput, ReplyInput, validate
 from tracker.domain.periods import Period, PeriodError, format_seconds
@@ -161,11 +168,7 @@ def import_history(
                 result = c.write(work)
             except RowErrors as exc:
                 progress.stop()
-                if fmt == Format.json:
-                    say_json({"imported": False, "errors": [e.as_dict() for e in exc.errors]})
-                else:
-                    for error in exc.errors:
-                        typer.echo(f"{path.name}: {error}", err=True)
+                report_row_errors(path.name, exc.errors, fmt)
                 raise
     if fmt == Format.json:
         say_json({"imported": True} | result.as_dict())

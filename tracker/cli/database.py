@@ -11,11 +11,15 @@ from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
 from tracker.domain.errors import InputError
 from tracker.storage import audit as audit_store
-from tracker.storage import backup
-from tracker.storage import counters
+from tracker.storage import backup, counters
 from tracker.storage.db import make_engine, sqlite_path
 from tracker.storage.handbook_versions import latest_version, material_version
-from tracker.storage.migrate import current_revision, ensure_schema, head_revision, upgrade
+from tracker.storage.migrate import (
+    current_revision,
+    ensure_schema,
+    head_revision,
+    upgrade,
+)
 from tracker.storage.rawsql import of_session
 
 app = typer.Typer(help="The database: where it is, its schema, upgrades.", no_args_is_help=True)

@@ -8,7 +8,14 @@ from typing import Optional
 import typer
 
 from tracker.cli import context
-from tracker.cli.output import Format, emit, say, say_heading, say_json
+from tracker.cli.output import (
+    Format,
+    emit,
+    report_row_errors,
+    say,
+    say_heading,
+    say_json,
+)
 from tracker.domain.errors import InputError, RowErrors
 from tracker.domain.inputs import EmployeeInput, EmployeeUpdate, validate
 from tracker.storage import employees as store
@@ -140,11 +147,7 @@ def import_roster(
     try:
         result = c.write(lambda s: store.import_roster(data, session=s, actor=c.actor))
     except RowErrors as exc:
-        if fmt == Format.json:
-            say_json({"imported": False, "errors": [e.as_dict() for e in exc.errors]})
-        else:
-            for error in exc.errors:
-                typer.echo(f"{path.name}: {error}", err=True)
+        report_row_errors(path.name, exc.errors, fmt)
         raise
     if fmt == Format.json:
         say_json({"imported": True} | result.as_dict())

@@ -18,11 +18,21 @@ import typer
 from platformdirs import user_log_path
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker.cli import actions, audit, complaints, database, demo, employees, handbook, reports, serve, signoffs
+from tracker.cli import (
+    actions,
+    audit,
+    complaints,
+    database,
+    demo,
+    employees,
+    handbook,
+    reports,
+    serve,
+    signoffs,
+)
 from tracker.cli.context import Context
 from tracker.config import APP_NAME, Settings, load_settings
-from tracker.domain.errors import TrackerError
-from tracker.domain.errors import HandbookError
+from tracker.domain.errors import HandbookError, TrackerError
 
 app = typer.Typer(
     name="tracker",

@@ -6,19 +6,15 @@ Every list and report goes through ``emit`` so all of them accept the same
 
 from __future__ import annotations
 
-import csv
 import enum
-import json
 import sys
-from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tracker.domain.csvsafe import neutralise
-from tracker.domain.timeutil import as_utc
+from tracker.storage.exports import cell_text, csv_text, json_text
 
 console = Console()
 error_console = Console(stderr=True)
@@ -38,18 +34,8 @@ class PrintFormat(str, enum.Enum):
     html = "html"
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return as_utc(value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
-
-
 def to_json(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=_plain)
+    return json_text(value).rstrip("\n")
 
 
 # Free-text columns take the width left over and wrap; the others stay on one line.
@@ -71,10 +57,7 @@ def emit(
         sys.stdout.write(to_json(rows) + "\n")
         return
     if fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\r\n")  # RFC 4180: a lone \r or \n in a cell is quoted
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([neutralise(_cell(row.get(column))) for column in columns])
+        sys.stdout.write(csv_text(columns, rows))
         return
     if not rows:
         console.print(empty)
@@ -86,19 +69,8 @@ def emit(
         else:
             table.add_column(header.replace("_", " "), no_wrap=True, overflow="ellipsis")
     for row in rows:
-        table.add_row(*(Text(_cell(row.get(column))) for column in columns))  # data, never markup
+        table.add_row(*(Text(cell_text(row.get(column))) for column in columns))  # data, never markup
     console.print(table)
-
-
-def _cell(value: Any) -> str:
-    value = _plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 def say(message: str) -> None:
@@ -116,3 +88,12 @@ def say_json(value: Any) -> None:
     """JSON for scripts, written as is: the console would wrap long lines and
     read '[...]' in the data as markup, and the result would no longer parse."""
     sys.stdout.write(to_json(value) + "\n")
+
+
+def report_row_errors(name: str, errors: Sequence[Any], fmt: str) -> None:
+    """Every bad row of a refused import: JSON for scripts, one line per row for people."""
+    if getattr(fmt, "value", fmt) == "json":
+        say_json({"imported": False, "errors": [error.as_dict() for error in errors]})
+        return
+    for error in errors:
+        print(f"{name}: {error}", file=sys.stderr)

@@ -13,8 +13,12 @@ from tracker.domain.periods import format_seconds
 from tracker.domain.timeutil import parse_date, today
 from tracker.storage import reports as store
 from tracker.storage.actions import list_actions
-from tracker.storage.printouts import employee_file_dict, employee_file_html, employee_file_markdown
 from tracker.storage.dashboard import compliance_report
+from tracker.storage.printouts import (
+    employee_file_dict,
+    employee_file_html,
+    employee_file_markdown,
+)
 
 app = typer.Typer(help="Reports: sign-off compliance, first-response attainment, complaints, actions, employee file.",
                   no_args_is_help=True)

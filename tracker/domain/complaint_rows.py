@@ -15,7 +15,13 @@ from tracker.domain import complaint_flow as flow
 from tracker.domain.csvread import parse_bool
 from tracker.domain.errors import RowError, shown
 from tracker.domain.handbook import Standards
-from tracker.domain.inputs import SEVERITIES, _clean_text, _rule_ids, _split_list, _typed_moment
+from tracker.domain.inputs import (
+    SEVERITIES,
+    _clean_text,
+    _rule_ids,
+    _split_list,
+    _typed_moment,
+)
 
 REQUIRED = ("received_at", "channel", "summary")
 OPTIONAL = (

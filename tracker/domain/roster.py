@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 from tracker.domain.csvread import parse_bool, read_csv
 from tracker.domain.errors import RowError, shown
 from tracker.domain.inputs import EmployeeInput, describe
-from pydantic import ValidationError
 
 REQUIRED = ("number", "name", "team", "hire_date")
 OPTIONAL = ("active",)

@@ -15,7 +15,12 @@ from sqlmodel import Session, col, select
 
 from tracker.domain.errors import InputError, NotFound
 from tracker.domain.inputs import ActionInput, CloseInput, FollowUpInput, ResponseInput
-from tracker.domain.ladder import PriorAction, Suggestion, check_level_choice, suggest_next
+from tracker.domain.ladder import (
+    PriorAction,
+    Suggestion,
+    check_level_choice,
+    suggest_next,
+)
 from tracker.domain.timeutil import end_of_week, local_date, utcnow
 from tracker.storage import audit, snapshots
 from tracker.storage.common import bump, check_revision, lock

@@ -69,6 +69,12 @@ def event_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def hash_of(event: AuditEvent) -> str:
+    """The hash an event should carry, from its own content (used to write and to verify)."""
+    return event_hash(seq=event.seq, at=event.at, actor=event.actor, action=event.action, entity=event.entity,
+                      entity_key=event.entity_key, before=event.before, after=event.after, prev_hash=event.prev_hash)
+
+
 def head(session: Session) -> AuditEvent | None:
     return session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
 
@@ -95,28 +101,9 @@ def append(
     moment = as_utc(at or utcnow())
     before_text = canonical(before) if before is not None else None
     after_text = canonical(after) if after is not None else None
-    event = AuditEvent(
-        seq=seq,
-        at=moment,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_key=key,
-        before=before_text,
-        after=after_text,
-        prev_hash=prev_hash,
-        hash=event_hash(
-            seq=seq,
-            at=moment,
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_key=key,
-            before=before_text,
-            after=after_text,
-            prev_hash=prev_hash,
-        ),
-    )
+    event = AuditEvent(seq=seq, at=moment, actor=actor, action=action, entity=entity, entity_key=key,
+                       before=before_text, after=after_text, prev_hash=prev_hash, hash="")
+    event.hash = hash_of(event)
     session.add(event)  # flushed with the records it describes (seq is assigned here, not by the database)
     session.info[_HEAD_KEY] = (seq, event.hash)
     return event
@@ -169,17 +156,7 @@ def verify_chain(session: Session, expected_head: tuple[int, str] | None = None)
         elif event.prev_hash != prev_hash:
             problem = f"event {event.seq} does not follow event {event.seq - 1} (previous hash differs)"
         else:
-            recomputed = event_hash(
-                seq=event.seq,
-                at=event.at,
-                actor=event.actor,
-                action=event.action,
-                entity=event.entity,
-                entity_key=event.entity_key,
-                before=event.before,
-                after=event.after,
-                prev_hash=event.prev_hash,
-            )
+            recomputed = hash_of(event)
             if recomputed != event.hash:
                 problem = f"event {event.seq} ({event.action} {event.entity} {event.entity_key}) was altered: its hash does not match its content"
         if problem:

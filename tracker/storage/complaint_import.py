@@ -25,7 +25,13 @@ from sqlalchemy import func, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
-from tracker.domain.complaint_rows import OPTIONAL, REFERENCE, REQUIRED, ComplaintRecord, check
+from tracker.domain.complaint_rows import (
+    OPTIONAL,
+    REFERENCE,
+    REQUIRED,
+    ComplaintRecord,
+    check,
+)
 from tracker.domain.csvread import CsvStream
 from tracker.domain.errors import RowError, RowErrors
 from tracker.domain.timeutil import to_local, to_utc, utcnow

@@ -23,7 +23,6 @@ from tracker.storage import audit, counters, snapshots
 from tracker.storage.common import bump, check_revision, lock
 from tracker.storage.employees import get_employee
 from tracker.storage.handbook_versions import standards, version_in_force
-from tracker.storage.rawsql import of_session
 from tracker.storage.models import (
     OPEN_PREDICATE,
     Complaint,
@@ -34,6 +33,7 @@ from tracker.storage.models import (
     HandbookRule,
     HandbookVersion,
 )
+from tracker.storage.rawsql import of_session
 
 PAGE = 50
 CLOCK_SKEW = timedelta(minutes=5)

@@ -23,7 +23,13 @@ from typing import Any
 from tracker.domain.complaint_flow import OPEN_STATUSES, RECEIVED
 from tracker.domain.errors import NoVersionPublished
 from tracker.domain.periods import Period
-from tracker.domain.timeutil import end_of_week, local_date, start_of_week, to_utc, utcnow
+from tracker.domain.timeutil import (
+    end_of_week,
+    local_date,
+    start_of_week,
+    to_utc,
+    utcnow,
+)
 from tracker.storage.rawsql import Raw, of_session
 
 _COVERED = """EXISTS (
@@ -120,16 +126,18 @@ def compliance_report(session: Any) -> tuple[str, list[TeamCompliance]]:
     return material.label, compliance_by_team(raw, material)
 
 
-def pending_split(raw: Raw, material: MaterialVersion, grace: Period, today: date) -> tuple[int, int]:
+def pending_split(raw: Raw, material: MaterialVersion, grace: Period, today: date,
+                  team: str | None = None) -> tuple[int, int]:
     """(overdue, inside the grace period). A person's due date is the later of
     their hire date and the publication, plus the grace period."""
     cutoff = grace.before(today)
-    pending = f"e.active AND NOT {_COVERED}"
-    total = int(raw.value(f"SELECT COUNT(*) FROM employee e WHERE {pending}", material=material.id) or 0)
+    pending = f"e.active AND NOT {_COVERED}" + (" AND e.team = :team" if team else "")
+    params: dict[str, Any] = {"material": material.id} | ({"team": team} if team else {})
+    total = int(raw.value(f"SELECT COUNT(*) FROM employee e WHERE {pending}", **params) or 0)
     if material.published_on >= cutoff:
         return 0, total
     overdue = int(raw.value(f"SELECT COUNT(*) FROM employee e WHERE {pending} AND e.hire_date < :cutoff",
-                            material=material.id, cutoff=cutoff) or 0)
+                            cutoff=cutoff, **params) or 0)
     return overdue, total - overdue
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from tracker.domain.complaint_rows import ComplaintRecord
 from tracker.domain.errors import InputError
 from tracker.domain.handbook import Channel, Handbook
 from tracker.domain.inputs import ActionInput, CloseInput, FollowUpInput
@@ -32,11 +33,16 @@ from tracker.domain.periods import Period
 from tracker.domain.timeutil import local_date, utcnow
 from tracker.storage import audit, snapshots
 from tracker.storage.actions import close_action, issue_action, record_follow_up
-from tracker.domain.complaint_rows import ComplaintRecord
 from tracker.storage.complaint_import import BulkLoad
 from tracker.storage.db import write
 from tracker.storage.handbook_versions import publish, rules_of, standards
-from tracker.storage.models import Complaint, Employee, HandbookVersion, Signoff, SignoffRevocation
+from tracker.storage.models import (
+    Complaint,
+    Employee,
+    HandbookVersion,
+    Signoff,
+    SignoffRevocation,
+)
 from tracker.storage.signoffs import meaning_of
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)

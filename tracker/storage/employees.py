@@ -73,12 +73,7 @@ def update_employee(
         return employee
     for name, value in values.items():
         setattr(employee, name, value)
-    bump(employee, actor, now or utcnow())
-    session.add(employee)
-    session.flush()
-    audit.append(session, actor=actor, action="employee.update", entity="employee", key=employee.number,
-                 before=before, after=snapshots.employee(employee), at=employee.updated_at)
-    return employee
+    return _save(session, employee, before, "employee.update", actor, now)
 
 
 def set_active(
@@ -97,12 +92,16 @@ def set_active(
         raise InputError("active", f"employee {employee.number} is already {state}")
     before = snapshots.employee(employee)
     employee.active = active
+    return _save(session, employee, before, "employee.activate" if active else "employee.deactivate", actor, now)
+
+
+def _save(session: Session, employee: Employee, before: dict, action: str, actor: str, now: datetime | None) -> Employee:
+    """Write a change to an employee: a new revision, and its audit event with the state before."""
     bump(employee, actor, now or utcnow())
     session.add(employee)
     session.flush()
-    audit.append(session, actor=actor, action="employee.activate" if active else "employee.deactivate",
-                 entity="employee", key=employee.number, before=before, after=snapshots.employee(employee),
-                 at=employee.updated_at)
+    audit.append(session, actor=actor, action=action, entity="employee", key=employee.number,
+                 before=before, after=snapshots.employee(employee), at=employee.updated_at)
     return employee
 
 
@@ -158,7 +157,9 @@ def _signoff_filtered(session: Session, statement, flt: EmployeeFilter):  # type
     if flt.signoff not in SIGNOFF_STATES:
         raise InputError("signoff", f"'{flt.signoff}' is not one of {', '.join(SIGNOFF_STATES)}")
     from tracker.storage.handbook_versions import material_version
-    from tracker.storage.signoffs import covering_signoff  # signoffs imports this module
+    from tracker.storage.signoffs import (
+        covering_signoff,  # signoffs imports this module
+    )
 
     material = material_version(session)
     if material is None:
@@ -250,11 +251,7 @@ def import_roster(data: bytes, *, session: Session, actor: str, now: datetime | 
         before = snapshots.employee(employee)
         for key, value in wanted.items():
             setattr(employee, key, value)
-        bump(employee, actor, now)
-        session.add(employee)
-        session.flush()
-        audit.append(session, actor=actor, action="employee.import-update", entity="employee", key=employee.number,
-                     before=before, after=snapshots.employee(employee), at=now)
+        _save(session, employee, before, "employee.import-update", actor, now)
         result.updated.append(employee.number)
     return result
 

@@ -13,11 +13,23 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from tracker.domain.errors import InputError, NotFound, NoVersionPublished
-from tracker.domain.handbook import Channel, Handbook, LadderLevel, RuleChange, Standards, diff_rules
+from tracker.domain.handbook import (
+    Channel,
+    Handbook,
+    LadderLevel,
+    RuleChange,
+    Standards,
+    diff_rules,
+)
 from tracker.domain.periods import Period
 from tracker.domain.timeutil import local_date, utcnow
 from tracker.storage import audit, snapshots
-from tracker.storage.models import HandbookChannel, HandbookLevel, HandbookRule, HandbookVersion
+from tracker.storage.models import (
+    HandbookChannel,
+    HandbookLevel,
+    HandbookRule,
+    HandbookVersion,
+)
 
 
 def latest_version(session: Session) -> HandbookVersion | None:

@@ -19,7 +19,6 @@ from sqlmodel import Session, col, select
 
 from tracker.storage import counters, snapshots
 from tracker.storage.audit import canonical
-from tracker.storage.rawsql import of_session
 from tracker.storage.models import (
     ActionComplaint,
     ActionRule,
@@ -35,6 +34,7 @@ from tracker.storage.models import (
     Signoff,
     SignoffRevocation,
 )
+from tracker.storage.rawsql import of_session
 
 BATCH = 1000
 

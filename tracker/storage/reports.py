@@ -14,7 +14,13 @@ from tracker.domain.timeutil import as_utc, to_utc, utcnow
 from tracker.storage.actions import ActionView, actions_of
 from tracker.storage.complaints import ComplaintView, get_complaint
 from tracker.storage.employees import get_employee
-from tracker.storage.models import Complaint, ComplaintRule, HandbookChannel, HandbookRule, HandbookVersion
+from tracker.storage.models import (
+    Complaint,
+    ComplaintRule,
+    HandbookChannel,
+    HandbookRule,
+    HandbookVersion,
+)
 from tracker.storage.signoffs import SignoffView, signoffs_of
 
 

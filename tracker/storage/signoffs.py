@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import case, exists, false, func, not_, tuple_
+from sqlalchemy import exists, false, func, not_, tuple_
 from sqlmodel import Session, col, select
 
 from tracker.domain.errors import InputError, NotFound
 from tracker.domain.handbook import RuleChange
 from tracker.domain.inputs import RevokeInput, SignoffInput
-from tracker.domain.timeutil import local_date, today as local_today, utcnow
-from tracker.storage import audit, snapshots
+from tracker.domain.timeutil import local_date, utcnow
+from tracker.domain.timeutil import today as local_today
+from tracker.storage import audit, dashboard, snapshots
 from tracker.storage.employees import get_employee
 from tracker.storage.handbook_versions import (
     NoVersionPublished,
@@ -30,6 +31,7 @@ from tracker.storage.handbook_versions import (
     version_in_force,
 )
 from tracker.storage.models import Employee, HandbookVersion, Signoff, SignoffRevocation
+from tracker.storage.rawsql import of_session
 
 
 def meaning_of(label: str) -> str:
@@ -216,49 +218,31 @@ class PendingReport:
 def pending_signoffs(
     session: Session, *, today: date | None = None, team: str | None = None, limit: int | None = None
 ) -> PendingReport:
-    """Active employees without a valid sign-off covering the current material
-    version, split into overdue and still inside the grace period."""
+    """The whole pending list for printing (the command line): every page of
+    ``pending_page``, each person with the rules changed since their last sign-off."""
     today = today or local_today()
     in_force = version_in_force(session)
     material = material_version(session)
     if material is None:
         raise NoVersionPublished()
-    grace = standards(session, in_force).grace_period
-    last_signed_id = (
-        select(func.max(Signoff.version_id))
-        .where(Signoff.employee_id == Employee.id, _not_revoked())
-        .correlate(Employee)
-        .scalar_subquery()
-    )
-    statement = (
-        select(Employee, last_signed_id)
-        .where(Employee.active == True, not_(covering_signoff(material)))  # noqa: E712
-        .order_by(col(Employee.team), col(Employee.name), col(Employee.id))
-    )
-    if team:
-        statement = statement.where(Employee.team == team)
-    if limit:
-        statement = statement.limit(limit)
-    versions = {v.id: v for v in session.exec(select(HandbookVersion)).all()}
-    changes_cache: dict[int | None, list[RuleChange]] = {}
-    report = PendingReport(in_force.label, material.label, str(grace))
-    for employee, last_id in session.exec(statement).all():
-        start = max(employee.hire_date, material.published_on)
-        due = grace.after(start)
-        if last_id not in changes_cache:
-            changes_cache[last_id] = changes_between(session, versions.get(last_id), in_force)
-        item = PendingSignoff(
-            number=employee.number,
-            name=employee.name,
-            team=employee.team,
-            hire_date=employee.hire_date,
-            due=due,
-            overdue=today > due,
-            last_signed=versions[last_id].label if last_id in versions else None,
-            changed_rules=changes_cache[last_id],
-        )
-        (report.overdue if item.overdue else report.in_grace).append(item)
-    return report
+    report = PendingReport(in_force.label, material.label, str(standards(session, in_force).grace_period))
+    versions = {v.label: v for v in session.exec(select(HandbookVersion)).all()}
+    changes_cache: dict[str | None, list[RuleChange]] = {}
+    after: PendingCursor | None = None
+    while True:
+        page = pending_page(session, team=team, after=after, limit=500, today=today)
+        for row in page:
+            if row.last_signed not in changes_cache:
+                changes_cache[row.last_signed] = changes_between(session, versions.get(row.last_signed or ""), in_force)
+            item = PendingSignoff(number=row.number, name=row.name, team=row.team, hire_date=row.hire_date,
+                                  due=row.due, overdue=row.overdue, last_signed=row.last_signed,
+                                  changed_rules=changes_cache[row.last_signed])
+            (report.overdue if item.overdue else report.in_grace).append(item)
+            if limit is not None and len(report.overdue) + len(report.in_grace) >= limit:
+                return report
+        if len(page) < 500:
+            return report
+        after = page[-1].cursor
 
 
 # --- paged lists for the app ---------------------------------------------------
@@ -367,19 +351,16 @@ class PendingCounts:
 
 
 def pending_counts(session: Session, *, team: str | None = None, today: date | None = None) -> PendingCounts:
-    """How many active employees are overdue / inside the grace period (two counts)."""
+    """How many active employees are overdue / inside the grace period (the dashboard's figures)."""
     today = today or local_today()
     in_force = version_in_force(session)
-    material = material_version(session)
+    grace = standards(session, in_force).grace_period
+    raw = of_session(session)
+    material = dashboard.material_version(raw)
     if material is None:
         raise NoVersionPublished()
-    grace = standards(session, in_force).grace_period
-    pending = (Employee.active == True) & not_(covering_signoff(material))  # noqa: E712
-    if team:
-        pending = pending & (Employee.team == team)
-    late = func.sum(case((_overdue_condition(material, grace, today), 1), else_=0))
-    total, overdue = session.exec(select(func.count(), late).select_from(Employee).where(pending)).one()
-    return PendingCounts(in_force.label, material.label, str(grace), int(overdue or 0), total - int(overdue or 0))
+    overdue, in_grace = dashboard.pending_split(raw, material, grace, today, team=team)
+    return PendingCounts(in_force.label, material.label, str(grace), overdue, in_grace)
 
 
 def recent_signoffs(

@@ -9,11 +9,9 @@ append-only trail must not hold them.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from tracker.domain.timeutil import as_utc
-
 from tracker.storage.models import (
     Complaint,
     ComplaintReply,

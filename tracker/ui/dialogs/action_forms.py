@@ -19,7 +19,13 @@ from textual.widgets import Input, Select, TextArea
 
 from tracker.domain.errors import InputError
 from tracker.domain.handbook import LadderLevel, Standards
-from tracker.domain.inputs import FOLLOW_UP_OUTCOMES, ActionInput, CloseInput, FollowUpInput, ResponseInput
+from tracker.domain.inputs import (
+    FOLLOW_UP_OUTCOMES,
+    ActionInput,
+    CloseInput,
+    FollowUpInput,
+    ResponseInput,
+)
 from tracker.domain.ladder import Suggestion, check_level_choice
 from tracker.domain.timeutil import today
 from tracker.storage import actions as store

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Callable
 
 from tracker.domain.handbook import Standards
-from tracker.domain.timeutil import format_local, utcnow
 from tracker.domain.inputs import SEVERITIES, ComplaintInput, OutcomeInput, ReplyInput
+from tracker.domain.timeutil import format_local, utcnow
 from tracker.storage import complaints as store
 from tracker.storage.models import Complaint
 from tracker.ui.dialogs.form import Field, FormSpec

@@ -14,7 +14,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DirectoryTree, Input, Static
 
 from tracker.domain.errors import InputError, RowErrors
-from tracker.storage.employees import ImportResult, RosterPreview, import_roster, preview_roster
+from tracker.storage.employees import (
+    ImportResult,
+    RosterPreview,
+    import_roster,
+    preview_roster,
+)
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.widgets.paged_table import Page, PagedTable
 from tracker.ui.worker import describe_error, run_db

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Markdown, Static
+from textual.widgets import Button, Markdown, Static
 
 from tracker.domain.errors import InputError, NotFound
 from tracker.domain.inputs import SIGN_METHODS, RevokeInput, SignoffInput

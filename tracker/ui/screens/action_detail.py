@@ -17,7 +17,12 @@ from textual.widgets import Button, DataTable, Static
 from tracker.domain.inputs import FOLLOW_UP_OUTCOMES
 from tracker.domain.timeutil import format_local, today
 from tracker.storage import actions as store
-from tracker.ui.dialogs.action_forms import LiveFormDialog, close_form, follow_up_form, response_form
+from tracker.ui.dialogs.action_forms import (
+    LiveFormDialog,
+    close_form,
+    follow_up_form,
+    response_form,
+)
 from tracker.ui.dialogs.form import FormDialog, FormSpec
 from tracker.ui.screens.base import TrackerScreen
 

@@ -14,7 +14,13 @@ from textual.widgets import Input, Select, Static
 
 from tracker.domain.timeutil import end_of_week, today
 from tracker.storage import actions as store
-from tracker.ui.dialogs.action_forms import IssueContext, LiveFormDialog, employee_prompt_form, issue_action_form, load_issue_context
+from tracker.ui.dialogs.action_forms import (
+    IssueContext,
+    LiveFormDialog,
+    employee_prompt_form,
+    issue_action_form,
+    load_issue_context,
+)
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.widgets.paged_table import Page, PagedTable
 

@@ -3,11 +3,11 @@ and only the next steps the handbook's flow allows."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from rich.text import Text
 from textual.widgets import Button, DataTable, Static
 
 from tracker.domain import complaint_flow as flow

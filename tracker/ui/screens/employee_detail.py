@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Static
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from tracker.domain.errors import ConflictError
@@ -30,7 +30,11 @@ from tracker.ui.dialogs.complaint_forms import log_complaint_form
 from tracker.ui.dialogs.confirm import ConfirmDialog
 from tracker.ui.dialogs.employee_forms import EditState, edit_employee_form, export_form
 from tracker.ui.dialogs.form import FormDialog
-from tracker.ui.dialogs.signoff_forms import RecordSignoff, revoke_form, show_rule_changes
+from tracker.ui.dialogs.signoff_forms import (
+    RecordSignoff,
+    revoke_form,
+    show_rule_changes,
+)
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.worker import describe_error
 
@@ -309,7 +313,12 @@ class EmployeeScreen(TrackerScreen):
                 self.notify("Corrective actions cannot be issued from this version of the app yet.", severity="warning")
             return
         # Written with the Actions section: the suggested level and its reason pre-filled.
-        from tracker.ui.dialogs.action_forms import IssueContext, LiveFormDialog, issue_action_form, load_issue_context
+        from tracker.ui.dialogs.action_forms import (
+            IssueContext,
+            LiveFormDialog,
+            issue_action_form,
+            load_issue_context,
+        )
 
         def ready(ctx: IssueContext) -> None:
             spec = issue_action_form(self.services, ctx.std, ctx.suggestion, ctx.employee_number,

@@ -13,10 +13,25 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Input, Markdown, OptionList, Select, Static, TabbedContent, TabPane
+from textual.widgets import (
+    DataTable,
+    Input,
+    Markdown,
+    OptionList,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+)
 from textual.widgets.option_list import Option
 
-from tracker.domain.handbook import Handbook, HandbookError, Rule, RuleChange, diff_rules
+from tracker.domain.handbook import (
+    Handbook,
+    HandbookError,
+    Rule,
+    RuleChange,
+    diff_rules,
+)
 from tracker.domain.timeutil import format_local
 from tracker.storage import handbook_versions as versions
 from tracker.storage.models import HandbookVersion

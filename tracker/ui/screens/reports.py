@@ -20,9 +20,19 @@ from tracker.domain.periods import format_seconds
 from tracker.domain.timeutil import parse_date, today
 from tracker.storage import reports as store
 from tracker.storage.actions import ActionRow, list_actions
-from tracker.storage.exports import TABLE_FORMATS, csv_text, json_text, markdown_table, write_file
-from tracker.storage.printouts import employee_file_dict, employee_file_html, employee_file_markdown
 from tracker.storage.dashboard import compliance_report
+from tracker.storage.exports import (
+    TABLE_FORMATS,
+    csv_text,
+    json_text,
+    markdown_table,
+    write_file,
+)
+from tracker.storage.printouts import (
+    employee_file_dict,
+    employee_file_html,
+    employee_file_markdown,
+)
 from tracker.ui.dialogs.export import export_form
 from tracker.ui.dialogs.form import FormDialog
 from tracker.ui.screens.actions import state_cell

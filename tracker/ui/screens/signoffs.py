@@ -20,7 +20,11 @@ from tracker.storage.employees import teams
 from tracker.storage.handbook_versions import NoVersionPublished
 from tracker.storage.models import Signoff
 from tracker.ui.dialogs.form import FormDialog
-from tracker.ui.dialogs.signoff_forms import RecordSignoff, revoke_form, show_rule_changes
+from tracker.ui.dialogs.signoff_forms import (
+    RecordSignoff,
+    revoke_form,
+    show_rule_changes,
+)
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.widgets.paged_table import Page, PagedTable
 

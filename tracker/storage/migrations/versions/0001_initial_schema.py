@@ -6,12 +6,11 @@ Create Date: 2026-11-23
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 from tracker.storage import triggers
-
 
 revision: str = '0001'
 down_revision: Union[str, None] = None
