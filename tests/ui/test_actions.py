@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from sqlmodel import func, select
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from tests.conftest import ACTOR, read, write
 from tests.ui.conftest import SIZE

@@ -3,7 +3,7 @@ first version from an empty database, and a refused second publish."""
 
 from __future__ import annotations
 
-from textual.widgets import Checkbox, Input, Label, Markdown, OptionList, Static
+from textual.widgets import Checkbox, Input, Markdown, OptionList, Static
 
 from tests.conftest import read
 from tests.ui.conftest import SIZE

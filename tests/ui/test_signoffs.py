@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
-from textual.widgets import Input, Label, Markdown, Select, Static, TextArea
+from textual.widgets import Input, Markdown, Select, Static, TextArea
 
 from tests.conftest import ACTOR, read, write
 from tests.domain.editing import CON01_EDIT, edited_handbook
