@@ -301,7 +301,9 @@ def describe(error: Any) -> tuple[str, str]:
         return inner.field, inner.reason
     field = ".".join(str(part) for part in error.get("loc", ()) if not isinstance(part, int)) or "input"
     kind = error.get("type", "")
-    if kind == "string_too_short" and context.get("min_length", 1) > 1:
+    if kind in ("string_type", "date_type", "datetime_type") and error.get("input") is None:
+        reason = "is required"  # an empty choice (a select left blank)
+    elif kind == "string_too_short" and context.get("min_length", 1) > 1:
         reason = f"needs at least {context['min_length']} characters"
     elif kind == "string_too_long":
         reason = f"is longer than {context.get('max_length')} characters"

@@ -216,9 +216,13 @@ def _signoffs(engine: Engine, rng: random.Random, people: list[_Person], version
 
     def save(session: Session) -> int:
         rows = [
+            # Recorded by the supervisor a day or two after the form was signed (never in the future).
             Signoff(employee_id=p.id, version_id=v.id or 0, signed_on=d, method=m,
                     filing_ref=f"Personnel file {p.number}" if m == "paper" else None, printed_name=p.name,
-                    meaning=meaning_of(v.label), recorded_by=actor, recorded_at=now, recorded_on=today)
+                    meaning=meaning_of(v.label), recorded_by=actor,
+                    recorded_at=min(now, datetime.combine(d, datetime.min.time(), tzinfo=timezone.utc)
+                                    + timedelta(days=d.toordinal() % 3, hours=9 + d.toordinal() % 8)),
+                    recorded_on=min(today, d + timedelta(days=d.toordinal() % 3)))
             for p, v, d, m in records
         ]
         session.add_all(rows)
@@ -341,7 +345,7 @@ def _actions(engine: Engine, rng: random.Random, people: list[_Person], today: d
             select(Complaint.employee_id, func.count())
             .where(Complaint.employee_id.is_not(None), Complaint.received_at >= now - timedelta(days=300))  # type: ignore[union-attr]
             .group_by(Complaint.employee_id)
-            .order_by(func.count().desc())
+            .order_by(func.count().desc(), Complaint.employee_id)
             .limit(max(3, len(people) // 40))
         ).all()
     by_id = {p.id: p for p in people}

@@ -89,7 +89,8 @@ def card_contents(board: Dashboard) -> dict[str, list[Link | str]]:
     if not board.top_rules:
         cards["rules"].append("No rule cited in the last 12 weeks.")
     for index, (rule_id, title, count) in enumerate(board.top_rules):
-        cards["rules"].append(Link(f"rule-{index}", f"{rule_id} {title[:34]}: {count}", "complaints", {"rule_id": rule_id}))
+        short = title if len(title) <= 34 else title[:33].rstrip() + "…"
+        cards["rules"].append(Link(f"rule-{index}", f"{rule_id} {short}: {count}", "complaints", {"rule_id": rule_id}))
     return cards
 
 
