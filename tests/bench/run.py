@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -194,12 +194,23 @@ def importing(backend: str, rows: int) -> list[Figure]:
         version_id = session.exec(text("SELECT max(id) FROM handbook_version")).scalar()  # type: ignore[call-overload]
     engine.dispose()
     sqlite = backend == "sqlite"
-    tuples = []
+    targets = {"chat": 120, "phone": 120, "social": 3600, "email": 86400}
+
+    def moment(text_value: str):  # type: ignore[no-untyped-def]
+        value = datetime.fromisoformat(text_value)
+        return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else value
+
+    tuples = []  # the same rows as the import writes, prepared before the clock starts
     for index, row in enumerate(reader, start=1):
-        tuples.append((index, f"C-2026-{index:06d}", row["received_at"], version_id, row["channel"], 120, None, None,
-                       numbers.get(row["employee_number"]), row["summary"], row["severity"], row["urgent"] == "yes",
-                       row["status"], row["first_response_at"] or None, None, row["resolution"] or None,
-                       row["dismissal_reason"] or None, None, None, NOW.isoformat(), "bench", NOW.isoformat(), "bench", 1))
+        received = datetime.fromisoformat(row["received_at"])
+        first = datetime.fromisoformat(row["first_response_at"]) if row["first_response_at"] else None
+        tuples.append((index, f"C-2026-{index:06d}", moment(row["received_at"]), version_id, row["channel"],
+                       targets[row["channel"]], None, None, numbers.get(row["employee_number"]), row["summary"],
+                       row["severity"], row["urgent"] == "yes", row["status"],
+                       moment(row["first_response_at"]) if first else None,
+                       int((first - received).total_seconds()) if first else None, row["resolution"] or None,
+                       row["dismissal_reason"] or None, None, None, moment(NOW.isoformat()), "bench",
+                       moment(NOW.isoformat()), "bench", 1))
     columns = ("id, ref, received_at, version_id, channel, target_seconds, customer_name, customer_contact, "
                "employee_id, summary, severity, urgent, status, first_response_at, first_response_seconds, resolution, "
                "dismissal_reason, closed_at, import_seq, created_at, created_by, updated_at, updated_by, revision")
@@ -210,8 +221,9 @@ def importing(backend: str, rows: int) -> list[Figure]:
 
         connection = sqlite3.connect(make_url(url).database or "")
         connection.execute("PRAGMA cache_size = -262144")  # the same page cache the import uses
+        rows_for_sqlite = [(*t[:11], int(t[11]), *t[12:]) for t in tuples]
         started = time.perf_counter()
-        connection.executemany(sql, [(*t[:11], int(t[11]), *t[12:]) for t in tuples])
+        connection.executemany(sql, rows_for_sqlite)
         connection.commit()
     else:
         import psycopg

@@ -53,7 +53,7 @@ def _counts(engine) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
 def test_a_good_file_is_imported_with_one_audit_event(ready) -> None:  # type: ignore[no-untyped-def]
     before = _counts(ready)
     seen: list[int] = []
-    result = _import(ready, GOOD, progress=seen.append)
+    result = _import(ready, GOOD, progress=lambda rows, position: seen.append(rows))
     assert result.rows == 4
     assert _counts(ready) == (before[0] + 4, before[1] + 4, before[2] + 1)
     assert seen and seen[-1] == 4

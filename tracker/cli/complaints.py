@@ -156,8 +156,8 @@ def import_history(
                       console=error_console, transient=True, disable=fmt != Format.table) as progress:
             task = progress.add_task(f"Importing {path.name}", total=size, rows=0)
 
-            def advance(rows: int) -> None:
-                progress.update(task, completed=stream.tell(), rows=rows)
+            def advance(rows: int, position: int | None) -> None:
+                progress.update(task, completed=position or 0, rows=rows)
 
             def work(session):  # type: ignore[no-untyped-def]
                 stream.seek(0)

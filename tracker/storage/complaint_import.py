@@ -7,19 +7,26 @@ rolled back: nothing is applied. A successful import appends ONE audit event
 naming the file's SHA-256, the row count and a digest of every imported
 complaint, which ``tracker audit verify`` re-computes.
 
-Checking rows is Python work and inserting them is database work, so a writer
-thread inserts one batch while the next is being checked: the database
-driver releases the interpreter lock while it works.
+Checking rows is Python work and inserting them is database work. The
+checking runs in a forked child process that sends finished batches through a
+pipe, while this process inserts the previous batch: two cores at work, and
+no contention for the interpreter lock. (Where fork is not available, a thread
+does the same job, more slowly.) The child only reads and computes; it never
+touches the database, and it leaves with ``os._exit`` so nothing it inherited
+is closed or flushed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import queue
 import threading
+import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import BinaryIO, Callable
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from sqlalchemy import func, text
 from sqlalchemy.engine import Connection
@@ -33,7 +40,7 @@ from tracker.domain.complaint_rows import (
     check,
 )
 from tracker.domain.csvread import CsvStream
-from tracker.domain.errors import RowError, RowErrors
+from tracker.domain.errors import RowError, RowErrors, TrackerError
 from tracker.domain.timeutil import to_local, to_utc, utcnow
 from tracker.storage import audit, snapshots
 from tracker.storage.counters import Counts
@@ -88,15 +95,18 @@ def _insert(table: str, columns: tuple[str, ...], marker: str) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
 
 
-def _sqlite_moment(value: datetime) -> str:
-    """The text SQLAlchemy stores for a UTC datetime on SQLite (tests read it back through the ORM)."""
+def _utc_iso(value: datetime) -> str:
+    """'2026-01-05T10:20:00.000000+00:00': the form audit events and digests use."""
     if value.tzinfo is not timezone.utc:
         value = value.astimezone(timezone.utc)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value.isoformat(timespec="microseconds")
 
 
-def _same(value: datetime) -> datetime:
-    return value
+def _sqlite_text(iso: str) -> str:
+    """The text SQLAlchemy stores for that UTC time on SQLite (tests read it back through the ORM)."""
+    return iso[:10] + " " + iso[11:26]
+
+
 
 
 @dataclass
@@ -104,68 +114,23 @@ class _Rows:
     complaints: list[tuple[object, ...]]
     rules: list[tuple[object, ...]]
     explicit_refs: list[tuple[int, str]]  # (row number, reference) to check against the database
+    position: int | None = None  # bytes of the file read so far
 
 
-class _Writer:
-    """Inserts batches with the driver's executemany on its own thread.
+Item = tuple[int, "ComplaintRecord | RowError"]  # (row number, a checked record or the row's error)
 
-    At a million rows SQLAlchemy's per-parameter processing would cost more
-    than the database work, so rows arrive as tuples in column order. The
-    caller's thread must not use the connection until ``finish``.
-    """
 
-    def __init__(self, connection: Connection, sqlite: bool):
-        marker = "?" if sqlite else "%s"
-        self.connection = connection
-        self.complaint_sql = _insert("complaint", _COMPLAINT_COLUMNS, marker)
-        self.rule_sql = _insert("complaint_rule", ("complaint_id", "rule_id", "version_id"), marker)
-        self.ref_sql = "SELECT ref FROM complaint WHERE ref IN ({})"
-        self.marker = marker
-        self.taken: list[RowError] = []
-        self.failure: BaseException | None = None
-        self.inserted = 0
-        self.queue: queue.Queue[_Rows | None] = queue.Queue(maxsize=2)
-        self.thread = threading.Thread(target=self._run, name="complaint-import-writer", daemon=True)
-        self.thread.start()
+@dataclass
+class _Plan:
+    """What the producing side needs to turn records into rows (copied into the child)."""
 
-    def _run(self) -> None:
-        while True:
-            rows = self.queue.get()
-            if rows is None:
-                return
-            if self.failure is not None:
-                continue
-            try:
-                self._write(rows)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread in finish()
-                self.failure = exc
-
-    def _write(self, rows: _Rows) -> None:
-        if rows.explicit_refs:
-            refs = [ref for _, ref in rows.explicit_refs]
-            found: set[str] = set()
-            for start in range(0, len(refs), 900):
-                chunk = refs[start : start + 900]
-                sql = self.ref_sql.format(", ".join([self.marker] * len(chunk)))
-                found.update(ref for (ref,) in self.connection.exec_driver_sql(sql, tuple(chunk)))
-            self.taken.extend(RowError(row, "reference", f"{ref} already exists")
-                              for row, ref in rows.explicit_refs if ref in found)
-        if self.taken:
-            return  # the import will be refused: stop inserting
-        if rows.complaints:
-            self.connection.exec_driver_sql(self.complaint_sql, rows.complaints)
-        if rows.rules:
-            self.connection.exec_driver_sql(self.rule_sql, rows.rules)
-        self.inserted += len(rows.complaints)
-
-    def put(self, rows: _Rows) -> None:
-        self.queue.put(rows)
-
-    def finish(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.failure is not None:
-            raise self.failure
+    actor: str
+    now: datetime
+    version_id: int
+    import_seq: int
+    first_id: int
+    counters: dict[int, int]
+    sqlite: bool
 
 
 @dataclass
@@ -222,8 +187,8 @@ class _Builder:
         return year
 
     def rows(self, records: list[tuple[int, str, ComplaintRecord]]) -> _Rows:
-        moment = _sqlite_moment if self.sqlite else _same
-        now = moment(self.now)
+        sqlite = self.sqlite
+        now = _sqlite_text(_utc_iso(self.now)) if sqlite else self.now
         complaints: list[tuple[object, ...]] = []
         rules: list[tuple[object, ...]] = []
         explicit: list[tuple[int, str]] = []
@@ -233,20 +198,26 @@ class _Builder:
             complaint_id = self.next_id
             self.next_id += 1
             first = record.first_response_at
+            # One ISO text per time serves both the stored value and the digest line.
+            received_iso = _utc_iso(record.received_at)
+            first_iso = _utc_iso(first) if first else None
+            closed = record.closed_at
             complaints.append((
-                complaint_id, ref, moment(record.received_at), self.version_id, record.channel, record.target_seconds,
-                record.customer_name, record.customer_contact, record.employee_id, record.summary, record.severity,
-                record.urgent, record.status, moment(first) if first else None,
+                complaint_id, ref, _sqlite_text(received_iso) if sqlite else record.received_at, self.version_id,
+                record.channel, record.target_seconds, record.customer_name, record.customer_contact,
+                record.employee_id, record.summary, record.severity, record.urgent, record.status,
+                (_sqlite_text(first_iso) if sqlite else first) if first_iso else None,
                 int((first - record.received_at).total_seconds()) if first else None,
-                record.resolution, record.dismissal_reason, moment(record.closed_at) if record.closed_at else None,
+                record.resolution, record.dismissal_reason,
+                (_sqlite_text(_utc_iso(closed)) if sqlite else closed) if closed else None,
                 self.import_seq, now, self.actor, now, self.actor, 1,
             ))
             rules.extend((complaint_id, rule_id, self.version_id) for rule_id in record.rule_ids)
             late = first is not None and int((first - record.received_at).total_seconds()) > record.target_seconds
             self.counts.add(record.received_at, record.channel, record.rule_ids, late)
             line = snapshots.complaint_line_of(
-                ref, record.received_at, record.channel, record.target_seconds, record.employee_number,
-                sorted(record.rule_ids), record.summary, record.severity, record.urgent, record.status, first,
+                ref, received_iso, record.channel, record.target_seconds, record.employee_number,
+                sorted(record.rule_ids), record.summary, record.severity, record.urgent, record.status, first_iso,
                 record.resolution, record.dismissal_reason, 1,
             )
             self.digest.update(line.encode("utf-8"))
@@ -254,6 +225,116 @@ class _Builder:
             self.first_ref = self.first_ref or ref
             self.last_ref = ref
         return _Rows(complaints, rules, explicit)
+
+
+
+def _produce(items: Iterable[Item], plan: _Plan, send: Callable[[Any], None],
+             position: Callable[[], int | None]) -> None:
+    """Check references, build rows and send them in batches; then a summary.
+
+    After the first bad row nothing more is built (the import will be refused),
+    but every row is still checked so that every bad one is listed.
+    """
+    builder = _Builder(plan.actor, plan.now, plan.version_id, plan.import_seq, plan.first_id, dict(plan.counters),
+                       plan.sqlite)
+    errors: list[RowError] = []
+    error_count = 0
+    seen: dict[str, int] = {}
+    pending: list[tuple[int, str, ComplaintRecord]] = []
+    unchecked: list[tuple[int, str]] = []  # explicit references of rows that will not be inserted
+    rows = 0
+
+    def refuse(error: RowError) -> None:
+        nonlocal error_count
+        error_count += 1
+        if len(errors) < MAX_LISTED_ERRORS:
+            errors.append(error)
+
+    for row_number, item in items:
+        rows += 1
+        if isinstance(item, RowError):
+            refuse(item)
+            continue
+        if item.ref is not None:
+            if item.ref in seen:
+                refuse(RowError(row_number, "reference", f"{item.ref} is already on row {seen[item.ref]}"))
+                continue
+            seen[item.ref] = row_number
+        if error_count:
+            if item.ref is not None:
+                unchecked.append((row_number, item.ref))
+            continue
+        try:
+            ref = builder.reference(item)
+        except ValueError as exc:
+            refuse(RowError(row_number, "reference", str(exc)))
+            continue
+        pending.append((row_number, ref, item))
+        if len(pending) >= BATCH:
+            batch = builder.rows(pending)
+            batch.position = position()
+            send(("batch", batch))
+            pending = []
+    if error_count:
+        unchecked += [(row, record.ref) for row, _, record in pending if record.ref is not None]
+        send(("refs", unchecked))
+    elif pending:
+        batch = builder.rows(pending)
+        batch.position = position()
+        send(("batch", batch))
+    send(("end", {"errors": errors, "error_count": error_count, "rows": rows, "counters": builder.counters,
+                  "counts": builder.counts, "digest": builder.digest.hexdigest(), "next_id": builder.next_id,
+                  "first_ref": builder.first_ref, "last_ref": builder.last_ref}))
+
+
+class _Producer:
+    """Runs ``_produce`` in a forked child (or a thread) and hands its messages over."""
+
+    def __init__(self, items: Callable[[], Iterable[Item]], plan: _Plan, position: Callable[[], int | None]):
+        self.process: Any = None
+        self.thread: threading.Thread | None = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+            self.process = multiprocessing.get_context("fork").Process(
+                target=_child, args=(items, plan, sender, position), daemon=True)
+            self.process.start()
+            sender.close()
+            self.receive = receiver.recv
+            self._receiver = receiver
+        else:  # pragma: no cover - platforms without fork
+            messages: queue.Queue[Any] = queue.Queue(maxsize=4)
+
+            def run() -> None:
+                try:
+                    _produce(items(), plan, messages.put, position)
+                except BaseException:  # noqa: BLE001 - reported to the consumer
+                    messages.put(("failed", traceback.format_exc()))
+
+            self.thread = threading.Thread(target=run, daemon=True)
+            self.thread.start()
+            self.receive = messages.get
+
+    def close(self) -> None:
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join()
+            self._receiver.close()
+
+
+def _child(items: Callable[[], Iterable[Item]], plan: _Plan, sender: Any, position: Callable[[], int | None]) -> None:
+    """The child's whole life: produce, report, leave without running any clean-up."""
+    code = 0
+    try:
+        _produce(items(), plan, sender.send, position)
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+        try:
+            sender.send(("failed", traceback.format_exc()))
+        except BaseException:  # noqa: BLE001 - the parent is gone
+            pass
+        code = 1
+    finally:
+        os._exit(code)
 
 
 def _taken(session: Session, explicit: list[tuple[int, str]]) -> list[RowError]:
@@ -268,93 +349,94 @@ def _taken(session: Session, explicit: list[tuple[int, str]]) -> list[RowError]:
 class BulkLoad:
     """Complaints written in batches inside the caller's write transaction,
     covered by one audit event: the engine of ``import_complaints`` and of
-    ``tracker demo``. Records must already be checked (``complaint_rows.check``).
+    ``tracker demo``. ``items`` yields (row number, checked record or RowError).
     """
 
     def __init__(self, session: Session, *, actor: str, now: datetime, version_id: int,
-                 progress: Callable[[int], None] | None = None):
+                 progress: Callable[[int, int | None], None] | None = None):
         self.session = session
         self.actor = actor
         self.now = now
+        self.version_id = version_id
         self.progress = progress
-        self.counters = {
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.connection = session.connection()
+
+    def run(self, items: Callable[[], Iterable[Item]], *, source: str, sha256: str,
+            position: Callable[[], int | None] = lambda: None) -> ComplaintImportResult:
+        """Apply every item, or none (raising RowErrors that list every bad row)."""
+        session = self.session
+        counters = {
             int(name.removeprefix("complaint-")): value
             for name, value in session.exec(
                 select(Counter.name, Counter.value).where(col(Counter.name).startswith("complaint-"))
             ).all()
         }
         head = audit.head(session)
-        self.import_seq = (head.seq if head else 0) + 1
-        self.first_id = (session.exec(select(func.max(Complaint.id))).one() or 0) + 1
-        self.sqlite = session.get_bind().dialect.name == "sqlite"
-        self.connection = session.connection()
+        import_seq = (head.seq if head else 0) + 1
+        first_id = (session.exec(select(func.max(Complaint.id))).one() or 0) + 1
         if self.sqlite:
             # A large page cache while six indexes grow; the default 2 MB thrashes.
             self.connection.exec_driver_sql("PRAGMA cache_size = -262144")
-        self.builder = _Builder(actor, now, version_id, self.import_seq, self.first_id, dict(self.counters), self.sqlite)
-        self.writer = _Writer(self.connection, self.sqlite)
-        self.pending: list[tuple[int, str, ComplaintRecord]] = []
-        self.queued = 0
-        self.finished = False
-
-    def add(self, row_number: int, record: ComplaintRecord) -> RowError | None:
-        """Queue a record; a reference clash within the file comes back as the row's error."""
+        plan = _Plan(self.actor, self.now, self.version_id, import_seq, first_id, counters, self.sqlite)
+        producer = _Producer(items, plan, position)
         try:
-            ref = self.builder.reference(record)
-        except ValueError as exc:
-            return RowError(row_number, "reference", str(exc))
-        self.pending.append((row_number, ref, record))
-        if len(self.pending) >= BATCH:
-            self._send()
-        return None
-
-    def _send(self) -> None:
-        if self.pending:
-            self.writer.put(self.builder.rows(self.pending))
-            self.queued += len(self.pending)
-            self.pending = []
-            if self.progress is not None:
-                self.progress(self.queued)
-
-    def stop(self) -> list[RowError]:
-        """Wait for the writer; rows refused by the database (references already used)."""
-        if not self.finished:
-            self.finished = True
-            self.writer.finish()
-        return list(self.writer.taken)
-
-    def commit(self, *, source: str, sha256: str) -> ComplaintImportResult:
-        """Write what is pending, the counters and the one audit event covering the batch."""
-        self._send()
-        taken = self.stop()
-        if taken:
-            raise RowErrors(taken, max(self.queued, 1))
-        inserted = self.writer.inserted
+            summary, inserted, taken = self._consume(producer)
+        finally:
+            producer.close()
+            if self.sqlite:
+                self.connection.exec_driver_sql("PRAGMA cache_size = -2000")
+        errors: list[RowError] = summary["errors"] + taken
+        if summary["error_count"] or taken:
+            errors.sort(key=lambda error: error.row)
+            raise RowErrors(errors, max(summary["rows"], 1))
         if inserted == 0:
             raise RowErrors([RowError(2, "file", "has a header but no rows")], 1)
-        session = self.session
-        self.builder.counts.write(of_session(session))
-        if self.sqlite:
-            self.connection.exec_driver_sql("PRAGMA cache_size = -2000")
-        refresh_statistics(self.connection)
-        for year, value in self.builder.counters.items():
-            if self.counters.get(year) != value:
+        summary["counts"].write(of_session(session))
+        for year, value in summary["counters"].items():
+            if counters.get(year) != value:
                 counter = session.get(Counter, f"complaint-{year}") or Counter(name=f"complaint-{year}", value=0)
                 counter.value = value
                 session.add(counter)
         if not self.sqlite:
             session.execute(text("SELECT setval(pg_get_serial_sequence('complaint', 'id'), :last)"),
-                            {"last": self.builder.next_id - 1})
+                            {"last": summary["next_id"] - 1})
+        refresh_statistics(self.connection)
         event = audit.append(
-            session, actor=self.actor, action="complaint.import", entity="complaint_import", key=str(self.import_seq),
-            after={"file": source, "file_sha256": sha256, "rows": inserted, "first_id": self.first_id,
-                   "last_id": self.builder.next_id - 1, "records_sha256": self.builder.digest.hexdigest()},
+            session, actor=self.actor, action="complaint.import", entity="complaint_import", key=str(import_seq),
+            after={"file": source, "file_sha256": sha256, "rows": inserted, "first_id": first_id,
+                   "last_id": summary["next_id"] - 1, "records_sha256": summary["digest"]},
             at=self.now,
         )
-        assert event.seq == self.import_seq, "another writer appended to the audit chain inside this transaction"
-        if self.progress is not None:
-            self.progress(inserted)
-        return ComplaintImportResult(inserted, sha256, self.builder.first_ref, self.builder.last_ref, event.seq)
+        assert event.seq == import_seq, "another writer appended to the audit chain inside this transaction"
+        return ComplaintImportResult(inserted, sha256, summary["first_ref"], summary["last_ref"], event.seq)
+
+    def _consume(self, producer: _Producer) -> tuple[dict[str, Any], int, list[RowError]]:
+        """Insert each batch as it arrives, until the producer's summary."""
+        marker = "?" if self.sqlite else "%s"
+        complaint_sql = _insert("complaint", _COMPLAINT_COLUMNS, marker)
+        rule_sql = _insert("complaint_rule", ("complaint_id", "rule_id", "version_id"), marker)
+        inserted = 0
+        taken: list[RowError] = []
+        while True:
+            kind, payload = producer.receive()
+            if kind == "batch":
+                if payload.explicit_refs:
+                    taken += _taken(self.session, payload.explicit_refs)
+                if taken:
+                    continue  # the import will be refused: stop inserting, keep listing
+                self.connection.exec_driver_sql(complaint_sql, payload.complaints)
+                if payload.rules:
+                    self.connection.exec_driver_sql(rule_sql, payload.rules)
+                inserted += len(payload.complaints)
+                if self.progress is not None:
+                    self.progress(inserted, payload.position)
+            elif kind == "refs":
+                taken += _taken(self.session, payload)
+            elif kind == "end":
+                return payload, inserted, taken
+            else:
+                raise TrackerError(f"import: checking the rows failed: {str(payload).strip().splitlines()[-1]}")
 
 
 def import_complaints(
@@ -364,14 +446,15 @@ def import_complaints(
     actor: str,
     source: str,
     sha256: str,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
     now: datetime | None = None,
     version_label: str | None = None,
 ) -> ComplaintImportResult:
     """Apply a complaint history file in the caller's write transaction (all rows or none).
 
     Rows are checked against ``version_label`` (the handbook in force when the
-    complaints arrived), by default the version in force now.
+    complaints arrived), by default the version in force now. ``progress`` gets
+    (rows inserted, bytes of the file read).
     """
     now = now or utcnow()
     reader = CsvStream(stream, required=REQUIRED, optional=OPTIONAL)
@@ -380,52 +463,14 @@ def import_complaints(
     version = get_version(session, version_label) if version_label else version_in_force(session)
     std = standards(session, version)
     employees = dict(session.exec(select(Employee.number, Employee.id)).all())
-    load = BulkLoad(session, actor=actor, now=now, version_id=version.id or 0, progress=progress)
-    errors: list[RowError] = []
-    error_count = 0
-    seen_refs: dict[str, int] = {}
-    unchecked: list[tuple[int, str]] = []  # explicit references of rows that will not reach the writer
 
-    def refuse(found: RowError) -> None:
-        nonlocal error_count
-        error_count += 1
-        if len(errors) < MAX_LISTED_ERRORS:
-            errors.append(found)
-
-    try:
+    def items() -> Iterator[Item]:
         for item in reader.rows():
             if isinstance(item, RowError):
-                refuse(item)
-                continue
-            row_number, cells = item
-            result = check(row_number, cells, standards=std, employee_id=employees.get, now=now)
-            if isinstance(result, RowError):
-                refuse(result)
-                continue
-            if result.ref is not None:
-                if result.ref in seen_refs:
-                    refuse(RowError(row_number, "reference", f"{result.ref} is already on row {seen_refs[result.ref]}"))
-                    continue
-                seen_refs[result.ref] = row_number
-            if error_count:
-                if result.ref is not None:
-                    unchecked.append((row_number, result.ref))
-                continue  # keep checking to list every bad row; nothing more is inserted
-            clash = load.add(row_number, result)
-            if clash is not None:
-                refuse(clash)
-    except BaseException:
-        load.stop()
-        raise
-    if error_count:
-        for found in load.stop():
-            refuse(found)
-        unchecked += [(row, record.ref) for row, _, record in load.pending if record.ref is not None]
-        for found in _taken(session, unchecked):
-            refuse(found)
-        errors.sort(key=lambda error: error.row)
-        raise RowErrors(errors, max(reader.data_rows, 1))
-    try:
-        return load.commit(source=source, sha256=sha256)
-    finally:
-        load.stop()
+                yield item.row, item
+            else:
+                row_number, cells = item
+                yield row_number, check(row_number, cells, standards=std, employee_id=employees.get, now=now)
+
+    load = BulkLoad(session, actor=actor, now=now, version_id=version.id or 0, progress=progress)
+    return load.run(items, source=source, sha256=sha256, position=stream.tell)

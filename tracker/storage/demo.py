@@ -252,7 +252,7 @@ def complaint_records(rng: random.Random, people: list[_Person], start: datetime
                       rules: list[str], targets: dict[str, int], now: datetime) -> Iterator[ComplaintRecord]:
     """``count`` complaints received between ``start`` and ``end``, oldest first.
 
-    A generator: records are made while the bulk loader's writer thread inserts
+    A generator: records are made (in the bulk loader's child process) while it inserts
     the previous batch.
     """
     # A few employees draw many complaints (a long tail), most draw few. Cumulative
@@ -319,18 +319,17 @@ def _complaints(engine: Engine, rng: random.Random, people: list[_Person], versi
                 continue
             slice_start, slice_end = begin + (end - begin) * index / slices, begin + (end - begin) * (index + 1) / slices
 
+            slice_rng = random.Random(rng.getrandbits(64))  # drawn here: the records are made in a child process
+
             def load(session: Session, slice_start: datetime = slice_start, slice_end: datetime = slice_end,
-                     size: int = size, version_id: int = version.id or 0, label: str = version.label) -> int:
-                # Generated inside the transaction (a retry would regenerate: the draws continue from
-                # where they were, which is still realistic data; retries do not happen in a fresh database).
-                records = complaint_records(rng, people, slice_start, slice_end, size, rules, targets, now)
+                     size: int = size, version_id: int = version.id or 0, label: str = version.label,
+                     slice_rng: random.Random = slice_rng) -> int:
+                def items() -> Iterator[tuple[int, ComplaintRecord]]:
+                    records = complaint_records(slice_rng, people, slice_start, slice_end, size, rules, targets, now)
+                    return enumerate(records, start=1)
+
                 bulk = BulkLoad(session, actor=actor, now=now, version_id=version_id)
-                try:
-                    for number, record in enumerate(records, start=1):
-                        bulk.add(number, record)  # generated records carry no reference: no clash possible
-                    return bulk.commit(source=f"demo data for {label}", sha256="0" * 64).rows
-                finally:
-                    bulk.stop()
+                return bulk.run(items, source=f"demo data for {label}", sha256="0" * 64).rows
 
             done += write(engine, load)
             report("complaints", done, total)
