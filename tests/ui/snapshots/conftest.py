@@ -31,7 +31,7 @@ from tracker.storage.demo import generate
 from tracker.ui.app import TrackerApp
 
 # The demo database every snapshot of a populated screen is taken on.
-DEMO = {"employees": 60, "complaints": 1500, "seed": 4}
+DEMO = {"employees": 60, "complaints": 1500, "seed": 3}
 
 
 def _checkpoint(engine) -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 """Snapshots of every screen of the terminal app, with realistic data.
 
 Each test opens the app on a copy of the demo database (60 employees, 1,500
-complaints over two years, seed 4; see conftest.py) or on an empty one, drives
+complaints over two years, seed 3; see conftest.py) or on an empty one, drives
 it with the keys a supervisor would press, waits for every database read, and
 compares the screen with the SVG accepted earlier under __snapshots__/.
 
@@ -27,8 +27,8 @@ from tracker.ui.dialogs.form import FormDialog
 
 SMALL = (80, 24)
 
-# Records of the demo database (seed 4) that have a lot to show.
-EMPLOYEE = "E-10051"  # Aino Horvat, Live chat: 2 sign-offs, 75 complaints, 2 corrective actions
+# Records of the demo database (seed 3) that have a lot to show.
+EMPLOYEE = "E-10053"  # Tanja Dimitrov, Live chat: 2 sign-offs, 89 complaints, 2 corrective actions (the first not effective)
 # On the actions list: / focuses the state filter; Enter opens it; "All actions" is the fifth choice.
 ALL_ACTIONS = ("slash", "enter", "down", "down", "down", "down", "enter")
 
@@ -128,7 +128,7 @@ def test_actions_list(snap_compare, snap_app, demo_url) -> None:  # type: ignore
 
 
 def test_action_page(snap_compare, snap_app, demo_url) -> None:  # type: ignore[no-untyped-def]
-    """The newest action (a verbal warning, closed): facts, the follow-up that found no improvement, the closure."""
+    """The newest action (a verbal warning, step 2, closed): facts, the suggestion and why, the follow-up, the closure."""
     run_before = keys("a", *ALL_ACTIONS, "escape", "enter")
     assert snap_compare(snap_app(demo_url), terminal_size=SIZE, run_before=run_before)
 
