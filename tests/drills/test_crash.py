@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -27,6 +28,32 @@ def _history(path: Path, rows: int) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _reap(process: subprocess.Popen[str]) -> str:
+    """The killed writer's output. Its pipes close only when every process holding
+    them is gone: a helper process that outlived it would hang here."""
+    try:
+        return process.communicate(timeout=20)[0]
+    except subprocess.TimeoutExpired:
+        raise AssertionError("a process started by the killed writer is still running 20 s later") from None
+
+
+@pytest.mark.slow
+def test_killed_import_leaves_no_process_behind(sqlite_drill: tuple[str, Engine], tmp_path: Path) -> None:
+    """The import checks rows in a forked helper: killing the importer must take the helper with it."""
+    sqlite_url, drill_engine = sqlite_drill
+    history = tmp_path / "history.csv"
+    _history(history, 200_000)
+    before = counts(drill_engine)
+    process = child("import", sqlite_url, str(history))
+    wait_for(process, "ready")
+    time.sleep(0.5)  # the helper is reading and checking rows by now
+    process.send_signal(signal.SIGKILL)
+    _reap(process)
+    assert process.returncode == -signal.SIGKILL
+    assert counts(drill_engine) == before, "a killed import applied rows"
+    assert_sound(drill_engine)
+
+
 @pytest.mark.slow
 def test_sigkill_at_random_moments_loses_nothing(sqlite_drill: tuple[str, Engine], tmp_path: Path) -> None:
     sqlite_url, drill_engine = sqlite_drill
@@ -43,7 +70,7 @@ def test_sigkill_at_random_moments_loses_nothing(sqlite_drill: tuple[str, Engine
             wait_for(process, "ready")
             time.sleep(rng.uniform(0.05, 1.2))
             process.send_signal(signal.SIGKILL)
-            out = process.communicate()[0]
+            out = _reap(process)
             complaints_now = counts(drill_engine)[0]
             applied = "imported" in out
             assert complaints_now in (before[0], before[0] + IMPORT_ROWS), "an import was half applied"
@@ -55,7 +82,7 @@ def test_sigkill_at_random_moments_loses_nothing(sqlite_drill: tuple[str, Engine
             wait_for(process, "ready")
             time.sleep(rng.uniform(0.02, 0.6))
             process.send_signal(signal.SIGKILL)
-            out = process.communicate()[0]
+            out = _reap(process)
             acknowledged += [line for line in out.splitlines() if line.startswith(("complaint ", "signoff "))]
         assert process.returncode == -signal.SIGKILL
         assert_sound(drill_engine)

@@ -18,10 +18,12 @@ is closed or flushed.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import traceback
 from dataclasses import dataclass, field
@@ -296,7 +298,7 @@ class _Producer:
         if "fork" in multiprocessing.get_all_start_methods():
             receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
             self.process = multiprocessing.get_context("fork").Process(
-                target=_child, args=(items, plan, sender, position), daemon=True)
+                target=_child, args=(items, plan, sender, receiver, position, os.getpid()), daemon=True)
             self.process.start()
             sender.close()
             self.receive = receiver.recv
@@ -322,9 +324,17 @@ class _Producer:
             self._receiver.close()
 
 
-def _child(items: Callable[[], Iterable[Item]], plan: _Plan, sender: Any, position: Callable[[], int | None]) -> None:
-    """The child's whole life: produce, report, leave without running any clean-up."""
+def _child(items: Callable[[], Iterable[Item]], plan: _Plan, sender: Any, receiver: Any,
+           position: Callable[[], int | None], parent: int) -> None:
+    """The child's whole life: produce, report, leave without running any clean-up.
+
+    It must not outlive a parent that was killed (SIGKILL skips every clean-up):
+    it closes its copy of the pipe's reading end, so its next send fails once
+    the parent is gone, and on Linux asks the kernel to kill it with the parent.
+    """
     code = 0
+    receiver.close()
+    _die_with_parent(parent)
     try:
         _produce(items(), plan, sender.send, position)
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
@@ -335,6 +345,17 @@ def _child(items: Callable[[], Iterable[Item]], plan: _Plan, sender: Any, positi
         code = 1
     finally:
         os._exit(code)
+
+
+def _die_with_parent(parent: int) -> None:
+    """prctl(PR_SET_PDEATHSIG, SIGKILL), then make sure the parent did not die before it took effect."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG (Linux); elsewhere a failed send ends the child
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _taken(session: Session, explicit: list[tuple[int, str]]) -> list[RowError]:
