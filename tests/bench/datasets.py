@@ -85,6 +85,9 @@ def ensure(dataset: Dataset, backend: str, log=print) -> str:  # type: ignore[no
     """The dataset's URL, building it first if it is missing or incomplete."""
     url = url_for(dataset, backend)
     if _complete(url, dataset):
+        engine = db.make_engine(url)
+        upgrade(engine)  # built by an older tracker: upgraded as a user's database would be
+        engine.dispose()
         return url
     log(f"building {dataset.name} on {backend} ({dataset.employees:,} employees, {dataset.complaints:,} complaints)…")
     _reset(url, backend)

@@ -68,14 +68,15 @@ def _median(run: Callable[[], Any], repeat: int) -> float:
 
 
 def _process(args: list[str], repeat: int) -> tuple[float, int]:
-    """Median wall time of a fresh process, and its peak memory (KiB)."""
+    """Median time from starting a fresh process to its first painted screen, and its peak memory (KiB)."""
     times, peaks = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started = time.time()  # wall clock: compared with the moment the child noted
         out = subprocess.run([sys.executable, str(PROBE), *args], capture_output=True, text=True, check=True,
                              env={**os.environ, "TZ": "UTC"})
-        times.append(time.perf_counter() - started)
-        peaks.append(json.loads(out.stdout.strip().splitlines()[-1])["peak_rss_kib"])
+        report = json.loads(out.stdout.strip().splitlines()[-1])
+        times.append((report["painted_at"] or time.time()) - started)
+        peaks.append(report["peak_rss_kib"])
     return statistics.median(times), int(statistics.median(peaks))
 
 
@@ -109,14 +110,20 @@ def dashboard(backend: str, repeat: int) -> list[Figure]:
 
 
 def complaint_list(backend: str, repeat: int) -> list[Figure]:
+    # The first page compared is a full page (60 rows, newest first) on both sides. The
+    # open complaints the list starts on are a full page at 1M but only ~20 rows at 1k
+    # (the last month's), so that view is timed at 1M on its own instead.
     firsts, nexts = {}, {}
-    flt = ComplaintFilter(status="open")  # what the list shows when it opens
+    everything = ComplaintFilter()
+    opening = ComplaintFilter(status="open")
     for dataset in (LARGE, TINY):
         engine = db.make_engine(datasets.ensure(dataset, backend))
         with db.read_session(engine) as session:
-            list_complaints(session, flt, limit=60)
-            firsts[dataset.name] = _median(lambda: list_complaints(session, flt, limit=60), repeat)
-            everything = ComplaintFilter()
+            list_complaints(session, everything, limit=60)
+            firsts[dataset.name] = _median(lambda: list_complaints(session, everything, limit=60), repeat)
+            if dataset is LARGE:
+                list_complaints(session, opening, limit=60)
+                open_first = _median(lambda: list_complaints(session, opening, limit=60), repeat)
             page = list_complaints(session, everything, limit=60)
             for _ in range(5):  # a few pages in, as a user scrolls
                 page = list_complaints(session, everything, before=(page[-1].received_at, page[-1].id), limit=60)
@@ -131,6 +138,8 @@ def complaint_list(backend: str, repeat: int) -> list[Figure]:
     return [
         Figure("3 complaints list", backend, "first page, 1M vs 1k complaints", firsts["large"], "s", firsts["tiny"],
                first_ratio, "ratio ≤ 1.2", first_ratio <= 1.2),
+        Figure("3 complaints list", backend, "first page of open complaints at 1M", open_first, "s", None, None,
+               "< 0.010 s", open_first < 0.010),
         Figure("3 complaints list", backend, "next page at 1M complaints", nexts["large"], "s", None, None,
                "< 0.010 s", nexts["large"] < 0.010),
         Figure("3 complaints list", backend, "app peak memory, 1M vs 1k (5 pages)", memory["large"], "KiB",

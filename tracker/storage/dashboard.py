@@ -43,6 +43,7 @@ class TeamCompliance:
     team: str
     active: int
     signed: int
+    overdue: int = 0  # unsigned past the grace period; counted only when a cutoff is given
 
     @property
     def pending(self) -> int:
@@ -107,14 +108,17 @@ def material_version(raw: Raw) -> MaterialVersion | None:
     return MaterialVersion(row[0][0], row[0][1], _as_date(row[0][2])) if row else None
 
 
-def compliance_by_team(raw: Raw, material: MaterialVersion) -> list[TeamCompliance]:
-    """Active employees per team, and how many hold a sign-off covering the material version."""
+def compliance_by_team(raw: Raw, material: MaterialVersion, cutoff: date | None = None) -> list[TeamCompliance]:
+    """Active employees per team, how many hold a sign-off covering the material
+    version and, given the grace period's cutoff, how many of the others are overdue
+    (hired before it): one pass over the employees for the whole dashboard card."""
     rows = raw.rows(
-        f"SELECT e.team, COUNT(*), SUM(CASE WHEN {_COVERED} THEN 1 ELSE 0 END) "
-        "FROM employee e WHERE e.active GROUP BY e.team ORDER BY e.team",
-        material=material.id,
+        f"SELECT team, COUNT(*), SUM(covered), SUM(CASE WHEN covered = 0 AND hire_date < :cutoff THEN 1 ELSE 0 END) "
+        f"FROM (SELECT e.team, e.hire_date, CASE WHEN {_COVERED} THEN 1 ELSE 0 END AS covered "
+        "FROM employee e WHERE e.active) AS standing GROUP BY team ORDER BY team",
+        material=material.id, cutoff=cutoff or date.min,
     )
-    return [TeamCompliance(team, int(total), int(signed or 0)) for team, total, signed in rows]
+    return [TeamCompliance(team, int(total), int(signed or 0), int(overdue or 0)) for team, total, signed, overdue in rows]
 
 
 def compliance_report(session: Any) -> tuple[str, list[TeamCompliance]]:
@@ -156,8 +160,10 @@ def load_dashboard(raw: Raw, *, now: datetime | None = None, weeks: int = 12) ->
     material = material_version(raw)
     if material is not None:
         board.material_version = material.label
-        board.teams = compliance_by_team(raw, material)
-        board.pending_overdue, board.pending_in_grace = pending_split(raw, material, Period.parse(grace_text), today)
+        cutoff = Period.parse(grace_text).before(today)
+        board.teams = compliance_by_team(raw, material, cutoff if material.published_on < cutoff else None)
+        board.pending_overdue = sum(team.overdue for team in board.teams)
+        board.pending_in_grace = sum(team.pending for team in board.teams) - board.pending_overdue
     counts = dict(raw.rows(
         "SELECT status, COUNT(*) FROM complaint WHERE status IN ('received', 'acknowledged', 'investigating') "
         "GROUP BY status"))

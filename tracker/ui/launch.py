@@ -1,8 +1,10 @@
 """Start the terminal app.
 
-The dashboard's figures are read on a thread started before Textual is even
-imported: the database work (in the driver, outside the interpreter lock)
-overlaps with loading the UI, and the first frame already shows the figures.
+The dashboard's figures are read on a thread while the app sets itself up
+(stylesheet, first screen), so the first frame already shows them. The thread
+starts after the UI modules are imported, not before: importing is pure
+Python, and a second thread contending for the interpreter lock made start-up
+slower (0.50 s against 0.45 s to the painted dashboard at 1M complaints).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ def prefetch_dashboard(services) -> Future:  # type: ignore[no-untyped-def, type
 def launch(settings: Settings) -> None:
     from tracker.ui.services import Services
 
+    from tracker.ui.app import TrackerApp
+    from tracker.ui.screens import dashboard  # noqa: F401 - the first screen; imported now, not under contention
+
     services = Services(settings)
     first = prefetch_dashboard(services)
-    from tracker.ui.app import TrackerApp
-
     TrackerApp(settings, services, first_dashboard=first).run()

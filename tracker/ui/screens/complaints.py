@@ -25,7 +25,7 @@ from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.widgets.paged_table import Page, PagedTable
 
 COLUMNS = [("Ref", 13), ("Received", 16), ("Channel", 7), ("Status", 13), ("1st response", 12), ("Employee", 9),
-           ("Sev", 6), ("Summary", None)]
+           ("Sev", 6), ("Summary", 60)]  # fixed: an auto width changes as rows arrive, the screen shifts
 STATUS_CHOICES = [("Open", "open"), *((s.capitalize(), s) for s in STATUSES)]
 
 
