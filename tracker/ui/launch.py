@@ -28,10 +28,13 @@ def prefetch_dashboard(services) -> Future:  # type: ignore[no-untyped-def, type
 
 
 def launch(settings: Settings) -> None:
-    from tracker.ui.services import Services
-
+    from tracker.storage.rawsql import dialect_of
     from tracker.ui.app import TrackerApp
     from tracker.ui.screens import dashboard  # noqa: F401 - the first screen; imported now, not under contention
+    from tracker.ui.services import Services
+
+    if dialect_of(settings.database_url) == "postgresql":
+        import psycopg  # noqa: F401 - the driver too: a large import, slower still on the figures' thread
 
     services = Services(settings)
     first = prefetch_dashboard(services)

@@ -1,0 +1,81 @@
+"""A write that finds the SQLite file held by another writer waits, retries the
+whole transaction a bounded number of times, and either saves once or says so
+in one line having saved nothing. The busy timeout is cut to 50 ms here so the
+retries happen in a fraction of a second instead of the real 5 s each."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from tracker.domain.errors import TrackerError
+from tracker.storage import db, sqlite_setup
+
+SHORT_MS = 50
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_setup, "BUSY_TIMEOUT_MS", SHORT_MS)
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", SHORT_MS)
+
+
+def _hold_write_lock(path: str, seconds: float, ready: threading.Event) -> None:
+    """Another writer: BEGIN IMMEDIATE, keep it for ``seconds``, then let go."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    ready.set()
+    time.sleep(seconds)
+    other.execute("ROLLBACK")
+    other.close()
+
+
+def _counter_rows(engine) -> int:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT COUNT(*) FROM counter WHERE name = 'busy-drill'")).scalar() or 0)
+
+
+def _save(session) -> str:  # type: ignore[no-untyped-def]
+    session.execute(text("INSERT INTO counter (name, value) VALUES ('busy-drill', 1)"))
+    return "saved"
+
+
+def test_a_write_held_up_past_the_busy_timeout_is_retried_and_saved_once(sqlite_url: str, short_busy_timeout: None) -> None:
+    engine = db.make_engine(sqlite_url)
+    path = make_url(sqlite_url).database or ""
+    ready = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(path, 0.4, ready))
+    holder.start()
+    ready.wait()
+    started = time.perf_counter()
+    assert db.write(engine, _save) == "saved"
+    waited = time.perf_counter() - started
+    holder.join()
+    assert waited > 0.3, "the lock was held well past one busy timeout: the write must have retried"
+    assert _counter_rows(engine) == 1
+    engine.dispose()
+
+
+def test_a_write_that_never_gets_the_lock_says_so_and_saves_nothing(sqlite_url: str, short_busy_timeout: None) -> None:
+    engine = db.make_engine(sqlite_url)
+    path = make_url(sqlite_url).database or ""
+    ready = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(path, 3.0, ready))
+    holder.start()
+    ready.wait()
+    started = time.perf_counter()
+    with pytest.raises(TrackerError) as refused:
+        db.write(engine, _save, attempts=3)
+    gave_up_after = time.perf_counter() - started
+    holder.join()
+    assert str(refused.value) == ("database: another supervisor held the database for too long; "
+                                  "nothing was saved, try again")
+    assert gave_up_after < 2.0, "the retries are bounded"
+    assert _counter_rows(engine) == 0
+    engine.dispose()
+
