@@ -20,7 +20,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from tracker.domain.handbook import Handbook, HandbookSource, load_handbook, source_from_config
+from tracker.domain.handbook import (
+    Handbook,
+    HandbookSource,
+    load_handbook,
+    source_from_config,
+)
 from tracker.storage import db
 from tracker.storage.handbook_versions import publish
 from tracker.storage.migrate import upgrade

@@ -27,6 +27,7 @@ from typing import Any, Callable
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlmodel import select
 
 from tests.bench import datasets
 from tests.bench.datasets import LARGE, NOW, ROSTER, SMALL, STAFF, TINY
@@ -34,11 +35,14 @@ from tracker.domain.timeutil import set_clock
 from tracker.storage import db
 from tracker.storage.complaint_import import import_complaints
 from tracker.storage.complaints import ComplaintFilter, list_complaints
-from tracker.storage.dashboard import compliance_by_team, load_dashboard, material_version
+from tracker.storage.dashboard import (
+    compliance_by_team,
+    load_dashboard,
+    material_version,
+)
 from tracker.storage.demo import _Person, complaint_records
 from tracker.storage.models import Employee
 from tracker.storage.rawsql import of_session
-from sqlmodel import select
 
 HERE = Path(__file__).resolve().parent
 PROBE = HERE / "probes" / "startup.py"

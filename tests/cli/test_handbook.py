@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import Runner
-from tests.domain.editing import CON01_EDIT, copy_handbook, edit, line_of, relabel, write_mini
+from tests.domain.editing import (
+    CON01_EDIT,
+    copy_handbook,
+    edit,
+    line_of,
+    relabel,
+    write_mini,
+)
 from tracker.domain.handbook import HandbookSource
 
 

@@ -8,7 +8,12 @@ import shutil
 from pathlib import Path
 
 from tests.conftest import ROOT
-from tracker.domain.handbook import Handbook, HandbookSource, load_handbook, source_from_config
+from tracker.domain.handbook import (
+    Handbook,
+    HandbookSource,
+    load_handbook,
+    source_from_config,
+)
 
 
 def copy_handbook(dest: Path) -> HandbookSource:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tracker.domain.sla import Reply, first_response, first_response_seconds, response_time_seconds, target_missed
+from tracker.domain.sla import (
+    Reply,
+    first_response,
+    first_response_seconds,
+    response_time_seconds,
+    target_missed,
+)
 
 RECEIVED = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 

@@ -8,7 +8,6 @@ functions and print what was acknowledged (committed) as they go.
 
 from __future__ import annotations
 
-
 import sys
 from datetime import timedelta
 

@@ -17,8 +17,8 @@ from tests.conftest import ACTOR, ROOT, read, write
 from tracker.domain.inputs import EmployeeInput
 from tracker.storage import db
 from tracker.storage.audit import verify_chain
-from tracker.storage.handbook_versions import publish
 from tracker.storage.employees import add_employee
+from tracker.storage.handbook_versions import publish
 from tracker.storage.integrity import verify_records
 from tracker.storage.models import AuditEvent, Complaint, Signoff
 

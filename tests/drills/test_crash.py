@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.drills.conftest import EMPLOYEES, assert_sound, child, counts, wait_for
 from tests.conftest import read
+from tests.drills.conftest import EMPLOYEES, assert_sound, child, counts, wait_for
 from tracker.storage.complaints import get_complaint_row
 from tracker.storage.models import Signoff
 

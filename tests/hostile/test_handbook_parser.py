@@ -22,7 +22,14 @@ from tests.conftest import ROOT
 from tests.domain.editing import MINI_CHANGELOG, MINI_RULES, write_mini
 from tests.hostile.conftest import FORMULAS, hyp
 from tracker.domain.errors import HandbookError
-from tracker.domain.handbook import Handbook, HandbookSource, Problem, load_handbook, parse_handbook, source_from_config
+from tracker.domain.handbook import (
+    Handbook,
+    HandbookSource,
+    Problem,
+    load_handbook,
+    parse_handbook,
+    source_from_config,
+)
 
 EXAMPLES = 60
 

@@ -12,7 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from tests.conftest import ACTOR, read, write
 from tests.storage.conftest import add, counts, refused
 from tracker.domain.errors import ConflictError, InputError, NotFound
-from tracker.domain.inputs import ActionInput, CloseInput, ComplaintInput, FollowUpInput, ResponseInput, validate
+from tracker.domain.inputs import (
+    ActionInput,
+    CloseInput,
+    ComplaintInput,
+    FollowUpInput,
+    ResponseInput,
+    validate,
+)
 from tracker.storage import audit
 from tracker.storage.actions import (
     close_action,

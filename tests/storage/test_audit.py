@@ -28,8 +28,14 @@ from tracker.domain.inputs import (
 )
 from tracker.storage import audit, triggers
 from tracker.storage.actions import close_action, issue_action, record_follow_up
+from tracker.storage.complaints import (
+    acknowledge,
+    add_reply,
+    investigate,
+    log_complaint,
+    resolve,
+)
 from tracker.storage.employees import add_employee
-from tracker.storage.complaints import acknowledge, add_reply, investigate, log_complaint, resolve
 from tracker.storage.integrity import verify_records
 from tracker.storage.signoffs import record_signoff, revoke_signoff
 

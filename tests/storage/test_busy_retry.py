@@ -8,6 +8,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 from sqlalchemy import text
@@ -25,14 +27,26 @@ def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", SHORT_MS)
 
 
-def _hold_write_lock(path: str, seconds: float, ready: threading.Event) -> None:
-    """Another writer: BEGIN IMMEDIATE, keep it for ``seconds``, then let go."""
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    ready.set()
-    time.sleep(seconds)
-    other.execute("ROLLBACK")
-    other.close()
+@contextmanager
+def another_writer_holds_the_lock(url: str, seconds: float) -> Iterator[None]:
+    """Another writer: BEGIN IMMEDIATE on the same file, kept for ``seconds``, then let go."""
+    ready = threading.Event()
+
+    def hold() -> None:
+        other = sqlite3.connect(make_url(url).database or "", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        ready.set()
+        time.sleep(seconds)
+        other.execute("ROLLBACK")
+        other.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    ready.wait()
+    try:
+        yield
+    finally:
+        holder.join()
 
 
 def _counter_rows(engine) -> int:  # type: ignore[no-untyped-def]
@@ -47,15 +61,10 @@ def _save(session) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_write_held_up_past_the_busy_timeout_is_retried_and_saved_once(sqlite_url: str, short_busy_timeout: None) -> None:
     engine = db.make_engine(sqlite_url)
-    path = make_url(sqlite_url).database or ""
-    ready = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(path, 0.4, ready))
-    holder.start()
-    ready.wait()
-    started = time.perf_counter()
-    assert db.write(engine, _save) == "saved"
-    waited = time.perf_counter() - started
-    holder.join()
+    with another_writer_holds_the_lock(sqlite_url, 0.4):
+        started = time.perf_counter()
+        assert db.write(engine, _save) == "saved"
+        waited = time.perf_counter() - started
     assert waited > 0.3, "the lock was held well past one busy timeout: the write must have retried"
     assert _counter_rows(engine) == 1
     engine.dispose()
@@ -63,16 +72,11 @@ def test_a_write_held_up_past_the_busy_timeout_is_retried_and_saved_once(sqlite_
 
 def test_a_write_that_never_gets_the_lock_says_so_and_saves_nothing(sqlite_url: str, short_busy_timeout: None) -> None:
     engine = db.make_engine(sqlite_url)
-    path = make_url(sqlite_url).database or ""
-    ready = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(path, 3.0, ready))
-    holder.start()
-    ready.wait()
-    started = time.perf_counter()
-    with pytest.raises(TrackerError) as refused:
-        db.write(engine, _save, attempts=3)
-    gave_up_after = time.perf_counter() - started
-    holder.join()
+    with another_writer_holds_the_lock(sqlite_url, 3.0):
+        started = time.perf_counter()
+        with pytest.raises(TrackerError) as refused:
+            db.write(engine, _save, attempts=3)
+        gave_up_after = time.perf_counter() - started
     assert str(refused.value) == ("database: another supervisor held the database for too long; "
                                   "nothing was saved, try again")
     assert gave_up_after < 2.0, "the retries are bounded"

@@ -11,9 +11,9 @@ from sqlmodel import func, select
 from tests.conftest import read
 from tracker.domain.errors import InputError
 from tracker.storage import demo
+from tracker.storage.audit import verify_chain
 from tracker.storage.dashboard import load_dashboard
 from tracker.storage.db import make_engine
-from tracker.storage.audit import verify_chain
 from tracker.storage.integrity import verify_records
 from tracker.storage.models import Complaint, HandbookVersion
 from tracker.storage.rawsql import of_session

@@ -7,7 +7,13 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from tests.conftest import ACTOR, read, write
-from tests.domain.editing import CON01_EDIT, copy_handbook, edit, edited_handbook, relabel
+from tests.domain.editing import (
+    CON01_EDIT,
+    copy_handbook,
+    edit,
+    edited_handbook,
+    relabel,
+)
 from tests.storage.conftest import refused
 from tracker.domain.handbook import Handbook, load_handbook
 from tracker.storage import audit

@@ -22,7 +22,11 @@ from tracker.domain.inputs import (
 )
 from tracker.storage.actions import close_action, issue_action, record_follow_up
 from tracker.storage.complaints import acknowledge, dismiss, investigate, log_complaint
-from tracker.storage.printouts import employee_file_dict, employee_file_html, employee_file_markdown
+from tracker.storage.printouts import (
+    employee_file_dict,
+    employee_file_html,
+    employee_file_markdown,
+)
 from tracker.storage.reports import (
     Period,
     complaints_by_month,

@@ -14,9 +14,9 @@ from tests.storage.conftest import PUBLISHED_ON, add, counts, refused
 from tracker.domain.errors import NotFound
 from tracker.domain.inputs import RevokeInput, SignoffInput, validate
 from tracker.storage import audit
+from tracker.storage.dashboard import compliance_report
 from tracker.storage.employees import set_active
 from tracker.storage.handbook_versions import publish
-from tracker.storage.dashboard import compliance_report
 from tracker.storage.signoffs import (
     get_signoff,
     meaning_of,

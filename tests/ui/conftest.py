@@ -3,7 +3,6 @@ realistic data built through the record-keeping functions."""
 
 from __future__ import annotations
 
-
 import time
 from datetime import date, datetime, timezone
 from typing import Iterator

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from tests.conftest import ACTOR, write
 from tests.ui.conftest import SIZE
@@ -16,7 +16,6 @@ from tracker.storage.db import make_engine
 from tracker.storage.employees import add_employee
 from tracker.storage.handbook_versions import publish
 from tracker.ui.screens.complaints import ComplaintsScreen
-from textual.widgets import OptionList
 from tracker.ui.widgets.paged_table import PagedTable
 
 

@@ -14,7 +14,13 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 from tests.conftest import ACTOR, read, write
 from tests.ui.conftest import SIZE
 from tracker.domain.handbook import Handbook
-from tracker.domain.inputs import EmployeeInput, EmployeeUpdate, RevokeInput, SignoffInput, validate
+from tracker.domain.inputs import (
+    EmployeeInput,
+    EmployeeUpdate,
+    RevokeInput,
+    SignoffInput,
+    validate,
+)
 from tracker.storage import employees as store
 from tracker.storage import signoffs
 from tracker.storage.db import make_engine
