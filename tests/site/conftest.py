@@ -23,18 +23,11 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
+from tests.browser import CHROMIUM_ARGS
+from tests.browser import chromium_path as find_chromium
+
 REPO = Path(__file__).resolve().parents[2]
 MKDOCS_YML = REPO / "mkdocs.yml"
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 # URL schemes that never leave the machine.
 LOCAL_SCHEMES = ("file:", "data:", "blob:")
@@ -181,17 +174,7 @@ def site(mkdocs_build) -> Path:
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    path = os.environ.get("TRACKER_CHROMIUM") or "/usr/bin/chromium"
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        message = (
-            f"Chromium not found at {path}: install Debian's `chromium` package "
-            "or set TRACKER_CHROMIUM to a Chromium binary"
-        )
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + " (CI=true: browser tests may not be skipped)",
-                        pytrace=False)
-        pytest.skip(message)
-    return path
+    return find_chromium()
 
 
 @pytest.fixture(scope="session")

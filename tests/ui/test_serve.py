@@ -32,6 +32,7 @@ from typing import Iterator
 
 import pytest
 
+from tests.browser import CHROMIUM_ARGS, chromium_path
 from tests.conftest import ACTOR, ROOT
 from tests.ui.conftest import NOW
 from tracker.domain.handbook import Handbook
@@ -40,16 +41,6 @@ from tracker.storage.demo import generate
 
 pytestmark = pytest.mark.browser
 
-# Same flags as tests/site/conftest.py (copied, not imported: see its docstring).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 START_TIMEOUT = 30.0  # seconds for the server to listen
 SCREEN_TIMEOUT_MS = 30_000  # for the app to start in its own process and draw
 
@@ -79,18 +70,6 @@ CAPTURE_TERMINAL = """
 """
 
 
-def chromium_path() -> str:
-    """Debian's chromium (or TRACKER_CHROMIUM); skipped locally when missing, a failure with CI=true."""
-    path = os.environ.get("TRACKER_CHROMIUM") or "/usr/bin/chromium"
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        message = (
-            f"Chromium not found at {path}: install Debian's `chromium` package "
-            "or set TRACKER_CHROMIUM to a Chromium binary"
-        )
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + " (CI=true: browser tests may not be skipped)", pytrace=False)
-        pytest.skip(message)
-    return path
 
 
 def free_port() -> int:
