@@ -20,15 +20,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from tracker.domain.handbook import (
-    Handbook,
-    HandbookSource,
-    load_handbook,
-    source_from_config,
-)
-from tracker.storage import db
-from tracker.storage.handbook_versions import publish
-from tracker.storage.migrate import upgrade
+from tracker.db import engine as db
+from tracker.db.migrate import upgrade
+from tracker.domain.handbook.model import Handbook
+from tracker.domain.handbook.parser import load_handbook
+from tracker.domain.handbook.source import HandbookSource, source_from_config
+from tracker.records.handbook.commands import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ENV = "TRACKER_TEST_POSTGRES_URL"

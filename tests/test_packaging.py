@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tests.conftest import ROOT
 from tracker.config import handbook_source, packaged_handbook
-from tracker.domain.handbook import load_handbook, source_from_config
+from tracker.domain.handbook.parser import load_handbook
+from tracker.domain.handbook.source import source_from_config
 
 
 def test_the_packaged_handbook_is_the_handbook(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 
 from platformdirs import user_data_path
 
+from tracker.domain import limits
 from tracker.domain.errors import InputError
 
 if TYPE_CHECKING:
-    from tracker.domain.handbook import HandbookSource
+    from tracker.domain.handbook.source import HandbookSource
 
 APP_NAME = "service-standards-tracker"
 DATABASE_ENV = "TRACKER_DATABASE_URL"
@@ -41,8 +42,8 @@ def database_url(explicit: str | None = None) -> str:
 def actor(explicit: str | None = None) -> str:
     name = (explicit or os.environ.get(ACTOR_ENV) or "").strip()
     if name:
-        if len(name) > 100 or any(ord(c) < 32 or ord(c) == 127 for c in name):
-            raise InputError("as", "must be one line of at most 100 characters (your name as recorded on every record)")
+        if len(name) > limits.ACTOR or any(ord(c) < 32 or ord(c) == 127 for c in name):
+            raise InputError("as", f"must be one line of at most {limits.ACTOR} characters (your name as recorded on every record)")
         return name
     try:
         return getpass.getuser()
@@ -52,13 +53,13 @@ def actor(explicit: str | None = None) -> str:
 
 def packaged_handbook() -> "HandbookSource":
     """The handbook copy shipped inside the package, so ``pip install .`` works anywhere."""
-    from tracker.domain.handbook import source_from_config
+    from tracker.domain.handbook.source import source_from_config
 
     return source_from_config(Path(str(files("tracker") / "_site" / "mkdocs.yml")))
 
 
 def _is_handbook_config(path: Path) -> bool:
-    from tracker.domain.handbook import read_mkdocs_config
+    from tracker.domain.handbook.source import read_mkdocs_config
 
     try:
         extra = read_mkdocs_config(path).get("extra") or {}
@@ -68,11 +69,7 @@ def _is_handbook_config(path: Path) -> bool:
 
 
 def handbook_source(explicit: str | Path | None = None, *, start: Path | None = None) -> "HandbookSource":
-    from tracker.domain.handbook import (
-        find_nearest_config,
-        source_from_config,
-        source_from_path,
-    )
+    from tracker.domain.handbook.source import find_nearest_config, source_from_config, source_from_path
 
     value = explicit or os.environ.get(HANDBOOK_ENV)
     if value:
@@ -94,7 +91,7 @@ class Settings:
 
     @property
     def handbook(self) -> "HandbookSource":
-        from tracker.domain.handbook import HandbookSource
+        from tracker.domain.handbook.source import HandbookSource
 
         if not isinstance(self._handbook, HandbookSource):
             self._handbook = handbook_source(self._handbook)

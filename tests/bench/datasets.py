@@ -16,11 +16,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
-from tracker.domain.handbook import load_handbook, source_from_config
-from tracker.storage import db
-from tracker.storage.demo import generate
-from tracker.storage.migrate import upgrade
-from tracker.storage.models import Complaint, Employee
+from tracker.db import engine as db
+from tracker.db.migrate import upgrade
+from tracker.db.models import Complaint, Employee
+from tracker.demo.generate import generate
+from tracker.domain.handbook.parser import load_handbook
+from tracker.domain.handbook.source import source_from_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / ".data"

@@ -28,21 +28,19 @@ from typing import Any, Callable
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import select
+from tracker.records.handbook.sql import material_version
 
 from tests.bench import datasets
 from tests.bench.datasets import LARGE, NOW, ROSTER, SMALL, STAFF, TINY
+from tracker.db import engine as db
+from tracker.db.models import Employee
+from tracker.db.raw import of_session
+from tracker.demo.generate import _Person, complaint_records
 from tracker.domain.timeutil import set_clock
-from tracker.storage import db
-from tracker.storage.complaint_import import import_complaints
-from tracker.storage.complaints import ComplaintFilter, list_complaints
-from tracker.storage.dashboard import (
-    compliance_by_team,
-    load_dashboard,
-    material_version,
-)
-from tracker.storage.demo import _Person, complaint_records
-from tracker.storage.models import Employee
-from tracker.storage.rawsql import of_session
+from tracker.records.complaints.importing.bulk import import_complaints
+from tracker.records.complaints.queries import ComplaintFilter, list_complaints
+from tracker.reporting.compliance import compliance_by_team
+from tracker.reporting.dashboard import load_dashboard
 
 HERE = Path(__file__).resolve().parent
 PROBE = HERE / "probes" / "startup.py"

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from tests.cli.conftest import Runner
-from tracker.storage import db, triggers
+from tracker.db import engine as db
+from tracker.db import triggers
 
 
 @pytest.fixture

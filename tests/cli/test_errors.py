@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from tests.cli.conftest import Result, Runner
 from tests.storage.conftest import counts
-from tracker.storage import db
+from tracker.db import engine as db
 
 
 @pytest.fixture

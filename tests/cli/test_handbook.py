@@ -15,7 +15,7 @@ from tests.domain.editing import (
     relabel,
     write_mini,
 )
-from tracker.domain.handbook import HandbookSource
+from tracker.domain.handbook.source import HandbookSource
 
 
 @pytest.fixture

@@ -8,12 +8,9 @@ import shutil
 from pathlib import Path
 
 from tests.conftest import ROOT
-from tracker.domain.handbook import (
-    Handbook,
-    HandbookSource,
-    load_handbook,
-    source_from_config,
-)
+from tracker.domain.handbook.model import Handbook
+from tracker.domain.handbook.parser import load_handbook
+from tracker.domain.handbook.source import HandbookSource, source_from_config
 
 
 def copy_handbook(dest: Path) -> HandbookSource:

@@ -8,16 +8,11 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.domain.editing import copy_handbook, edit, line_of, relabel, write_mini
-from tracker.domain.handbook import (
-    Handbook,
-    HandbookError,
-    HandbookSource,
-    Problem,
-    diff_rules,
-    load_handbook,
-    parse_handbook,
-    source_from_path,
-)
+from tracker.domain.errors import HandbookError
+from tracker.domain.handbook.diff import diff_rules
+from tracker.domain.handbook.model import Handbook
+from tracker.domain.handbook.parser import Problem, load_handbook, parse_handbook
+from tracker.domain.handbook.source import HandbookSource, source_from_path
 from tracker.domain.periods import Period
 
 # Every rule ID and title in the handbook, as employees read them.
@@ -113,8 +108,8 @@ def test_ladder_levels_in_order_with_follow_ups(handbook: Handbook) -> None:
         (4, "final", "Final written warning", Period(90, "days")),
         (5, "dismissal", "Dismissal", None),
     ]
-    assert handbook.final_level.code == "dismissal"
-    assert handbook.level("written").step == 3
+    assert handbook.ladder[-1].code == "dismissal"
+    assert handbook.standards.level("written").step == 3
 
 
 def test_look_back_window_grace_period_and_label(handbook: Handbook) -> None:

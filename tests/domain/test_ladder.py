@@ -7,14 +7,14 @@ from datetime import date
 import pytest
 
 from tracker.domain.errors import InputError
-from tracker.domain.handbook import Handbook
+from tracker.domain.handbook.model import Handbook
 from tracker.domain.ladder import PriorAction, check_level_choice, suggest_next
 
 TODAY = date(2026, 11, 23)
 
 
 def prior(handbook: Handbook, code: str, issued_on: date) -> PriorAction:
-    return PriorAction(code, handbook.level(code).step, issued_on)
+    return PriorAction(code, handbook.standards.level(code).step, issued_on)
 
 
 def suggest(handbook: Handbook, actions: list[PriorAction], today: date = TODAY):
@@ -62,23 +62,23 @@ def test_only_counted_actions_decide_the_step(handbook: Handbook) -> None:
 
 def test_choosing_the_suggested_or_a_lower_level_needs_no_reason(handbook: Handbook) -> None:
     suggestion = suggest(handbook, [prior(handbook, "coaching", date(2026, 5, 1))])
-    check_level_choice(suggestion, handbook.level("verbal"), None)
-    check_level_choice(suggestion, handbook.level("coaching"), None)
+    check_level_choice(suggestion, handbook.standards.level("verbal"), None)
+    check_level_choice(suggestion, handbook.standards.level("coaching"), None)
 
 
 @pytest.mark.parametrize("chosen", ["written", "final", "dismissal"])
 def test_skipping_steps_needs_a_gross_misconduct_reason(handbook: Handbook, chosen: str) -> None:
     suggestion = suggest(handbook, [prior(handbook, "coaching", date(2026, 5, 1))])
     with pytest.raises(InputError) as caught:
-        check_level_choice(suggestion, handbook.level(chosen), None)
+        check_level_choice(suggestion, handbook.standards.level(chosen), None)
     assert caught.value.field == "gross_misconduct_reason"
     assert "skips the ladder (next step is Verbal warning)" in caught.value.reason
-    check_level_choice(suggestion, handbook.level(chosen), "Stole from the till")
+    check_level_choice(suggestion, handbook.standards.level(chosen), "Stole from the till")
 
 
 def test_dismissal_after_a_final_warning_needs_no_reason(handbook: Handbook) -> None:
     suggestion = suggest(handbook, [prior(handbook, "final", date(2026, 8, 1))])
-    check_level_choice(suggestion, handbook.level("dismissal"), None)
+    check_level_choice(suggestion, handbook.standards.level("dismissal"), None)
 
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 
+from tracker.db import engine as db
 from tracker.domain.inputs import ComplaintInput, SignoffInput
 from tracker.domain.timeutil import today, utcnow
-from tracker.storage import db
-from tracker.storage.complaint_import import file_sha256, import_complaints
-from tracker.storage.complaints import log_complaint
-from tracker.storage.signoffs import record_signoff
+from tracker.records.complaints.commands import log_complaint
+from tracker.records.complaints.importing.bulk import file_sha256, import_complaints
+from tracker.records.signoffs.commands import record_signoff
 
 ACTOR = "drill"
 

@@ -14,13 +14,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
 from tests.conftest import ACTOR, ROOT, read, write
+from tracker.audit.chain import verify_chain
+from tracker.audit.integrity import verify_records
+from tracker.db import engine as db
+from tracker.db.models import AuditEvent, Complaint, Signoff
 from tracker.domain.inputs import EmployeeInput
-from tracker.storage import db
-from tracker.storage.audit import verify_chain
-from tracker.storage.employees import add_employee
-from tracker.storage.handbook_versions import publish
-from tracker.storage.integrity import verify_records
-from tracker.storage.models import AuditEvent, Complaint, Signoff
+from tracker.records.employees.commands import add_employee
+from tracker.records.handbook.commands import publish
 
 EMPLOYEES = 60
 

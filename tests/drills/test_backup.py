@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 
 from tests.conftest import ACTOR, read
 from tests.drills.conftest import EMPLOYEES, assert_sound, child, counts, wait_for
+from tracker.audit.chain import recent
 from tracker.domain.errors import InputError
-from tracker.storage.audit import recent
-from tracker.storage.backup import backup, restore
+from tracker.maintenance.backup import backup, restore
 
 
 @pytest.mark.slow

@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 
 from tests.conftest import read
 from tests.drills.conftest import EMPLOYEES, assert_sound, child, counts, wait_for
-from tracker.storage.complaints import get_complaint_row
-from tracker.storage.models import Signoff
+from tracker.db.models import Signoff
+from tracker.records.complaints.queries import get_complaint_row
 
 KILLS = 20
 IMPORT_ROWS = 20_000

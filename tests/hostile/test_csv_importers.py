@@ -27,12 +27,13 @@ from sqlmodel import col, func, select
 from tests.conftest import ACTOR, read, write
 from tests.hostile.conftest import FORMULAS, WRONG_DATES, attempt, hyp
 from tests.storage.conftest import counts
+from tracker.db.models import Complaint, ComplaintRule, Employee
 from tracker.domain.errors import RowErrors
-from tracker.domain.handbook import Handbook
+from tracker.domain.handbook.model import Handbook
 from tracker.domain.inputs import EmployeeInput
-from tracker.storage.complaint_import import file_sha256, import_complaints
-from tracker.storage.employees import add_employee, import_roster
-from tracker.storage.models import Complaint, ComplaintRule, Employee
+from tracker.records.complaints.importing.bulk import file_sha256, import_complaints
+from tracker.records.employees.commands import add_employee
+from tracker.records.employees.roster import import_roster
 
 # Fewer examples on PostgreSQL: every example is a few round trips to a server.
 EXAMPLES = {"sqlite": 60, "postgresql": 25}

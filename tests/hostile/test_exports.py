@@ -23,7 +23,7 @@ from tests.conftest import ROOT
 from tests.hostile.conftest import FORMULAS, hyp
 from tracker.cli.main import run
 from tracker.domain.csvsafe import neutralise
-from tracker.storage.exports import cell_text, csv_text
+from tracker.output.tables import cell_text, csv_text
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # What a formula or a DDE payload needs; a cell left alone because it is a negative number has none.

@@ -22,14 +22,9 @@ from tests.conftest import ROOT
 from tests.domain.editing import MINI_CHANGELOG, MINI_RULES, write_mini
 from tests.hostile.conftest import FORMULAS, hyp
 from tracker.domain.errors import HandbookError
-from tracker.domain.handbook import (
-    Handbook,
-    HandbookSource,
-    Problem,
-    load_handbook,
-    parse_handbook,
-    source_from_config,
-)
+from tracker.domain.handbook.model import Handbook
+from tracker.domain.handbook.parser import Problem, load_handbook, parse_handbook
+from tracker.domain.handbook.source import HandbookSource, source_from_config
 
 EXAMPLES = 60
 
@@ -293,7 +288,7 @@ def test_a_long_heading_is_parsed_in_linear_time(tmp_path: Path) -> None:
     source = write_mini(tmp_path / "mini")
     (source.docs_dir / "long.md").write_text(
         "# Long headings\n\n## Spaces" + " " * 2_000 + "end\n\n## Hashes " + "#" * 20_000 + " end\n", encoding="utf-8")
-    script = ("import sys; from tracker.domain.handbook import parse_handbook, source_from_config; "
+    script = ("import sys; from tracker.domain.handbook.parser import parse_handbook; from tracker.domain.handbook.source import source_from_config; "
               "from pathlib import Path; parse_handbook(source_from_config(Path(sys.argv[1])))")
     started = time.monotonic()
     try:

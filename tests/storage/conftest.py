@@ -12,12 +12,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tests.conftest import ACTOR, write
+from tracker.db.models import Employee, metadata
 from tracker.domain.errors import InputError
-from tracker.domain.handbook import Handbook
+from tracker.domain.handbook.model import Handbook
 from tracker.domain.inputs import EmployeeInput, validate
-from tracker.storage.employees import add_employee
-from tracker.storage.handbook_versions import publish
-from tracker.storage.models import Employee, metadata
+from tracker.records.employees.commands import add_employee
+from tracker.records.handbook.commands import publish
 
 TABLES = sorted(table.name for table in metadata.sorted_tables)
 

@@ -11,27 +11,13 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import ACTOR, read, write
 from tests.storage.conftest import add, counts, refused
+from tracker.audit import chain as audit
 from tracker.domain.errors import ConflictError, InputError, NotFound
-from tracker.domain.inputs import (
-    ActionInput,
-    CloseInput,
-    ComplaintInput,
-    FollowUpInput,
-    ResponseInput,
-    validate,
-)
-from tracker.storage import audit
-from tracker.storage.actions import (
-    close_action,
-    get_action,
-    issue_action,
-    list_actions,
-    record_follow_up,
-    record_response,
-    suggest,
-)
-from tracker.storage.complaints import log_complaint
-from tracker.storage.employees import set_active
+from tracker.domain.inputs import ActionInput, CloseInput, ComplaintInput, FollowUpInput, ResponseInput, validate
+from tracker.records.actions.commands import close_action, issue_action, record_follow_up, record_response
+from tracker.records.actions.queries import get_action, list_actions, suggest
+from tracker.records.complaints.commands import log_complaint
+from tracker.records.employees.commands import set_active
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 TODAY = date(2026, 11, 23)

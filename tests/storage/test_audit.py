@@ -13,6 +13,9 @@ from sqlmodel import Session
 
 from tests.conftest import ACTOR, read, write
 from tests.storage.conftest import add
+from tracker.audit import chain as audit
+from tracker.audit.integrity import verify_records
+from tracker.db import triggers
 from tracker.domain.errors import InputError
 from tracker.domain.inputs import (
     ActionInput,
@@ -26,18 +29,10 @@ from tracker.domain.inputs import (
     SignoffInput,
     validate,
 )
-from tracker.storage import audit, triggers
-from tracker.storage.actions import close_action, issue_action, record_follow_up
-from tracker.storage.complaints import (
-    acknowledge,
-    add_reply,
-    investigate,
-    log_complaint,
-    resolve,
-)
-from tracker.storage.employees import add_employee
-from tracker.storage.integrity import verify_records
-from tracker.storage.signoffs import record_signoff, revoke_signoff
+from tracker.records.actions.commands import close_action, issue_action, record_follow_up
+from tracker.records.complaints.commands import acknowledge, add_reply, investigate, log_complaint, resolve
+from tracker.records.employees.commands import add_employee
+from tracker.records.signoffs.commands import record_signoff, revoke_signoff
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 TODAY = date.today()

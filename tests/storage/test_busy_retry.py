@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from tracker.db import engine as db
+from tracker.db import sqlite_setup
 from tracker.domain.errors import TrackerError
-from tracker.storage import db, sqlite_setup
 
 SHORT_MS = 50
 

@@ -11,14 +11,15 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 from tests.conftest import ACTOR, read, write
+from tracker.audit.chain import recent, verify_chain
+from tracker.audit.integrity import verify_records
+from tracker.db.models import AuditEvent, Complaint, ComplaintRule
 from tracker.domain.errors import RowErrors
 from tracker.domain.inputs import EmployeeInput, ReplyInput
-from tracker.storage import complaints as store
-from tracker.storage.audit import recent, verify_chain
-from tracker.storage.complaint_import import file_sha256, import_complaints
-from tracker.storage.employees import add_employee
-from tracker.storage.integrity import verify_records
-from tracker.storage.models import AuditEvent, Complaint, ComplaintRule
+from tracker.records.complaints import commands as complaint_commands
+from tracker.records.complaints import queries as complaint_queries
+from tracker.records.complaints.importing.bulk import file_sha256, import_complaints
+from tracker.records.employees.commands import add_employee
 
 HEADER = "received_at,channel,summary,employee_number,rules,first_response_at,status,resolution,reference\n"
 GOOD = (
@@ -58,9 +59,9 @@ def test_a_good_file_is_imported_with_one_audit_event(ready) -> None:  # type: i
     assert _counts(ready) == (before[0] + 4, before[1] + 4, before[2] + 1)
     assert seen and seen[-1] == 4
     with read(ready) as s:
-        rows = store.list_complaints(s, store.ComplaintFilter(), limit=10)
+        rows = complaint_queries.list_complaints(s, complaint_queries.ComplaintFilter(), limit=10)
         (event,) = recent(s, entity="complaint_import")
-        first = store.get_complaint(s, "C-2025-00001")
+        first = complaint_queries.get_complaint(s, "C-2025-00001")
         assert verify_chain(s).ok
         assert verify_records(s) == []
     assert [r.ref for r in rows] == ["C-2025-00100", "C-2025-00003", "C-2025-00002", "C-2025-00001"]
@@ -73,7 +74,7 @@ def test_a_good_file_is_imported_with_one_audit_event(ready) -> None:  # type: i
     assert [rule for rule, _ in first.rules] == ["CON-01"]
     # The per-year counter moved past the explicit reference: the next complaint does not collide.
     with read(ready) as s:
-        from tracker.storage.complaints import next_reference
+        from tracker.records.complaints.commands import next_reference
 
         assert next_reference(s, 2025) == "C-2025-00101"
 
@@ -114,7 +115,7 @@ def test_references_already_used_are_refused(ready) -> None:  # type: ignore[no-
 
 def test_an_imported_complaint_worked_later_still_verifies(ready) -> None:  # type: ignore[no-untyped-def]
     _import(ready, GOOD)
-    write(ready, lambda s: store.acknowledge("C-2025-00003", ReplyInput(replied_at="2025-03-03 09:01"), session=s, actor=ACTOR))
+    write(ready, lambda s: complaint_commands.acknowledge("C-2025-00003", ReplyInput(replied_at="2025-03-03 09:01"), session=s, actor=ACTOR))
     with read(ready) as s:
         assert verify_records(s) == []
 

@@ -13,21 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from tests.conftest import ACTOR, read, write
 from tests.domain.editing import edited_handbook
 from tests.storage.conftest import add, counts, refused
+from tracker.audit import chain as audit
 from tracker.domain.errors import ConflictError, InputError, NotFound
 from tracker.domain.inputs import ComplaintInput, OutcomeInput, ReplyInput, validate
-from tracker.storage import audit
-from tracker.storage.complaints import (
-    ComplaintFilter,
-    acknowledge,
-    add_reply,
-    dismiss,
-    get_complaint,
-    investigate,
-    list_complaints,
-    log_complaint,
-    resolve,
-)
-from tracker.storage.handbook_versions import publish
+from tracker.records.complaints.commands import acknowledge, add_reply, dismiss, investigate, log_complaint, resolve
+from tracker.records.complaints.queries import ComplaintFilter, get_complaint, list_complaints
+from tracker.records.handbook.commands import publish
 
 RECEIVED = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from tests.conftest import read, write
 from tests.storage.conftest import add, counts
+from tracker.db.models import AuditEvent, ComplaintReply, FollowUp
 from tracker.domain.errors import ConflictError, InputError
 from tracker.domain.inputs import (
     ActionInput,
@@ -31,8 +32,12 @@ from tracker.domain.inputs import (
     ResponseInput,
     validate,
 )
-from tracker.storage import actions, complaints, employees
-from tracker.storage.models import AuditEvent, ComplaintReply, FollowUp
+from tracker.records.actions import commands as action_commands
+from tracker.records.actions import queries as action_queries
+from tracker.records.complaints import commands as complaint_commands
+from tracker.records.complaints import queries as complaint_queries
+from tracker.records.employees import commands as employee_commands
+from tracker.records.employees import queries as employee_queries
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 TODAY = date(2026, 11, 23)
@@ -49,23 +54,23 @@ def office(published: Engine) -> Engine:
 def log(engine: Engine, summary: str = "Rude reply on the phone") -> str:
     data = validate(ComplaintInput, received_at=NOW - timedelta(hours=3), channel="phone", summary=summary,
                     employee_number="E-1")
-    return write(engine, lambda s: complaints.log_complaint(data, session=s, actor="clerk", now=NOW - timedelta(hours=2))).ref
+    return write(engine, lambda s: complaint_commands.log_complaint(data, session=s, actor="clerk", now=NOW - timedelta(hours=2))).ref
 
 
 def revision_of_complaint(engine: Engine, ref: str) -> int:
     with read(engine) as session:
-        return complaints.get_complaint_row(session, ref).revision
+        return complaint_queries.get_complaint_row(session, ref).revision
 
 
 def issue(engine: Engine, number: str = "E-1") -> int:
     data = validate(ActionInput, employee_number=number, expectations="Stay calm and offer the supervisor",
                     issued_on=TODAY - timedelta(days=10), follow_up_due=TODAY + timedelta(days=20))
-    return write(engine, lambda s: actions.issue_action(data, session=s, actor="clerk", now=NOW - timedelta(days=10))).id
+    return write(engine, lambda s: action_commands.issue_action(data, session=s, actor="clerk", now=NOW - timedelta(days=10))).id
 
 
 def revision_of_action(engine: Engine, action_id: int) -> int:
     with read(engine) as session:
-        return actions.get_action_row(session, action_id).revision
+        return action_queries.get_action_row(session, action_id).revision
 
 
 def events(engine: Engine, action: str, key: str) -> list[AuditEvent]:
@@ -94,13 +99,13 @@ def test_two_supervisors_acknowledge_the_same_complaint(office: Engine) -> None:
     opened = revision_of_complaint(office, ref)  # both open the complaint now
     alice_reply = validate(ReplyInput, replied_at=NOW - timedelta(minutes=90), note="Called back, apologised")
     bob_reply = validate(ReplyInput, replied_at=NOW - timedelta(minutes=30), note="Sent an email")
-    write(office, lambda s: complaints.acknowledge(ref, alice_reply, session=s, actor=ALICE, expected_revision=opened,
+    write(office, lambda s: complaint_commands.acknowledge(ref, alice_reply, session=s, actor=ALICE, expected_revision=opened,
                                                    now=NOW))
     second_save_is_refused(
-        office, lambda s: complaints.acknowledge(ref, bob_reply, session=s, actor=BOB, expected_revision=opened, now=NOW),
+        office, lambda s: complaint_commands.acknowledge(ref, bob_reply, session=s, actor=BOB, expected_revision=opened, now=NOW),
         ALICE)
     with read(office) as session:
-        complaint = complaints.get_complaint_row(session, ref)
+        complaint = complaint_queries.get_complaint_row(session, ref)
         assert (complaint.status, complaint.updated_by, complaint.revision) == ("acknowledged", ALICE, opened + 1)
         assert complaint.first_response_at.astimezone(timezone.utc) == NOW - timedelta(minutes=90)
         notes = session.exec(select(ComplaintReply.note).where(ComplaintReply.complaint_id == complaint.id)).all()
@@ -111,23 +116,23 @@ def test_two_supervisors_acknowledge_the_same_complaint(office: Engine) -> None:
 def test_two_supervisors_move_the_same_complaint_on(office: Engine) -> None:
     ref = log(office)
     reply = validate(ReplyInput, replied_at=NOW - timedelta(minutes=90))
-    write(office, lambda s: complaints.acknowledge(ref, reply, session=s, actor="clerk", now=NOW))
+    write(office, lambda s: complaint_commands.acknowledge(ref, reply, session=s, actor="clerk", now=NOW))
     opened = revision_of_complaint(office, ref)
-    write(office, lambda s: complaints.investigate(ref, session=s, actor=ALICE, expected_revision=opened, now=NOW))
+    write(office, lambda s: complaint_commands.investigate(ref, session=s, actor=ALICE, expected_revision=opened, now=NOW))
     second_save_is_refused(
-        office, lambda s: complaints.investigate(ref, session=s, actor=BOB, expected_revision=opened, now=NOW), ALICE)
+        office, lambda s: complaint_commands.investigate(ref, session=s, actor=BOB, expected_revision=opened, now=NOW), ALICE)
     assert [e.actor for e in events(office, "complaint.investigate", ref)] == [ALICE]
 
     # Then one resolves and the other, from the same screen, dismisses.
     opened = revision_of_complaint(office, ref)
     resolution = validate(OutcomeInput, text="Refunded and apologised")
     dismissal = validate(OutcomeInput, text="Customer withdrew the complaint")
-    write(office, lambda s: complaints.resolve(ref, resolution, session=s, actor=BOB, expected_revision=opened, now=NOW))
+    write(office, lambda s: complaint_commands.resolve(ref, resolution, session=s, actor=BOB, expected_revision=opened, now=NOW))
     second_save_is_refused(
-        office, lambda s: complaints.dismiss(ref, dismissal, session=s, actor=ALICE, expected_revision=opened, now=NOW),
+        office, lambda s: complaint_commands.dismiss(ref, dismissal, session=s, actor=ALICE, expected_revision=opened, now=NOW),
         BOB)
     with read(office) as session:
-        complaint = complaints.get_complaint_row(session, ref)
+        complaint = complaint_queries.get_complaint_row(session, ref)
         assert (complaint.status, complaint.resolution, complaint.dismissal_reason, complaint.updated_by) == (
             "resolved", "Refunded and apologised", None, BOB)
     assert [e.actor for e in events(office, "complaint.resolve", ref)] == [BOB]
@@ -140,13 +145,13 @@ def test_two_supervisors_move_the_same_complaint_on(office: Engine) -> None:
 def test_two_supervisors_record_the_employees_response(office: Engine) -> None:
     action_id = issue(office)
     opened = revision_of_action(office, action_id)
-    write(office, lambda s: actions.record_response(action_id, validate(ResponseInput, text="I was covering two queues"),
+    write(office, lambda s: action_commands.record_response(action_id, validate(ResponseInput, text="I was covering two queues"),
                                                     session=s, actor=ALICE, expected_revision=opened, now=NOW))
     second_save_is_refused(
-        office, lambda s: actions.record_response(action_id, validate(ResponseInput, text="I disagree"), session=s,
+        office, lambda s: action_commands.record_response(action_id, validate(ResponseInput, text="I disagree"), session=s,
                                                   actor=BOB, expected_revision=opened, now=NOW), ALICE)
     with read(office) as session:
-        action = actions.get_action_row(session, action_id)
+        action = action_queries.get_action_row(session, action_id)
         assert action.employee_response.endswith("I was covering two queues")
         assert "I disagree" not in action.employee_response
         assert (action.updated_by, action.revision) == (ALICE, opened + 1)
@@ -159,13 +164,13 @@ def test_two_supervisors_record_the_follow_up(office: Engine) -> None:
     improved = validate(FollowUpInput, held_on=TODAY - timedelta(days=1), outcome="improved", notes="Alice's meeting")
     more_time = validate(FollowUpInput, held_on=TODAY, outcome="more_time", new_due_date=TODAY + timedelta(days=30),
                          notes="Bob's meeting")
-    write(office, lambda s: actions.record_follow_up(action_id, improved, session=s, actor=ALICE,
+    write(office, lambda s: action_commands.record_follow_up(action_id, improved, session=s, actor=ALICE,
                                                      expected_revision=opened, now=NOW))
     second_save_is_refused(
-        office, lambda s: actions.record_follow_up(action_id, more_time, session=s, actor=BOB, expected_revision=opened,
+        office, lambda s: action_commands.record_follow_up(action_id, more_time, session=s, actor=BOB, expected_revision=opened,
                                                    now=NOW), ALICE)
     with read(office) as session:
-        action = actions.get_action_row(session, action_id)
+        action = action_queries.get_action_row(session, action_id)
         assert (action.follow_up_done, action.follow_up_due, action.updated_by) == (True, TODAY + timedelta(days=20), ALICE)
         notes = session.exec(select(FollowUp.notes).where(FollowUp.action_id == action_id)).all()
         assert notes == ["Alice's meeting"]
@@ -177,12 +182,12 @@ def test_two_supervisors_close_the_same_action(office: Engine) -> None:
     opened = revision_of_action(office, action_id)
     alice = validate(CloseInput, closed_on=TODAY, effectiveness_check="No complaints in 30 days")
     bob = validate(CloseInput, closed_on=TODAY - timedelta(days=1), effectiveness_check="Customer survey is fine")
-    write(office, lambda s: actions.close_action(action_id, alice, session=s, actor=ALICE, expected_revision=opened, now=NOW))
+    write(office, lambda s: action_commands.close_action(action_id, alice, session=s, actor=ALICE, expected_revision=opened, now=NOW))
     second_save_is_refused(
-        office, lambda s: actions.close_action(action_id, bob, session=s, actor=BOB, expected_revision=opened, now=NOW),
+        office, lambda s: action_commands.close_action(action_id, bob, session=s, actor=BOB, expected_revision=opened, now=NOW),
         ALICE)
     with read(office) as session:
-        action = actions.get_action_row(session, action_id)
+        action = action_queries.get_action_row(session, action_id)
         assert (action.status, action.closed_on, action.effectiveness_check) == ("closed", TODAY, "No complaints in 30 days")
     assert [e.actor for e in events(office, "action.close", str(action_id))] == [ALICE]
 
@@ -191,13 +196,13 @@ def test_a_response_and_a_close_from_the_same_stale_screen(office: Engine) -> No
     """Different changes to the same action conflict just the same."""
     action_id = issue(office)
     opened = revision_of_action(office, action_id)
-    write(office, lambda s: actions.close_action(action_id, validate(CloseInput, closed_on=TODAY, effectiveness_check="Done"),
+    write(office, lambda s: action_commands.close_action(action_id, validate(CloseInput, closed_on=TODAY, effectiveness_check="Done"),
                                                  session=s, actor=ALICE, expected_revision=opened, now=NOW))
     second_save_is_refused(
-        office, lambda s: actions.record_response(action_id, validate(ResponseInput, text="Late response"), session=s,
+        office, lambda s: action_commands.record_response(action_id, validate(ResponseInput, text="Late response"), session=s,
                                                   actor=BOB, expected_revision=opened, now=NOW), ALICE)
     with read(office) as session:
-        assert actions.get_action_row(session, action_id).employee_response is None
+        assert action_queries.get_action_row(session, action_id).employee_response is None
 
 
 # --- employees --------------------------------------------------------------------------------
@@ -205,20 +210,20 @@ def test_a_response_and_a_close_from_the_same_stale_screen(office: Engine) -> No
 
 def employee_revision(engine: Engine, number: str = "E-1") -> int:
     with read(engine) as session:
-        return employees.get_employee(session, number).revision
+        return employee_queries.get_employee(session, number).revision
 
 
 def test_two_supervisors_edit_the_same_employee(office: Engine) -> None:
     opened = employee_revision(office)
-    write(office, lambda s: employees.update_employee("E-1", EmployeeUpdate(name="Ann Lee-Smith"), session=s, actor=ALICE,
+    write(office, lambda s: employee_commands.update_employee("E-1", EmployeeUpdate(name="Ann Lee-Smith"), session=s, actor=ALICE,
                                                       expected_revision=opened, now=NOW))
     second_save_is_refused(
-        office, lambda s: employees.update_employee("E-1", EmployeeUpdate(team="Phone"), session=s, actor=BOB,
+        office, lambda s: employee_commands.update_employee("E-1", EmployeeUpdate(team="Phone"), session=s, actor=BOB,
                                                     expected_revision=opened, now=NOW), ALICE)
     second_save_is_refused(
-        office, lambda s: employees.set_active("E-1", False, session=s, actor=BOB, expected_revision=opened, now=NOW), ALICE)
+        office, lambda s: employee_commands.set_active("E-1", False, session=s, actor=BOB, expected_revision=opened, now=NOW), ALICE)
     with read(office) as session:
-        employee = employees.get_employee(session, "E-1")
+        employee = employee_queries.get_employee(session, "E-1")
         assert (employee.name, employee.team, employee.active, employee.updated_by) == ("Ann Lee-Smith", "Desk", True, ALICE)
     assert [e.actor for e in events(office, "employee.update", "E-1")] == [ALICE]
     assert events(office, "employee.deactivate", "E-1") == []
@@ -226,15 +231,15 @@ def test_two_supervisors_edit_the_same_employee(office: Engine) -> None:
 
 def test_two_supervisors_deactivate_the_same_employee(office: Engine) -> None:
     opened = employee_revision(office)
-    write(office, lambda s: employees.set_active("E-1", False, session=s, actor=ALICE, expected_revision=opened, now=NOW))
+    write(office, lambda s: employee_commands.set_active("E-1", False, session=s, actor=ALICE, expected_revision=opened, now=NOW))
     second_save_is_refused(
-        office, lambda s: employees.set_active("E-1", False, session=s, actor=BOB, expected_revision=opened, now=NOW), ALICE)
+        office, lambda s: employee_commands.set_active("E-1", False, session=s, actor=BOB, expected_revision=opened, now=NOW), ALICE)
     second_save_is_refused(
-        office, lambda s: employees.update_employee("E-1", EmployeeUpdate(name="Ann B."), session=s, actor=BOB,
+        office, lambda s: employee_commands.update_employee("E-1", EmployeeUpdate(name="Ann B."), session=s, actor=BOB,
                                                     expected_revision=opened, now=NOW), ALICE)
     assert [e.actor for e in events(office, "employee.deactivate", "E-1")] == [ALICE]
     with read(office) as session:
-        assert employees.get_employee(session, "E-1").name == "Ann Lee"
+        assert employee_queries.get_employee(session, "E-1").name == "Ann Lee"
 
 
 # --- a true race: two threads, one moment -------------------------------------------------------
@@ -284,11 +289,11 @@ def test_two_threads_move_the_same_complaint_at_once(office: Engine, check_revis
     for _ in range(ROUNDS):
         ref = log(office)
         reply = validate(ReplyInput, replied_at=NOW - timedelta(minutes=90))
-        write(office, lambda s: complaints.acknowledge(ref, reply, session=s, actor="clerk", now=NOW))
+        write(office, lambda s: complaint_commands.acknowledge(ref, reply, session=s, actor="clerk", now=NOW))
         opened = revision_of_complaint(office, ref) if check_revision else None
         before = counts(office)
         outcome = race(office, {
-            actor: (lambda s, actor=actor: complaints.investigate(ref, session=s, actor=actor, expected_revision=opened,
+            actor: (lambda s, actor=actor: complaint_commands.investigate(ref, session=s, actor=actor, expected_revision=opened,
                                                                   now=NOW))
             for actor in (ALICE, BOB)
         })
@@ -299,7 +304,7 @@ def test_two_threads_move_the_same_complaint_at_once(office: Engine, check_revis
         assert {name: n for name, n in after.items() if name != "audit_event"} == {
             name: n for name, n in before.items() if name != "audit_event"}
         with read(office) as session:
-            complaint = complaints.get_complaint_row(session, ref)
+            complaint = complaint_queries.get_complaint_row(session, ref)
             assert (complaint.status, complaint.updated_by) == ("investigating", winner)
 
 
@@ -309,13 +314,13 @@ def test_two_threads_acknowledge_the_same_complaint_at_once(office: Engine) -> N
         opened = revision_of_complaint(office, ref)
         replies = {ALICE: NOW - timedelta(minutes=90), BOB: NOW - timedelta(minutes=45)}
         outcome = race(office, {
-            actor: (lambda s, actor=actor: complaints.acknowledge(ref, validate(ReplyInput, replied_at=replies[actor]),
+            actor: (lambda s, actor=actor: complaint_commands.acknowledge(ref, validate(ReplyInput, replied_at=replies[actor]),
                                                                   session=s, actor=actor, expected_revision=opened, now=NOW))
             for actor in (ALICE, BOB)
         })
         winner, _ = one_saved_one_refused(outcome)
         with read(office) as session:
-            complaint = complaints.get_complaint_row(session, ref)
+            complaint = complaint_queries.get_complaint_row(session, ref)
             assert complaint.first_response_at.astimezone(timezone.utc) == replies[winner]
             assert len(session.exec(select(ComplaintReply.id).where(ComplaintReply.complaint_id == complaint.id)).all()) == 1
         assert [e.actor for e in events(office, "complaint.acknowledge", ref)] == [winner]
@@ -328,7 +333,7 @@ def test_two_threads_close_the_same_action_at_once(office: Engine) -> None:
         opened = revision_of_action(office, action_id)
         checks = {ALICE: "Alice checked", BOB: "Bob checked"}
         outcome = race(office, {
-            actor: (lambda s, actor=actor: actions.close_action(
+            actor: (lambda s, actor=actor: action_commands.close_action(
                 action_id, validate(CloseInput, closed_on=TODAY, effectiveness_check=checks[actor]), session=s,
                 actor=actor, expected_revision=opened, now=NOW))
             for actor in (ALICE, BOB)
@@ -338,5 +343,5 @@ def test_two_threads_close_the_same_action_at_once(office: Engine) -> None:
         loser = ALICE if winners == [BOB] else BOB
         assert isinstance(outcome[loser], ConflictError), outcome
         with read(office) as session:
-            assert actions.get_action_row(session, action_id).effectiveness_check == checks[winners[0]]
+            assert action_queries.get_action_row(session, action_id).effectiveness_check == checks[winners[0]]
         assert [e.actor for e in events(office, "action.close", str(action_id))] == winners

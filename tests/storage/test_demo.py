@@ -9,16 +9,17 @@ import pytest
 from sqlmodel import func, select
 
 from tests.conftest import read
+from tracker.audit.chain import verify_chain
+from tracker.audit.integrity import verify_records
+from tracker.db.engine import make_engine
+from tracker.db.models import Complaint, HandbookVersion
+from tracker.db.raw import of_session
+from tracker.demo import generate as demo
 from tracker.domain.errors import InputError
-from tracker.storage import demo
-from tracker.storage.audit import verify_chain
-from tracker.storage.dashboard import load_dashboard
-from tracker.storage.db import make_engine
-from tracker.storage.integrity import verify_records
-from tracker.storage.models import Complaint, HandbookVersion
-from tracker.storage.rawsql import of_session
-from tracker.storage.reports import Period, first_response_attainment
-from tracker.storage.signoffs import pending_signoffs
+from tracker.domain.timeutil import DateRange
+from tracker.reporting.complaint_reports import first_response_attainment
+from tracker.reporting.dashboard import load_dashboard
+from tracker.reporting.pending import pending_signoffs
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
@@ -36,7 +37,7 @@ def test_demo_data_is_realistic_and_verifies(engine, handbook) -> None:  # type:
         # Some employees have not signed the current version; some of those are still inside the grace period.
         assert pending.overdue and pending.in_grace
         assert any(p.last_signed == "2025.1" for p in pending.overdue), "outdated sign-offs exist"
-        attainment = {row.channel: row for row in first_response_attainment(s, Period(NOW.date().replace(year=2025), NOW.date()), now=NOW)}
+        attainment = {row.channel: row for row in first_response_attainment(s, DateRange(NOW.date().replace(year=2025), NOW.date()), now=NOW)}
         # Most first responses are within target, a tail misses it.
         for channel in ("chat", "phone", "email", "social"):
             share = attainment[channel].attainment

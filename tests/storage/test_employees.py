@@ -10,20 +10,13 @@ from sqlmodel import select
 
 from tests.conftest import ACTOR, read, write
 from tests.storage.conftest import add, counts, refused
+from tracker.audit import chain as audit
+from tracker.db.models import AuditEvent, Employee
 from tracker.domain.errors import ConflictError, NotFound, RowErrors
 from tracker.domain.inputs import EmployeeInput, EmployeeUpdate, validate
-from tracker.storage import audit
-from tracker.storage.employees import (
-    EmployeeFilter,
-    add_employee,
-    count_employees,
-    get_employee,
-    import_roster,
-    list_employees,
-    set_active,
-    update_employee,
-)
-from tracker.storage.models import AuditEvent, Employee
+from tracker.records.employees.commands import add_employee, set_active, update_employee
+from tracker.records.employees.queries import EmployeeFilter, count_employees, get_employee, list_employees
+from tracker.records.employees.roster import import_roster
 
 HEADER = "number,name,team,hire_date,active\n"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from tracker.records.handbook.sql import material_version
 
 from tests.conftest import ACTOR, read, write
 from tests.domain.editing import (
@@ -15,18 +16,11 @@ from tests.domain.editing import (
     relabel,
 )
 from tests.storage.conftest import refused
-from tracker.domain.handbook import Handbook, load_handbook
-from tracker.storage import audit
-from tracker.storage.handbook_versions import (
-    diff,
-    get_version,
-    list_versions,
-    material_version,
-    publish,
-    rules_of,
-    standards,
-    version_in_force,
-)
+from tracker.audit import chain as audit
+from tracker.domain.handbook.model import Handbook
+from tracker.domain.handbook.parser import load_handbook
+from tracker.records.handbook.commands import publish
+from tracker.records.handbook.queries import diff, get_version, list_versions, rules_of, standards, version_in_force
 
 
 def test_publish_snapshots_every_rule_channel_and_level(published: Engine, handbook: Handbook) -> None:

@@ -6,21 +6,22 @@ from __future__ import annotations
 from datetime import date
 
 from tests.conftest import ACTOR, read, write
+from tracker.audit.chain import recent, verify_chain
+from tracker.audit.integrity import verify_records
 from tracker.domain.inputs import ComplaintInput, OutcomeInput, ReplyInput
-from tracker.storage import complaints as store
-from tracker.storage.audit import recent, verify_chain
-from tracker.storage.integrity import verify_records
-from tracker.storage.privacy import purge_contacts
+from tracker.records.complaints import commands as complaint_commands
+from tracker.records.complaints import queries as complaint_queries
+from tracker.records.complaints.retention import purge_contacts
 
 
 def _complaint(engine, received: str, *, close: bool) -> str:  # type: ignore[no-untyped-def]
     data = ComplaintInput(received_at=received, channel="email", summary="Invoice was wrong",
                           customer_name="Ann Customer", customer_contact="ann@example.com")
-    ref = write(engine, lambda s: store.log_complaint(data, session=s, actor=ACTOR)).ref
+    ref = write(engine, lambda s: complaint_commands.log_complaint(data, session=s, actor=ACTOR)).ref
     if close:
-        write(engine, lambda s: store.acknowledge(ref, ReplyInput(replied_at=received), session=s, actor=ACTOR))
-        write(engine, lambda s: store.investigate(ref, session=s, actor=ACTOR))
-        write(engine, lambda s: store.resolve(ref, OutcomeInput(text="Corrected"), session=s, actor=ACTOR))
+        write(engine, lambda s: complaint_commands.acknowledge(ref, ReplyInput(replied_at=received), session=s, actor=ACTOR))
+        write(engine, lambda s: complaint_commands.investigate(ref, session=s, actor=ACTOR))
+        write(engine, lambda s: complaint_commands.resolve(ref, OutcomeInput(text="Corrected"), session=s, actor=ACTOR))
     return ref
 
 
@@ -31,11 +32,11 @@ def test_old_closed_complaints_lose_contacts_only(published) -> None:  # type: i
     purged = write(published, lambda s: purge_contacts(s, received_before=date(2026, 6, 1), actor=ACTOR))
     assert purged == 1
     with read(published) as s:
-        gone = store.get_complaint_row(s, old_closed)
+        gone = complaint_queries.get_complaint_row(s, old_closed)
         assert (gone.customer_name, gone.customer_contact) == (None, None)
         assert gone.summary == "Invoice was wrong" and gone.resolution == "Corrected"
-        assert store.get_complaint_row(s, old_open).customer_contact == "ann@example.com"
-        assert store.get_complaint_row(s, recent_closed).customer_contact == "ann@example.com"
+        assert complaint_queries.get_complaint_row(s, old_open).customer_contact == "ann@example.com"
+        assert complaint_queries.get_complaint_row(s, recent_closed).customer_contact == "ann@example.com"
         (event,) = recent(s, entity="privacy")
         assert event.action == "complaint.purge-contacts" and '"complaints":1' in (event.after or "")
         assert verify_chain(s).ok

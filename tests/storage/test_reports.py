@@ -20,24 +20,16 @@ from tracker.domain.inputs import (
     SignoffInput,
     validate,
 )
-from tracker.storage.actions import close_action, issue_action, record_follow_up
-from tracker.storage.complaints import acknowledge, dismiss, investigate, log_complaint
-from tracker.storage.printouts import (
-    employee_file_dict,
-    employee_file_html,
-    employee_file_markdown,
-)
-from tracker.storage.reports import (
-    Period,
-    complaints_by_month,
-    complaints_by_rule,
-    employee_file,
-    first_response_attainment,
-)
-from tracker.storage.signoffs import record_signoff, revoke_signoff
+from tracker.domain.timeutil import DateRange
+from tracker.output.employee_file import employee_file_dict, employee_file_html, employee_file_markdown
+from tracker.records.actions.commands import close_action, issue_action, record_follow_up
+from tracker.records.complaints.commands import acknowledge, dismiss, investigate, log_complaint
+from tracker.records.signoffs.commands import record_signoff, revoke_signoff
+from tracker.reporting.complaint_reports import complaints_by_month, complaints_by_rule, first_response_attainment
+from tracker.reporting.employee_file import employee_file
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
-WEEK = Period(date(2026, 11, 16), date(2026, 11, 23))
+WEEK = DateRange(date(2026, 11, 16), date(2026, 11, 23))
 
 
 def log(engine: Engine, received: datetime, channel: str, rules: str = "", employee: str | None = None) -> str:
@@ -83,7 +75,7 @@ def test_complaints_by_rule_and_by_month(published: Engine) -> None:
             {"rule": "CON-01", "title": "Never argue with a customer", "complaints": 2},
             {"rule": "CON-04", "title": "Apologise for a bad experience", "complaints": 1},
         ]
-        months = complaints_by_month(session, Period(date(2026, 10, 1), date(2026, 11, 30)))
+        months = complaints_by_month(session, DateRange(date(2026, 10, 1), date(2026, 11, 30)))
     assert months == [
         {"month": "2026-10", "complaints": 1, "first_response_missed": 1, "dismissed": 1},
         {"month": "2026-11", "complaints": 2, "first_response_missed": 0, "dismissed": 0},

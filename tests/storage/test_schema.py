@@ -17,18 +17,12 @@ from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import ACTOR, write
 from tests.storage.conftest import add, counts
+from tracker.db import engine as db
+from tracker.db.migrate import SchemaError, current_revision, ensure_schema, head_revision, open_database
+from tracker.db.models import metadata
 from tracker.domain.inputs import EmployeeInput, SignoffInput, validate
-from tracker.storage import db
-from tracker.storage.employees import add_employee
-from tracker.storage.migrate import (
-    SchemaError,
-    current_revision,
-    ensure_schema,
-    head_revision,
-    open_database,
-)
-from tracker.storage.models import metadata
-from tracker.storage.signoffs import record_signoff
+from tracker.records.employees.commands import add_employee
+from tracker.records.signoffs.commands import record_signoff
 
 # --- alembic check ----------------------------------------------------------------
 

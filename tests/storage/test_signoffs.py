@@ -11,20 +11,16 @@ from sqlalchemy.engine import Engine
 from tests.conftest import ACTOR, read, write
 from tests.domain.editing import CON01_EDIT, edited_handbook
 from tests.storage.conftest import PUBLISHED_ON, add, counts, refused
+from tracker.audit import chain as audit
 from tracker.domain.errors import NotFound
 from tracker.domain.inputs import RevokeInput, SignoffInput, validate
-from tracker.storage import audit
-from tracker.storage.dashboard import compliance_report
-from tracker.storage.employees import set_active
-from tracker.storage.handbook_versions import publish
-from tracker.storage.signoffs import (
-    get_signoff,
-    meaning_of,
-    pending_signoffs,
-    record_signoff,
-    revoke_signoff,
-    signoffs_of,
-)
+from tracker.domain.signing import meaning_of
+from tracker.records.employees.commands import set_active
+from tracker.records.handbook.commands import publish
+from tracker.records.signoffs.commands import record_signoff, revoke_signoff
+from tracker.records.signoffs.queries import get_signoff, signoffs_of
+from tracker.reporting.compliance import compliance_report
+from tracker.reporting.pending import pending_signoffs
 
 NOW = datetime(2026, 2, 10, 12, 0, tzinfo=timezone.utc)
 TODAY = date(2026, 2, 10)
@@ -228,7 +224,8 @@ def test_compliance_by_team(january: Engine) -> None:
         add(january, number, team=team)
     sign(january, "E-1")
     with read(january) as session:
-        label, teams = compliance_report(session)
+        report = compliance_report(session)
+    label, teams = report.version, report.teams
     assert label == "2026.1"
     assert [(t.team, t.active, t.signed, t.pending, t.percent) for t in teams] == [
         ("Desk", 2, 1, 1, 50.0), ("Phone", 1, 0, 1, 0.0)]

@@ -21,10 +21,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
 from tests.conftest import IN_CI, postgres_admin_url, read
-from tracker.storage import demo
-from tracker.storage.db import make_engine
-from tracker.storage.integrity import verify_records
-from tracker.storage.migrate import upgrade
+from tracker.audit.integrity import verify_records
+from tracker.db.engine import make_engine
+from tracker.db.migrate import upgrade
+from tracker.demo import generate as demo
 
 pytestmark = pytest.mark.postgres
 

@@ -9,12 +9,12 @@ from pathlib import Path
 from sqlalchemy import text
 
 from tests.conftest import ROOT, read
+from tracker.audit.chain import verify_chain
+from tracker.audit.integrity import verify_records
 from tracker.cli.main import run
-from tracker.storage import db
-from tracker.storage.audit import verify_chain
-from tracker.storage.integrity import verify_records
-from tracker.storage.migrate import current_revision, head_revision
-from tracker.storage.rawsql import SCHEMA_HEAD
+from tracker.db import engine as db
+from tracker.db.migrate import current_revision, head_revision
+from tracker.db.raw import SCHEMA_HEAD
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -10,12 +10,15 @@ from typing import Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.conftest import ACTOR, ROOT
+from tests.conftest import ACTOR, ROOT, write
+from tracker.db.engine import make_engine
+from tracker.domain.handbook.model import Handbook
+from tracker.records.handbook.commands import publish
+from tracker.backend import Backend
 from tracker.config import Settings
-from tracker.domain.handbook import source_from_config
+from tracker.domain.handbook.source import source_from_config
 from tracker.domain.timeutil import set_clock
 from tracker.ui.app import TrackerApp
-from tracker.ui.services import Services
 
 # Every UI test and snapshot sees the same "now": Monday 2026-11-23 10:00 UTC.
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
@@ -36,7 +39,7 @@ def pinned_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def make_app(database_url: str, *, engine: Engine | None = None, actor: str = ACTOR) -> TrackerApp:
     settings = Settings(database_url=database_url, handbook=source_from_config(ROOT / "mkdocs.yml"), actor=actor)
-    return TrackerApp(settings, Services(settings, engine))
+    return TrackerApp(settings, Backend(settings, engine))
 
 
 @pytest.fixture
@@ -50,6 +53,13 @@ def app_factory(database_url: str):  # type: ignore[no-untyped-def]
 
     yield factory
     for app in apps:
-        app.services.close()
+        app.backend.close()
 
 
+@pytest.fixture
+def published_sqlite_url(sqlite_url: str, handbook: Handbook) -> str:
+    """A SQLite database with the real handbook published (on disk, for a subprocess to open)."""
+    engine = make_engine(sqlite_url)
+    write(engine, lambda s: publish(handbook, session=s, actor=ACTOR))
+    engine.dispose()
+    return sqlite_url

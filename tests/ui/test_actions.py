@@ -11,16 +11,18 @@ from textual.widgets import Input, Select, Static, TextArea
 
 from tests.conftest import ACTOR, read, write
 from tests.ui.conftest import SIZE
-from tracker.domain.handbook import Handbook
+from tracker.db.engine import make_engine
+from tracker.db.models import CorrectiveAction
+from tracker.domain.handbook.model import Handbook
 from tracker.domain.inputs import ActionInput, EmployeeInput, ResponseInput
-from tracker.storage import actions as store
-from tracker.storage.db import make_engine
-from tracker.storage.employees import add_employee
-from tracker.storage.handbook_versions import publish
-from tracker.storage.models import CorrectiveAction
-from tracker.ui.dialogs.form import FormDialog
-from tracker.ui.screens.action_detail import ActionScreen
-from tracker.ui.screens.actions import ActionsScreen
+from tracker.records.actions import commands as action_commands
+from tracker.records.actions import queries as action_queries
+from tracker.records.employees.commands import add_employee
+from tracker.records.handbook.commands import publish
+from tracker.ui.requests import ActionsRequest
+from tracker.ui.screens.actions.detail import ActionScreen
+from tracker.ui.screens.actions.listing import ActionsScreen
+from tracker.ui.widgets.form import FormDialog
 from tracker.ui.widgets.paged_table import PagedTable
 
 
@@ -72,7 +74,7 @@ async def test_issue_follow_up_and_close_an_action(app_factory, database_url, ha
         await _settle(app, pilot)
         assert isinstance(app.screen, ActionsScreen)
         with read(engine) as session:
-            rows = store.list_actions(session, state="all")
+            rows = action_queries.list_actions(session, state="all")
         assert [(r.employee_number, r.level, r.issued_on, r.follow_up_due, r.status) for r in rows] == [
             ("E-2001", "coaching", date(2026, 11, 23), date(2026, 12, 23), "open")
         ]
@@ -95,7 +97,7 @@ async def test_issue_follow_up_and_close_an_action(app_factory, database_url, ha
         await _settle(app, pilot)
         assert app.screen is page
         with read(engine) as session:
-            view = store.get_action(session, action_id)
+            view = action_queries.get_action(session, action_id)
         assert [(f.held_on, f.outcome) for f in view.follow_ups] == [(date(2026, 11, 23), "improved")]
         assert view.action.follow_up_done
         # c closes it with the effectiveness check.
@@ -110,7 +112,7 @@ async def test_issue_follow_up_and_close_an_action(app_factory, database_url, ha
         assert "CLOSED" in _text(page.query_one("#a-title", Static))
         assert not page.check_action("close", ()) and not page.check_action("follow_up", ())
     with read(engine) as session:
-        view = store.get_action(session, action_id)
+        view = action_queries.get_action(session, action_id)
     assert view.action.status == "closed"
     assert view.action.closed_on == date(2026, 11, 23)
     assert view.action.effectiveness_check == "No repeat in four weeks"
@@ -121,7 +123,7 @@ async def test_skipping_to_dismissal_needs_the_gross_misconduct_reason(app_facto
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
-        app.open_section("actions", issue_for="E-2001")
+        app.open_section(ActionsRequest(issue_for="E-2001"))
         await _settle(app, pilot)
         form = app.screen
         assert isinstance(form, FormDialog)
@@ -145,21 +147,21 @@ async def test_skipping_to_dismissal_needs_the_gross_misconduct_reason(app_facto
         await _settle(app, pilot)
         assert isinstance(app.screen, ActionsScreen)
     with read(engine) as session:
-        rows = store.list_actions(session, state="all")
-        view = store.get_action(session, rows[0].id)
+        rows = action_queries.list_actions(session, state="all")
+        view = action_queries.get_action(session, rows[0].id)
     assert (view.action.level, view.action.suggested_level, view.action.follow_up_due) == ("dismissal", "coaching", None)
     assert view.action.gross_misconduct_reason == "Threatened a customer with violence"
 
 
 async def test_an_action_changed_by_someone_else_is_not_overwritten(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
     engine = _seed(database_url, handbook)
-    action = write(engine, lambda s: store.issue_action(
+    action = write(engine, lambda s: action_commands.issue_action(
         ActionInput(employee_number="E-2001", expectations="Greet every customer", issued_on="2026-11-20"),
         session=s, actor=ACTOR))
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
-        app.open_section("actions", open_action=action.id)
+        app.open_section(ActionsRequest(open_action=action.id))
         await _settle(app, pilot)
         page = app.screen
         assert isinstance(page, ActionScreen)
@@ -167,7 +169,7 @@ async def test_an_action_changed_by_someone_else_is_not_overwritten(app_factory,
         await _settle(app, pilot)
         form = app.screen
         form.query_one("#field-text", TextArea).text = "I disagree with the complaint"
-        write(engine, lambda s: store.record_response(action.id, ResponseInput(text="Sorry"), session=s,
+        write(engine, lambda s: action_commands.record_response(action.id, ResponseInput(text="Sorry"), session=s,
                                                       actor="other-supervisor"))
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
@@ -176,5 +178,5 @@ async def test_an_action_changed_by_someone_else_is_not_overwritten(app_factory,
         assert form.query_one("#field-text", TextArea).text == "I disagree with the complaint"
         assert "Sorry" in _text(page.query_one("#a-response", Static)), "the page shows the other change"
     with read(engine) as session:
-        view = store.get_action(session, action.id)
+        view = action_queries.get_action(session, action.id)
     assert view.action.employee_response is not None and "I disagree" not in view.action.employee_response

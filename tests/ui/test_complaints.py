@@ -10,16 +10,18 @@ from textual.widgets import Input, Select, SelectionList, Static, TextArea
 
 from tests.conftest import ACTOR, read, write
 from tests.ui.conftest import SIZE
-from tracker.domain.handbook import Handbook
+from tracker.db.engine import make_engine
+from tracker.db.models import Complaint
+from tracker.domain.handbook.model import Handbook
 from tracker.domain.inputs import ComplaintInput, EmployeeInput, ReplyInput
-from tracker.storage import complaints as store
-from tracker.storage.db import make_engine
-from tracker.storage.employees import add_employee
-from tracker.storage.handbook_versions import publish
-from tracker.storage.models import Complaint
-from tracker.ui.dialogs.form import FormDialog
-from tracker.ui.screens.complaint_detail import ComplaintScreen
-from tracker.ui.screens.complaints import ComplaintsScreen
+from tracker.records.complaints import commands as complaint_commands
+from tracker.records.complaints import queries as complaint_queries
+from tracker.records.employees.commands import add_employee
+from tracker.records.handbook.commands import publish
+from tracker.ui.requests import ComplaintsRequest
+from tracker.ui.screens.complaints.detail import ComplaintScreen
+from tracker.ui.screens.complaints.listing import ComplaintsScreen
+from tracker.ui.widgets.form import FormDialog
 
 
 def _seed(database_url: str, handbook: Handbook):  # type: ignore[no-untyped-def]
@@ -65,7 +67,7 @@ async def test_log_a_complaint_and_take_it_to_resolved(app_factory, database_url
         await _settle(app, pilot)
         assert isinstance(app.screen, ComplaintsScreen)
         with read(engine) as session:
-            rows = store.list_complaints(session, store.ComplaintFilter())
+            rows = complaint_queries.list_complaints(session, complaint_queries.ComplaintFilter())
         assert [(r.ref, r.channel, r.employee_number, r.status) for r in rows] == [
             ("C-2026-00001", "email", "E-1003", "received")
         ]
@@ -93,7 +95,7 @@ async def test_log_a_complaint_and_take_it_to_resolved(app_factory, database_url
         await _settle(app, pilot)
         assert "RESOLVED" in str(detail.query_one("#c-title", Static).render())
     with read(engine) as session:
-        view = store.get_complaint(session, "C-2026-00001")
+        view = complaint_queries.get_complaint(session, "C-2026-00001")
     assert view.complaint.status == "resolved"
     assert view.complaint.resolution == "Apologised; refund issued"
     assert view.first_response_seconds == 20 * 60
@@ -132,13 +134,13 @@ async def test_invalid_form_input_is_shown_and_nothing_is_saved(app_factory, dat
 
 async def test_a_complaint_changed_by_someone_else_is_not_overwritten(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
     engine = _seed(database_url, handbook)
-    ref = write(engine, lambda s: store.log_complaint(
+    ref = write(engine, lambda s: complaint_commands.log_complaint(
         ComplaintInput(received_at="2026-11-23 08:00", channel="chat", summary="No greeting at all"),
         session=s, actor=ACTOR)).ref
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
-        app.open_section("complaints", open_complaint=ref)
+        app.open_section(ComplaintsRequest(open_complaint=ref))
         await _settle(app, pilot)
         detail = app.screen
         assert isinstance(detail, ComplaintScreen)
@@ -148,7 +150,7 @@ async def test_a_complaint_changed_by_someone_else_is_not_overwritten(app_factor
         form.query_one("#field-replied_at", Input).value = "2026-11-23 08:01"
         form.query_one("#field-note", TextArea).text = "Hello, sorry for the wait"
         # Meanwhile another supervisor acknowledges the same complaint.
-        write(engine, lambda s: store.acknowledge(ref, ReplyInput(replied_at="2026-11-23 08:03"), session=s, actor="other-supervisor"))
+        write(engine, lambda s: complaint_commands.acknowledge(ref, ReplyInput(replied_at="2026-11-23 08:03"), session=s, actor="other-supervisor"))
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form, "the form stays open with what was typed"
@@ -158,7 +160,7 @@ async def test_a_complaint_changed_by_someone_else_is_not_overwritten(app_factor
         # The page underneath already shows the other supervisor's change.
         assert "ACKNOWLEDGED" in str(detail.query_one("#c-title", Static).render())
     with read(engine) as session:
-        view = store.get_complaint(session, ref)
+        view = complaint_queries.get_complaint(session, ref)
     assert [r.recorded_by for r in view.replies] == ["other-supervisor"]
     assert view.complaint.first_response_seconds == 3 * 60
 
@@ -166,7 +168,7 @@ async def test_a_complaint_changed_by_someone_else_is_not_overwritten(app_factor
 async def test_text_that_looks_like_markup_is_shown_as_typed(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
     engine = _seed(database_url, handbook)
     summary = "Said [bold]no[/bold] and [/oops] twice"
-    write(engine, lambda s: store.log_complaint(
+    write(engine, lambda s: complaint_commands.log_complaint(
         ComplaintInput(received_at="2026-11-23 08:00", channel="chat", summary=summary, customer_name="[red]Ann[/]"),
         session=s, actor=ACTOR))
     app = app_factory()

@@ -9,13 +9,13 @@ from textual.widgets import OptionList, Static
 
 from tests.conftest import ACTOR, write
 from tests.ui.conftest import SIZE
-from tracker.domain.handbook import Handbook
+from tracker.db.engine import make_engine
+from tracker.domain.handbook.model import Handbook
 from tracker.domain.inputs import ComplaintInput, EmployeeInput, ReplyInput
-from tracker.storage import complaints as store
-from tracker.storage.db import make_engine
-from tracker.storage.employees import add_employee
-from tracker.storage.handbook_versions import publish
-from tracker.ui.screens.complaints import ComplaintsScreen
+from tracker.records.complaints import commands as store
+from tracker.records.employees.commands import add_employee
+from tracker.records.handbook.commands import publish
+from tracker.ui.screens.complaints.listing import ComplaintsScreen
 from tracker.ui.widgets.paged_table import PagedTable
 
 
@@ -72,7 +72,7 @@ async def test_figures_read_during_start_up_are_shown_when_they_arrive(app_facto
     built, they are still shown (not left on 'Loading…')."""
     from concurrent.futures import Future
 
-    from tracker.storage.dashboard import load_dashboard
+    from tracker.reporting.dashboard import load_dashboard
 
     engine = make_engine(database_url)
     write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=datetime(2026, 11, 1, tzinfo=timezone.utc)))
@@ -84,7 +84,7 @@ async def test_figures_read_during_start_up_are_shown_when_they_arrive(app_facto
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "Loading" in str(app.screen.query_one("#dash-status", Static).render())
-        pending.set_result(app.services.quick(load_dashboard))
+        pending.set_result(app.backend.quick(load_dashboard))
         await _settle(app, pilot)
         assert app.screen.figure("open-received") == "Received: 0"
         assert not app.screen.query_one("#dash-status", Static).display

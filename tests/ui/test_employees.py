@@ -13,24 +13,20 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 
 from tests.conftest import ACTOR, read, write
 from tests.ui.conftest import SIZE
-from tracker.domain.handbook import Handbook
-from tracker.domain.inputs import (
-    EmployeeInput,
-    EmployeeUpdate,
-    RevokeInput,
-    SignoffInput,
-    validate,
-)
-from tracker.storage import employees as store
-from tracker.storage import signoffs
-from tracker.storage.db import make_engine
-from tracker.storage.handbook_versions import publish
-from tracker.storage.models import AuditEvent, Employee
+from tracker.db.engine import make_engine
+from tracker.db.models import AuditEvent, Employee
+from tracker.domain.handbook.model import Handbook
+from tracker.domain.inputs import EmployeeInput, EmployeeUpdate, RevokeInput, SignoffInput, validate
+from tracker.records.employees import commands as store
+from tracker.records.handbook.commands import publish
+from tracker.records.signoffs import commands as signoff_commands
+from tracker.records.signoffs import queries as signoff_queries
 from tracker.ui.dialogs.confirm import ConfirmDialog
-from tracker.ui.dialogs.form import FormDialog
-from tracker.ui.dialogs.roster_import import RosterImportScreen
-from tracker.ui.screens.employee_detail import EmployeeScreen
-from tracker.ui.screens.employees import EmployeesScreen
+from tracker.ui.requests import EmployeesRequest
+from tracker.ui.screens.employees.detail import EmployeeScreen
+from tracker.ui.screens.employees.listing import EmployeesScreen
+from tracker.ui.screens.employees.roster_import import RosterImportScreen
+from tracker.ui.widgets.form import FormDialog
 from tracker.ui.widgets.paged_table import PagedTable
 
 PEOPLE = (
@@ -50,7 +46,7 @@ def _seed(database_url: str, handbook: Handbook) -> Engine:
         write(engine, lambda s, data=data: store.add_employee(data, session=s, actor=ACTOR))
     for number in ("E-1", "E-2"):
         data = validate(SignoffInput, employee_number=number, signed_on="2026-11-02", method="terminal")
-        write(engine, lambda s, data=data: signoffs.record_signoff(data, session=s, actor=ACTOR))
+        write(engine, lambda s, data=data: signoff_commands.record_signoff(data, session=s, actor=ACTOR))
     write(engine, lambda s: store.set_active("E-4", False, session=s, actor=ACTOR))
     return engine
 
@@ -123,12 +119,12 @@ async def test_search_and_filter_the_list(app_factory, database_url, handbook) -
         assert "Change the filters" in str(screen.query_one("#list-status", Static).render())
 
         # The dashboard's figures and the palette open a filtered list or one employee.
-        app.open_section("employees", signoff="signed", team="Email")
+        app.open_section(EmployeesRequest(signoff="signed", team="Email"))
         await _settle(app, pilot)
         assert _numbers(screen) == ["E-2"]
         assert screen.query_one("#f-search", Input).value == ""
         assert screen.query_one("#f-active", Select).value == "active"
-        app.open_section("employees", open_employee="e-3")
+        app.open_section(EmployeesRequest(open_employee="e-3"))
         await _settle(app, pilot)
         page = app.screen
         assert isinstance(page, EmployeeScreen)
@@ -154,13 +150,13 @@ async def test_an_empty_database_says_what_to_do(app_factory, database_url) -> N
 async def test_employee_page_timeline_deactivate_and_export(app_factory, database_url, handbook, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     engine = _seed(database_url, handbook)
     with read(engine) as session:
-        [first] = signoffs.signoffs_of(session, "E-1")
-    write(engine, lambda s: signoffs.revoke_signoff(first.signoff.id or 0, RevokeInput(reason="wrong page signed"),
+        [first] = signoff_queries.signoffs_of(session, "E-1")
+    write(engine, lambda s: signoff_commands.revoke_signoff(first.signoff.id or 0, RevokeInput(reason="wrong page signed"),
                                                     session=s, actor=ACTOR))
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
-        app.open_section("employees", open_employee="E-1")
+        app.open_section(EmployeesRequest(open_employee="E-1"))
         await _settle(app, pilot)
         page = app.screen
         assert isinstance(page, EmployeeScreen)
@@ -289,7 +285,7 @@ async def test_concurrent_edit_is_refused_and_keeps_what_was_typed(app_factory, 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
-        app.open_section("employees", open_employee="E-1")
+        app.open_section(EmployeesRequest(open_employee="E-1"))
         await _settle(app, pilot)
         page = app.screen
         await pilot.press("u")

@@ -7,10 +7,10 @@ from textual.widgets import Checkbox, Input, Markdown, OptionList, Static
 
 from tests.conftest import read
 from tests.ui.conftest import SIZE
-from tracker.storage.db import make_engine
-from tracker.storage.handbook_versions import list_versions
-from tracker.ui.dialogs.form import FormDialog
-from tracker.ui.screens.handbook import HandbookScreen
+from tracker.db.engine import make_engine
+from tracker.records.handbook.queries import list_versions
+from tracker.ui.screens.handbook.screen import HandbookScreen
+from tracker.ui.widgets.form import FormDialog
 
 
 async def _settle(app, pilot) -> None:  # type: ignore[no-untyped-def]

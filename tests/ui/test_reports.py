@@ -9,15 +9,15 @@ from textual.widgets import Input, Static
 
 from tests.conftest import ACTOR, write
 from tests.ui.conftest import SIZE
-from tracker.domain.handbook import Handbook
+from tracker.db.engine import make_engine
+from tracker.domain.handbook.model import Handbook
 from tracker.domain.inputs import EmployeeInput, SignoffInput
-from tracker.storage.db import make_engine
-from tracker.storage.employees import add_employee
-from tracker.storage.exports import csv_text, markdown_table
-from tracker.storage.handbook_versions import publish
-from tracker.storage.signoffs import record_signoff
-from tracker.ui.dialogs.form import FormDialog
-from tracker.ui.screens.reports import ReportsScreen
+from tracker.output.tables import csv_text, markdown_table
+from tracker.records.employees.commands import add_employee
+from tracker.records.handbook.commands import publish
+from tracker.records.signoffs.commands import record_signoff
+from tracker.ui.screens.reports.screen import ReportsScreen
+from tracker.ui.widgets.form import FormDialog
 from tracker.ui.widgets.paged_table import PagedTable
 
 

@@ -35,9 +35,9 @@ import pytest
 from tests.browser import CHROMIUM_ARGS, chromium_path
 from tests.conftest import ACTOR, ROOT
 from tests.ui.conftest import NOW
-from tracker.domain.handbook import Handbook
-from tracker.storage import db
-from tracker.storage.demo import generate
+from tracker.db import engine as db
+from tracker.demo.generate import generate
+from tracker.domain.handbook.model import Handbook
 
 pytestmark = pytest.mark.browser
 

@@ -14,17 +14,20 @@ from textual.widgets import Input, Markdown, Select, Static, TextArea
 from tests.conftest import ACTOR, read, write
 from tests.domain.editing import CON01_EDIT, edited_handbook
 from tests.ui.conftest import SIZE
-from tracker.domain.handbook import Handbook
+from tracker.db.engine import make_engine
+from tracker.db.models import Signoff, SignoffRevocation
+from tracker.domain import signing
+from tracker.domain.handbook.model import Handbook
 from tracker.domain.inputs import EmployeeInput, SignoffInput, validate
-from tracker.storage import signoffs as store
-from tracker.storage.db import make_engine
-from tracker.storage.employees import add_employee
-from tracker.storage.handbook_versions import publish
-from tracker.storage.models import Signoff, SignoffRevocation
+from tracker.records.employees.commands import add_employee
+from tracker.records.handbook.commands import publish
+from tracker.records.signoffs import commands as signoff_commands
+from tracker.records.signoffs import queries as signoff_queries
 from tracker.ui.dialogs.confirm import ConfirmDialog
-from tracker.ui.dialogs.form import FormDialog
-from tracker.ui.dialogs.signoff_forms import RuleChangesDialog
-from tracker.ui.screens.signoffs import SignoffsScreen
+from tracker.ui.requests import SignoffsRequest
+from tracker.ui.screens.signoffs.forms import RuleChangesDialog
+from tracker.ui.screens.signoffs.listing import SignoffsScreen
+from tracker.ui.widgets.form import FormDialog
 from tracker.ui.widgets.paged_table import PagedTable
 
 PUBLISHED = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)  # grace 14 days: overdue from 2026-11-16
@@ -44,7 +47,7 @@ def _seed(database_url: str, handbook: Handbook) -> Engine:
 def _sign(engine: Engine, number: str, label: str | None = None) -> Signoff:
     data = validate(SignoffInput, employee_number=number, signed_on="2026-11-02", method="paper",
                     filing_ref=f"personnel file {number}", version_label=label)
-    return write(engine, lambda s: store.record_signoff(data, session=s, actor=ACTOR))
+    return write(engine, lambda s: signoff_commands.record_signoff(data, session=s, actor=ACTOR))
 
 
 async def _settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
@@ -59,7 +62,7 @@ def _rows(table: PagedTable) -> list[tuple[str, ...]]:
 
 def _pending_numbers(engine: Engine) -> list[str]:
     with read(engine) as session:
-        return [row.number for row in store.pending_page(session, today=date(2026, 11, 23))]
+        return [row.number for row in signoff_queries.pending_page(session, today=date(2026, 11, 23))]
 
 
 def _signoff_count(engine: Engine) -> int:
@@ -104,7 +107,7 @@ async def test_record_a_signoff_from_the_pending_list(app_factory, database_url,
         confirm = app.screen
         assert isinstance(confirm, ConfirmDialog)
         assert _signoff_count(engine) == 0
-        meaning = store.meaning_of(handbook.label)
+        meaning = signing.meaning_of(handbook.label)
         assert "Ann M. Lee" in confirm.message and f"“{meaning}”" in confirm.message
         await pilot.press("y")
         await _settle(app, pilot)
@@ -117,7 +120,7 @@ async def test_record_a_signoff_from_the_pending_list(app_factory, database_url,
         ]
 
     with read(engine) as session:
-        [view] = store.signoffs_of(session, "E-1")
+        [view] = signoff_queries.signoffs_of(session, "E-1")
     s = view.signoff
     assert view.version_label == handbook.label and view.valid
     assert (s.signed_on, s.method, s.filing_ref, s.printed_name, s.meaning, s.recorded_by) == (
@@ -184,7 +187,7 @@ async def test_revoke_a_signoff_with_a_reason(app_factory, database_url, handboo
         assert [r[0] for r in _rows(screen.query_one("#pending", PagedTable))] == ["E-1", "E-2", "E-3"]
 
     with read(engine) as session:
-        view = store.get_signoff(session, signed.id or 0)
+        view = signoff_queries.get_signoff(session, signed.id or 0)
         revocations = session.exec(select(SignoffRevocation)).all()
     assert [(r.signoff_id, r.reason, r.revoked_by) for r in revocations] == [
         (signed.id, "Signed the page of another employee", ACTOR)]
@@ -234,12 +237,12 @@ async def test_the_dashboard_request_shows_only_the_overdue(app_factory, databas
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
-        app.open_section("signoffs", state="grace")  # before the section has ever been shown
+        app.open_section(SignoffsRequest(state="grace"))  # before the section has ever been shown
         await _settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, SignoffsScreen)
         assert [r[0] for r in _rows(screen.query_one("#pending", PagedTable))] == ["E-3"]
-        app.open_section("signoffs", state="overdue")
+        app.open_section(SignoffsRequest(state="overdue"))
         await _settle(app, pilot)
         assert [r[0] for r in _rows(screen.query_one("#pending", PagedTable))] == ["E-1", "E-2"]
         assert screen.query_one("#f-state", Select).value == "overdue"
@@ -255,13 +258,13 @@ def test_pending_page_pages_overdue_then_grace(database_url, handbook) -> None: 
     cursor = None
     with read(engine) as session:
         while True:
-            page = store.pending_page(session, after=cursor, limit=2, today=today)
+            page = signoff_queries.pending_page(session, after=cursor, limit=2, today=today)
             seen += [(row.number, row.state) for row in page]
             if len(page) < 2:
                 break
             cursor = page[-1].cursor
-        assert [r.number for r in store.pending_page(session, state="grace", today=today)] == ["E-3", "E-4"]
-        counts = store.pending_counts(session, today=today)
+        assert [r.number for r in signoff_queries.pending_page(session, state="grace", today=today)] == ["E-3", "E-4"]
+        counts = signoff_queries.pending_counts(session, today=today)
     assert seen == [("E-1", "overdue"), ("E-2", "overdue"), ("E-5", "overdue"), ("E-3", "grace"), ("E-4", "grace")]
     assert (counts.overdue, counts.in_grace) == (3, 2)
 

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
-from tracker.domain.inputs import (
-    ActionInput,
-    CloseInput,
-    FollowUpInput,
-    ResponseInput,
-    validate,
-)
+from tracker.domain.inputs import ActionInput, CloseInput, FollowUpInput, ResponseInput, validate
 from tracker.domain.timeutil import today
-from tracker.storage import actions as store
+from tracker.records.actions import commands as action_commands
+from tracker.records.actions import queries as action_queries
+from tracker.reporting.paging import every_page
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 app = typer.Typer(help="Corrective actions: suggest the next step, issue, follow up, close.", no_args_is_help=True)
 
@@ -28,9 +27,8 @@ def suggest(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """The next ladder step for an employee, counting only actions inside the look-back window."""
-    c = context.get(ctx)
-    with c.session() as session:
-        suggestion = store.suggest(session, employee, today=today())
+    c = context.backend(ctx)
+    suggestion = c.read(lambda s: action_queries.suggest(s, employee, today=today()))
     if fmt != Format.table:
         say_json({"level": suggestion.level.code, "level_name": suggestion.level.name,
                   "step": suggestion.level.step, "reason": suggestion.reason})
@@ -51,13 +49,13 @@ def issue(
     gross_misconduct: Optional[str] = typer.Option(None, "--gross-misconduct", help="Required to skip ladder steps: the gross-misconduct reason."),
 ) -> None:
     """Issue a corrective action."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     data = validate(
         ActionInput, employee_number=employee, level=level, expectations=expectations,
         issued_on=issued_on or today(), follow_up_due=follow_up_due, complaint_refs=complaints or (),
         rule_ids=rules or (), gross_misconduct_reason=gross_misconduct,
     )
-    action = c.write(lambda s: store.issue_action(data, session=s, actor=c.actor))
+    action = c.write(lambda s: action_commands.issue_action(data, session=s, actor=c.actor))
     due = f", follow-up due {action.follow_up_due}" if action.follow_up_due else ""
     say(f"Issued action {action.id}: {action.level} for {employee.upper()}{due}.")
 
@@ -69,9 +67,9 @@ def respond(
     text: str = typer.Option(..., "--text", help="The employee's written response, as they gave it."),
 ) -> None:
     """Record the employee's response to an action (their right to respond)."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     data = validate(ResponseInput, text=text)
-    c.write(lambda s: store.record_response(action_id, data, session=s, actor=c.actor))
+    c.write(lambda s: action_commands.record_response(action_id, data, session=s, actor=c.actor))
     say(f"Response recorded on action {action_id}.")
 
 
@@ -85,9 +83,9 @@ def follow_up(
     new_due_date: Optional[str] = typer.Option(None, "--new-due-date", help="Next follow-up date (required with more_time)."),
 ) -> None:
     """Record a follow-up meeting and its outcome."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     data = validate(FollowUpInput, held_on=held_on or today(), outcome=outcome, notes=notes, new_due_date=new_due_date)
-    c.write(lambda s: store.record_follow_up(action_id, data, session=s, actor=c.actor))
+    c.write(lambda s: action_commands.record_follow_up(action_id, data, session=s, actor=c.actor))
     say(f"Follow-up recorded on action {action_id}: {outcome}.")
 
 
@@ -99,9 +97,9 @@ def close(
     closed_on: Optional[str] = typer.Option(None, "--closed-on", help="Date closed, YYYY-MM-DD (default: today)."),
 ) -> None:
     """Close an action with its effectiveness check."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     data = validate(CloseInput, closed_on=closed_on or today(), effectiveness_check=effectiveness_check)
-    c.write(lambda s: store.close_action(action_id, data, session=s, actor=c.actor))
+    c.write(lambda s: action_commands.close_action(action_id, data, session=s, actor=c.actor))
     say(f"Action {action_id} closed.")
 
 
@@ -112,9 +110,8 @@ def show(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """One action with its follow-ups."""
-    c = context.get(ctx)
-    with c.session() as session:
-        view = store.get_action(session, action_id)
+    c = context.backend(ctx)
+    view = c.read(lambda s: action_queries.get_action(s, action_id))
     data = view.as_dict()
     if fmt != Format.table:
         say_json(data)
@@ -125,24 +122,20 @@ def show(
     emit(data["follow_ups"], ["held_on", "outcome", "notes", "new_due_date"], fmt, empty="No follow-ups yet.")  # type: ignore[arg-type]
 
 
-def _rows(ctx: typer.Context, state: str, employee: Optional[str], limit: int) -> list[dict[str, object]]:
-    c = context.get(ctx)
-    rows: list[dict[str, object]] = []
-    with c.session() as session:
-        after = None
-        while len(rows) < limit:
-            want = min(500, limit - len(rows))
-            page = store.list_actions(session, state=state, employee_number=employee, today=today(), after=after, limit=want)
-            rows.extend(
-                {"id": r.id, "employee": r.employee_number, "name": r.employee_name, "level": r.level,
+def _rows(ctx: typer.Context, state: str, employee: Optional[str], limit: int | None, *,
+          with_state: bool = False) -> list[dict[str, object]]:
+    """Every action of a list; ``with_state`` adds its follow-up state today (the same words as the app's)."""
+    c = context.backend(ctx)
+    day = today()
+
+    def rows(session: "Session") -> list[dict[str, object]]:
+        pages = every_page(lambda after, n: action_queries.list_actions(
+            session, state=state, employee_number=employee, today=day, after=after, limit=n), lambda row: row, limit=limit)
+        return [{"id": r.id, "employee": r.employee_number, "name": r.employee_name, "level": r.level,
                  "issued_on": r.issued_on, "follow_up_due": r.follow_up_due, "follow_up_done": r.follow_up_done,
-                 "status": r.status}
-                for r in page
-            )
-            if len(page) < want:
-                break
-            after = page[-1]
-    return rows
+                 "status": r.status} | ({"state": r.state(day).value} if with_state else {}) for r in pages]
+
+    return c.read(rows)
 
 
 _COLUMNS = ["id", "employee", "name", "level", "issued_on", "follow_up_due", "follow_up_done", "status"]
@@ -166,9 +159,5 @@ def due(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """Follow-ups overdue and due by the end of this week."""
-    rows = _rows(ctx, "due", None, 100_000)
-    now = today()
-    for row in rows:
-        row["state"] = "overdue" if row["follow_up_due"] < now else "due this week"  # type: ignore[operator]
-    emit(rows, ["id", "employee", "name", "level", "follow_up_due", "state"], fmt,
+    emit(_rows(ctx, "due", None, None, with_state=True), ["id", "employee", "name", "level", "follow_up_due", "state"], fmt,
          empty="No follow-ups overdue or due this week.")

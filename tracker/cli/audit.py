@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
+from tracker.audit import chain as store
+from tracker.audit.integrity import verify_records
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
 from tracker.domain.errors import InputError
 from tracker.domain.timeutil import format_local
-from tracker.storage import audit as store
-from tracker.storage.integrity import verify_records
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 app = typer.Typer(help="The audit trail: verify the hash chain, print its head, read events.", no_args_is_help=True)
 
@@ -23,6 +26,11 @@ def _parse_head(text: str) -> tuple[int, str]:
     return int(seq), digest.lower()
 
 
+def _verify(session: "Session", expected: tuple[int, str] | None) -> tuple[store.ChainReport, list[str]]:
+    report = store.verify_chain(session, expected)
+    return report, verify_records(session) if report.ok else []
+
+
 @app.command("verify")
 def verify(
     ctx: typer.Context,
@@ -32,11 +40,9 @@ def verify(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Re-check every link of the audit chain and every record against its last audited state; report the first break."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     expected = _parse_head(expect_head) if expect_head else None
-    with c.session() as session:
-        report = store.verify_chain(session, expected)
-        records = verify_records(session) if report.ok else []
+    report, records = c.read(lambda s: _verify(s, expected))
     ok = report.ok and not records
     if fmt != Format.table:
         say_json(report.as_dict() | {"ok": ok, "record_problems": records})
@@ -57,9 +63,8 @@ def verify(
 @app.command("head")
 def head(ctx: typer.Context) -> None:
     """Print the chain head as SEQ:HASH — keep it outside the database (e.g. in a signed email) to detect a rewritten chain."""
-    c = context.get(ctx)
-    with c.session() as session:
-        event = store.head(session)
+    c = context.backend(ctx)
+    event = c.read(store.head)
     typer.echo(f"{event.seq}:{event.hash}" if event else f"0:{store.GENESIS}")
 
 
@@ -72,9 +77,8 @@ def log(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """The newest audit events."""
-    c = context.get(ctx)
-    with c.session() as session:
-        events = store.recent(session, entity=entity, key=key, limit=limit)
+    c = context.backend(ctx)
+    events = c.read(lambda s: store.recent(s, entity=entity, key=key, limit=limit))
     rows = [
         {"seq": e.seq, "at": format_local(e.at) if fmt == Format.table else e.at, "actor": e.actor, "action": e.action,
          "entity": e.entity, "key": e.entity_key, "before": e.before, "after": e.after, "hash": e.hash}

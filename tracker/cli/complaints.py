@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
@@ -21,10 +21,16 @@ from tracker.domain.errors import InputError, RowErrors
 from tracker.domain.inputs import ComplaintInput, OutcomeInput, ReplyInput, validate
 from tracker.domain.periods import Period, PeriodError, format_seconds
 from tracker.domain.timeutil import format_local, parse_date, today, utcnow
-from tracker.storage import complaint_import as store_import
-from tracker.storage import complaints as store
-from tracker.storage import privacy
-from tracker.storage.complaint_import import file_sha256
+from tracker.records.complaints import commands as complaint_commands
+from tracker.records.complaints import queries as complaint_queries
+from tracker.records.complaints import retention
+from tracker.records.complaints.importing.bulk import file_sha256, import_complaints
+from tracker.reporting.paging import every_page
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker.records.complaints.importing.bulk import ComplaintImportResult
 
 app = typer.Typer(help="Customer complaints: log, acknowledge, reply, investigate, resolve or dismiss.",
                   no_args_is_help=True)
@@ -46,14 +52,14 @@ def log(
     customer_contact: Optional[str] = typer.Option(None, "--customer-contact", help="Customer's email or phone (optional)."),
 ) -> None:
     """Log a complaint; prints its reference (e.g. C-2026-00042)."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     data = validate(
         ComplaintInput, channel=channel, summary=summary,
         received_at=utcnow() if received_at == _NOW else received_at, employee_number=employee,
         rule_ids=rules or (), severity=severity, urgent=urgent, customer_name=customer_name,
         customer_contact=customer_contact,
     )
-    complaint = c.write(lambda s: store.log_complaint(data, session=s, actor=c.actor))
+    complaint = c.write(lambda s: complaint_commands.log_complaint(data, session=s, actor=c.actor))
     say(f"Logged {complaint.ref} ({complaint.channel}, first response due within "
         f"{format_seconds(complaint.target_seconds)}).")
 
@@ -70,11 +76,10 @@ def acknowledge(
     note: Optional[str] = typer.Option(None, "--note", help="What was said."),
 ) -> None:
     """Record the first response by a person (automatic replies never count)."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     data = _reply(at, False, note)
-    complaint = c.write(lambda s: store.acknowledge(ref, data, session=s, actor=c.actor))
-    with c.session() as session:
-        view = store.get_complaint(session, complaint.ref)
+    complaint = c.write(lambda s: complaint_commands.acknowledge(ref, data, session=s, actor=c.actor))
+    view = c.read(lambda s: complaint_queries.get_complaint(s, complaint.ref))
     verdict = "MISSED the target" if view.target_missed else "within target"
     say(f"{complaint.ref} acknowledged: first response after {format_seconds(view.first_response_seconds)} "
         f"(target {view.target}) — {verdict}.")
@@ -89,9 +94,9 @@ def reply(
     note: Optional[str] = typer.Option(None, "--note", help="What was said."),
 ) -> None:
     """Record a further reply in the conversation."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     data = _reply(at, automatic, note)
-    c.write(lambda s: store.add_reply(ref, data, session=s, actor=c.actor))
+    c.write(lambda s: complaint_commands.add_reply(ref, data, session=s, actor=c.actor))
     say(f"Reply recorded on {ref.upper()}{' (automatic)' if automatic else ''}.")
 
 
@@ -106,8 +111,8 @@ def _outcome(text: str, option: str) -> OutcomeInput:
 @app.command("investigate")
 def investigate(ctx: typer.Context, ref: str = typer.Argument(..., help="Complaint reference.")) -> None:
     """Start the investigation (the supervisor talks to the employee)."""
-    c = context.get(ctx)
-    complaint = c.write(lambda s: store.investigate(ref, session=s, actor=c.actor))
+    c = context.backend(ctx)
+    complaint = c.write(lambda s: complaint_commands.investigate(ref, session=s, actor=c.actor))
     say(f"{complaint.ref} is being investigated.")
 
 
@@ -118,9 +123,9 @@ def resolve(
     resolution: str = typer.Option(..., "--resolution", help="What was done and told to the customer."),
 ) -> None:
     """Close the complaint with its resolution."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     data = _outcome(resolution, "resolution")
-    complaint = c.write(lambda s: store.resolve(ref, data, session=s, actor=c.actor))
+    complaint = c.write(lambda s: complaint_commands.resolve(ref, data, session=s, actor=c.actor))
     say(f"{complaint.ref} resolved.")
 
 
@@ -131,9 +136,9 @@ def dismiss(
     reason: str = typer.Option(..., "--reason", help="Why the complaint is dismissed (required, kept in the record)."),
 ) -> None:
     """Close the complaint as unfounded, with the written reason."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     data = _outcome(reason, "reason")
-    complaint = c.write(lambda s: store.dismiss(ref, data, session=s, actor=c.actor))
+    complaint = c.write(lambda s: complaint_commands.dismiss(ref, data, session=s, actor=c.actor))
     say(f"{complaint.ref} dismissed.")
 
 
@@ -144,7 +149,7 @@ def import_history(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Import complaint history from a help-desk export: all rows or none, every bad row listed."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     try:
         stream = path.open("rb")
     except OSError as exc:
@@ -159,10 +164,10 @@ def import_history(
             def advance(rows: int, position: int | None) -> None:
                 progress.update(task, completed=position or 0, rows=rows)
 
-            def work(session):  # type: ignore[no-untyped-def]
+            def work(session: "Session") -> ComplaintImportResult:
                 stream.seek(0)
-                return store_import.import_complaints(stream, session=session, actor=c.actor, source=path.name,
-                                                      sha256=sha256, progress=advance)
+                return import_complaints(stream, session=session, actor=c.actor, source=path.name,
+                                         sha256=sha256, progress=advance)
 
             try:
                 result = c.write(work)
@@ -185,9 +190,8 @@ def show(
     redact: bool = typer.Option(False, "--redact", help="Leave out the customer's name and contact."),
 ) -> None:
     """One complaint with its replies, first-response time and the next allowed steps."""
-    c = context.get(ctx)
-    with c.session() as session:
-        view = store.get_complaint(session, ref)
+    c = context.backend(ctx)
+    view = c.read(lambda s: complaint_queries.get_complaint(s, ref))
     if fmt != Format.table:
         say_json(view.as_dict(redact=redact))
         return
@@ -230,8 +234,8 @@ def list_command(
     redact: bool = typer.Option(False, "--redact", help="Leave out customers' names and contacts (json, csv)."),
 ) -> None:
     """List complaints, newest first."""
-    c = context.get(ctx)
-    flt = store.ComplaintFilter(
+    c = context.backend(ctx)
+    flt = complaint_queries.ComplaintFilter(
         status=status, channel=channel, employee_number=employee, rule_id=rule,
         received_from=parse_date(since, "from") if since else None,
         received_to=parse_date(until, "to") if until else None,
@@ -239,31 +243,25 @@ def list_command(
     if flt.received_from and flt.received_to and flt.received_to < flt.received_from:
         raise InputError("to", "is before --from")
     now = utcnow()
-    rows: list[dict[str, object]] = []
-    with c.session() as session:
-        before = None
-        while len(rows) < limit:
-            want = min(500, limit - len(rows))
-            page = store.list_complaints(session, flt, before=before, limit=want)
-            rows.extend(
-                {"ref": r.ref, "received": format_local(r.received_at) if fmt == Format.table else r.received_at,
+
+    def rows(session: "Session") -> list[dict[str, object]]:
+        pages = every_page(lambda before, n: complaint_queries.list_complaints(session, flt, before=before, limit=n),
+                           lambda row: (row.received_at, row.id), limit=limit)
+        return [{"ref": r.ref, "received": format_local(r.received_at) if fmt == Format.table else r.received_at,
                  "channel": r.channel, "status": r.status + (" !" if r.urgent and fmt == Format.table else ""),
                  "severity": r.severity, "urgent": r.urgent, "employee": r.employee_number,
                  "target_missed": r.target_missed(now), "summary": r.summary,
                  "customer_name": None if redact else r.customer_name,
-                 "customer_contact": None if redact else r.customer_contact}
-                for r in page
-            )
-            if len(page) < want:
-                break
-            before = (page[-1].received_at, page[-1].id)
+                 "customer_contact": None if redact else r.customer_contact} for r in pages]
+
+    found = c.read(rows)
     if fmt == Format.table:
         columns = ["ref", "received", "channel", "status", "employee", "target_missed", "summary"]
     else:
         columns = ["ref", "received", "channel", "status", "severity", "urgent", "employee", "target_missed", "summary"]
         if not redact:
             columns += ["customer_name", "customer_contact"]
-    emit(rows, columns, fmt, empty="No complaints match. ('!' after a status marks an urgent complaint.)")
+    emit(found, columns, fmt, empty="No complaints match. ('!' after a status marks an urgent complaint.)")
 
 
 @app.command("purge-contacts")
@@ -273,7 +271,7 @@ def purge_contacts(
                                    help="A date (YYYY-MM-DD) or an age such as '24 months': closed complaints received before it lose the customer's name and contact."),
 ) -> None:
     """Remove customers' names and contacts from closed complaints past the retention period (recorded in the audit trail)."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     try:
         cutoff = parse_date(older_than, "older_than")
     except InputError:
@@ -281,5 +279,5 @@ def purge_contacts(
             cutoff = Period.parse(older_than).before(today())
         except PeriodError:
             raise InputError("older_than", f"'{older_than}' is neither a date like 2024-11-23 nor an age like '24 months'") from None
-    purged = c.write(lambda s: privacy.purge_contacts(s, received_before=cutoff, actor=c.actor))
+    purged = c.write(lambda s: retention.purge_contacts(s, received_before=cutoff, actor=c.actor))
     say(f"Removed customer details from {purged} closed complaints received before {cutoff}.")

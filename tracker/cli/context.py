@@ -1,48 +1,14 @@
-"""What every command needs: settings, the database, the handbook."""
+"""The one thing every command needs, reached through Typer's context: the ``Backend``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, TypeVar
-
 import typer
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from tracker.config import Settings
-from tracker.domain.handbook import Handbook, load_handbook
-from tracker.storage import db
-from tracker.storage.migrate import open_database
-
-T = TypeVar("T")
+from tracker.backend import Backend
 
 
-@dataclass
-class Context:
-    settings: Settings
-    _engine: Engine | None = field(default=None, repr=False)
-
-    @property
-    def actor(self) -> str:
-        return self.settings.actor
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = open_database(self.settings.database_url)
-        return self._engine
-
-    def write(self, work: Callable[[Session], T]) -> T:
-        return db.write(self.engine, work)
-
-    def session(self) -> Session:
-        return db.read_session(self.engine)
-
-    def handbook(self) -> Handbook:
-        return load_handbook(self.settings.handbook)
-
-
-def get(ctx: typer.Context) -> Context:
+def backend(ctx: typer.Context) -> Backend:
     root = ctx.find_root()
-    assert isinstance(root.obj, Context)
+    if not isinstance(root.obj, Backend):  # only when a command is invoked without the 'tracker' group
+        raise RuntimeError("the tracker command line was started without its settings")
     return root.obj

@@ -7,20 +7,16 @@ from pathlib import Path
 
 import typer
 
+from tracker.audit import chain as audit_store
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
+from tracker.db import counters as counters
+from tracker.db.engine import make_engine, sqlite_path
+from tracker.db.migrate import current_revision, ensure_schema, head_revision, upgrade
 from tracker.domain.errors import InputError
-from tracker.storage import audit as audit_store
-from tracker.storage import backup, counters
-from tracker.storage.db import make_engine, sqlite_path
-from tracker.storage.handbook_versions import latest_version, material_version
-from tracker.storage.migrate import (
-    current_revision,
-    ensure_schema,
-    head_revision,
-    upgrade,
-)
-from tracker.storage.rawsql import of_session
+from tracker.maintenance import backup
+from tracker.records.handbook.queries import latest_version
+from tracker.records.handbook.sql import material_version
 
 app = typer.Typer(help="The database: where it is, its schema, upgrades.", no_args_is_help=True)
 
@@ -31,12 +27,9 @@ def info(
     fmt: Format = typer.Option(Format.table, "--format", help="table for people, json for scripts."),
 ) -> None:
     """Print where the data lives, the schema revision and the handbook version in force."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     engine = c.engine
-    with c.session() as session:
-        version = latest_version(session)
-        material = material_version(session)
-        head = audit_store.head(session)
+    version, material, head = c.read(lambda s: (latest_version(s), material_version(s), audit_store.head(s)))
     path = sqlite_path(c.settings.database_url)
     facts = {
         "database": str(path) if path else engine.url.render_as_string(hide_password=True),
@@ -59,7 +52,7 @@ def info(
 @app.command("upgrade")
 def upgrade_command(ctx: typer.Context) -> None:
     """Bring the database schema up to this tracker's version (run once for a shared PostgreSQL database)."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     engine = make_engine(c.settings.database_url)
     before = current_revision(engine)
     ensure_schema(engine, auto_upgrade=True) if before is not None else upgrade(engine)
@@ -73,14 +66,8 @@ def upgrade_command(ctx: typer.Context) -> None:
 @app.command("recount")
 def recount(ctx: typer.Context) -> None:
     """Rebuild the dashboard's complaint counters from the complaints (after a repair made outside the tracker)."""
-    c = context.get(ctx)
-
-    def work(session):  # type: ignore[no-untyped-def]
-        counters.recount(of_session(session))
-        audit_store.append(session, actor=c.actor, action="counters.recount", entity="counters", key="complaints",
-                           after={"reason": "rebuilt from the complaints"})
-
-    c.write(work)
+    c = context.backend(ctx)
+    backup.recount(c.engine, actor=c.actor)
     say("Complaint counters rebuilt from the complaints.")
 
 
@@ -90,10 +77,8 @@ def backup_command(
     path: Path = typer.Argument(..., help="A new file for the backup (never overwritten)."),
 ) -> None:
     """Copy the SQLite database to PATH while the tracker stays in use (SQLite's backup API; owner-only file)."""
-    c = context.get(ctx)
-    result = backup.backup(c.engine, path)
-    c.write(lambda s: audit_store.append(s, actor=c.actor, action="db.backup", entity="database", key=path.name,
-                                         after=result.as_dict()))
+    c = context.backend(ctx)
+    result = backup.backup(c.engine, path, actor=c.actor)
     say(f"Backed up to {result.path} ({result.bytes:,} bytes, SHA-256 {result.sha256}); "
         f"audit head in the backup {result.audit_head}.")
 
@@ -106,7 +91,7 @@ def restore_command(
 ) -> None:
     """Replace the current SQLite database with a backup. The current one is kept beside it first, and the
     restore is recorded in the restored audit chain."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     if not yes:
         if not sys.stdin.isatty():
             raise InputError("yes", "restoring replaces the current database; pass --yes to confirm")

@@ -15,7 +15,7 @@ from rich.progress import (
 
 from tracker.cli import context
 from tracker.cli.output import error_console, say
-from tracker.storage.demo import generate
+from tracker.demo.generate import generate
 
 
 def demo(
@@ -27,7 +27,7 @@ def demo(
     """Fill an EMPTY database with realistic, reproducible practice data: three handbook versions, sign-offs
     (some missing or outdated), two years of complaints, corrective actions with follow-ups (some overdue).
     Use a separate database: tracker --db practice.db demo"""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     handbook = c.handbook()
     started = time.perf_counter()
     with Progress(TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

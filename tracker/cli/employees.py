@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -18,13 +18,19 @@ from tracker.cli.output import (
 )
 from tracker.domain.errors import InputError, RowErrors
 from tracker.domain.inputs import EmployeeInput, EmployeeUpdate, validate
-from tracker.storage import employees as store
-from tracker.storage.signoffs import signoffs_of
+from tracker.records.employees import commands as employee_commands
+from tracker.records.employees import queries as employee_queries
+from tracker.records.employees import roster as employee_roster
+from tracker.records.signoffs.queries import signoffs_of
+from tracker.reporting.paging import every_page
+
+if TYPE_CHECKING:
+    from tracker.db.models import Employee
 
 app = typer.Typer(help="Employees: add, change, deactivate, list, import a roster.", no_args_is_help=True)
 
 
-def employee_dict(e) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def employee_dict(e: "Employee") -> dict[str, object]:
     return {"number": e.number, "name": e.name, "team": e.team, "hire_date": e.hire_date, "active": e.active,
             "revision": e.revision}
 
@@ -38,9 +44,9 @@ def add(
     hire_date: str = typer.Option(..., "--hire-date", help="First working day, YYYY-MM-DD (starts the sign-off grace period)."),
 ) -> None:
     """Add an employee."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     data = validate(EmployeeInput, number=number, name=name, team=team, hire_date=hire_date)
-    employee = c.write(lambda s: store.add_employee(data, session=s, actor=c.actor))
+    employee = c.write(lambda s: employee_commands.add_employee(data, session=s, actor=c.actor))
     say(f"Added {employee.number} {employee.name} ({employee.team}).")
 
 
@@ -53,27 +59,27 @@ def update(
     hire_date: Optional[str] = typer.Option(None, "--hire-date", help="Corrected hire date, YYYY-MM-DD."),
 ) -> None:
     """Change an employee's name, team or hire date."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     if name is None and team is None and hire_date is None:
         raise InputError("update", "give at least one of --name, --team, --hire-date")
     changes = validate(EmployeeUpdate, name=name, team=team, hire_date=hire_date)
-    employee = c.write(lambda s: store.update_employee(number, changes, session=s, actor=c.actor))
+    employee = c.write(lambda s: employee_commands.update_employee(number, changes, session=s, actor=c.actor))
     say(f"Updated {employee.number}: {employee.name}, {employee.team}, hired {employee.hire_date}.")
 
 
 @app.command("deactivate")
 def deactivate(ctx: typer.Context, number: str = typer.Argument(..., help="Employee number.")) -> None:
     """Mark an employee as having left. Their records are kept; nothing is deleted."""
-    c = context.get(ctx)
-    employee = c.write(lambda s: store.set_active(number, False, session=s, actor=c.actor))
+    c = context.backend(ctx)
+    employee = c.write(lambda s: employee_commands.set_active(number, False, session=s, actor=c.actor))
     say(f"{employee.number} {employee.name} is now inactive.")
 
 
 @app.command("reactivate")
 def reactivate(ctx: typer.Context, number: str = typer.Argument(..., help="Employee number.")) -> None:
     """Mark a returning employee active again."""
-    c = context.get(ctx)
-    employee = c.write(lambda s: store.set_active(number, True, session=s, actor=c.actor))
+    c = context.backend(ctx)
+    employee = c.write(lambda s: employee_commands.set_active(number, True, session=s, actor=c.actor))
     say(f"{employee.number} {employee.name} is active again.")
 
 
@@ -90,18 +96,11 @@ def list_command(
     states = {"active": True, "inactive": False, "all": None}
     if status not in states:
         raise InputError("status", f"'{status}' is not one of active, inactive, all")
-    c = context.get(ctx)
-    flt = store.EmployeeFilter(search=search, team=team, active=states[status])
-    rows: list[dict[str, object]] = []
-    with c.session() as session:
-        after = None
-        while len(rows) < limit:
-            want = min(500, limit - len(rows))
-            page = store.list_employees(session, flt, after=after, limit=want)
-            rows.extend(employee_dict(e) for e in page)
-            if len(page) < want:
-                break
-            after = (page[-1].name, page[-1].id or 0)
+    c = context.backend(ctx)
+    flt = employee_queries.EmployeeFilter(search=search, team=team, active=states[status])
+    rows = c.read(lambda s: [employee_dict(e) for e in every_page(
+        lambda after, n: employee_queries.list_employees(s, flt, after=after, limit=n),
+        lambda e: (e.name, e.id or 0), limit=limit)])
     emit(rows, ["number", "name", "team", "hire_date", "active"], fmt,
          empty="No employees match. Add one with 'tracker employees add' or import a roster CSV.")
 
@@ -113,10 +112,8 @@ def show(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """One employee with their sign-offs. ('tracker report employee' prints the whole file.)"""
-    c = context.get(ctx)
-    with c.session() as session:
-        employee = store.get_employee(session, number)
-        signed = signoffs_of(session, number)
+    c = context.backend(ctx)
+    employee, signed = c.read(lambda s: (employee_queries.get_employee(s, number), signoffs_of(s, number)))
     data = employee_dict(employee) | {
         "signoffs": [
             {"id": v.signoff.id, "version": v.version_label, "signed_on": v.signoff.signed_on,
@@ -139,13 +136,13 @@ def import_roster(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Import a roster: all rows or none. Existing numbers are updated; an identical re-import changes nothing."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError("file", f"cannot read {path}: {exc.strerror}") from None
     try:
-        result = c.write(lambda s: store.import_roster(data, session=s, actor=c.actor))
+        result = c.write(lambda s: employee_roster.import_roster(data, session=s, actor=c.actor))
     except RowErrors as exc:
         report_row_errors(path.name, exc.errors, fmt)
         raise

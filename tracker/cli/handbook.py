@@ -9,9 +9,10 @@ import typer
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_heading, say_json
 from tracker.domain.errors import NotFound
-from tracker.domain.handbook import parse_handbook
+from tracker.domain.handbook.parser import parse_handbook
 from tracker.domain.timeutil import format_local
-from tracker.storage import handbook_versions as versions
+from tracker.records.handbook import commands as handbook_commands
+from tracker.records.handbook import queries as handbook_queries
 
 app = typer.Typer(help="The handbook: check it, list its rules, publish and compare versions.", no_args_is_help=True)
 
@@ -19,7 +20,7 @@ app = typer.Typer(help="The handbook: check it, list its rules, publish and comp
 @app.command("check")
 def check(ctx: typer.Context) -> None:
     """Validate the handbook: every problem is printed with its file and line."""
-    source = context.get(ctx).settings.handbook
+    source = context.backend(ctx).settings.handbook
     handbook, problems = parse_handbook(source)
     if problems:
         for problem in problems:
@@ -41,7 +42,7 @@ def rules(
     tag: Optional[str] = typer.Option(None, "--tag", help="Only rules with this tag (e.g. conduct)."),
 ) -> None:
     """List the rules of the working handbook (ID, title, page, tags, hash)."""
-    handbook = context.get(ctx).handbook()
+    handbook = context.backend(ctx).handbook()
     rows = [
         {"id": r.id, "title": r.title, "page": r.page, "tags": list(r.tags), "hash": r.hash, "text": r.text}
         for r in handbook.rules.values()
@@ -53,7 +54,7 @@ def rules(
 @app.command("show")
 def show(ctx: typer.Context, rule_id: str = typer.Argument(..., help="A rule ID such as CON-01.")) -> None:
     """Print one rule of the working handbook."""
-    handbook = context.get(ctx).handbook()
+    handbook = context.backend(ctx).handbook()
     rule = handbook.rules.get(rule_id.strip().upper())
     if rule is None:
         raise NotFound("rule", f"no rule '{rule_id}' in handbook {handbook.label}")
@@ -72,9 +73,9 @@ def publish(
     ),
 ) -> None:
     """Snapshot every rule of the working handbook as a new published version."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     handbook = c.handbook()
-    version = c.write(lambda s: versions.publish(handbook, session=s, actor=c.actor, label=label, editorial=editorial))
+    version = c.write(lambda s: handbook_commands.publish(handbook, session=s, actor=c.actor, label=label, editorial=editorial))
     kind = "editorial (no re-signing needed)" if editorial else "material (everyone signs again)"
     say(f"Published handbook version {version.label}: {len(handbook.rules)} rules, {kind}.")
 
@@ -84,18 +85,17 @@ def list_versions(
     ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv.")
 ) -> None:
     """List published versions, newest first."""
-    c = context.get(ctx)
-    with c.session() as session:
-        rows = [
-            {
-                "label": v.label,
-                "published": format_local(v.published_at) if fmt == Format.table else v.published_at,
-                "by": v.published_by,
-                "editorial": v.editorial,
-                "content_hash": v.content_hash,
-            }
-            for v in versions.list_versions(session)
-        ]
+    c = context.backend(ctx)
+    rows = [
+        {
+            "label": v.label,
+            "published": format_local(v.published_at) if fmt == Format.table else v.published_at,
+            "by": v.published_by,
+            "editorial": v.editorial,
+            "content_hash": v.content_hash,
+        }
+        for v in c.read(handbook_queries.list_versions)
+    ]
     emit(rows, ["label", "published", "by", "editorial", "content_hash"], fmt,
          empty="No version published yet: run 'tracker handbook publish'.")
 
@@ -108,10 +108,9 @@ def diff(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """Rules added, changed and removed between two versions."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     working = c.handbook() if new is None else None
-    with c.session() as session:
-        old_name, new_name, changes = versions.diff(session, old, new, working)
+    old_name, new_name, changes = c.read(lambda s: handbook_queries.diff(s, old, new, working))
     rows = [{"rule": ch.rule_id, "change": ch.change, "title": ch.title} for ch in changes]
     if fmt == Format.json:
         say_json({"from": old_name, "to": new_name, "changes": rows})

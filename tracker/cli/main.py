@@ -16,8 +16,8 @@ from typing import Callable, Optional
 
 import typer
 from platformdirs import user_log_path
-from sqlalchemy.exc import SQLAlchemyError
 
+from tracker.backend import Backend, error_message
 from tracker.cli import (
     actions,
     audit,
@@ -30,9 +30,8 @@ from tracker.cli import (
     serve,
     signoffs,
 )
-from tracker.cli.context import Context
 from tracker.config import APP_NAME, Settings, load_settings
-from tracker.domain.errors import HandbookError, TrackerError
+from tracker.domain.errors import TrackerError
 
 app = typer.Typer(
     name="tracker",
@@ -76,7 +75,7 @@ def main(
         help="Your name as recorded on every record and audit event. Default: your login name.",
     ),
 ) -> None:
-    ctx.obj = Context(load_settings(database=db, handbook=handbook_path, acting_as=acting_as))
+    ctx.obj = Backend(load_settings(database=db, handbook=handbook_path, acting_as=acting_as))
     if ctx.invoked_subcommand is None:
         if _open_app is None:
             typer.echo(ctx.get_help())
@@ -133,21 +132,15 @@ def run(argv: list[str] | None = None, *, open_app: Callable[[Settings], None] |
         code = _fail("cancelled; nothing was changed", 1)
     except typer.TyperException as exc:  # Typer's (vendored click) usage and parameter errors
         code = _usage_problem(exc)
-    except HandbookError as exc:
-        code = _fail(str(exc), 2)
     except TrackerError as exc:
-        code = _fail(str(exc), exc.exit_code)
-    except SQLAlchemyError as exc:
-        path = _log_unexpected(exc)
-        detail = str(getattr(exc, "orig", exc)).splitlines()[0] if str(getattr(exc, "orig", exc)) else type(exc).__name__
-        code = _fail(f"database: {detail} (nothing was saved; details in {path})", 1)
+        code = _fail(error_message(exc), exc.exit_code)
     except KeyboardInterrupt:
         code = _fail("interrupted; the last change in progress was not saved", 130)
     except BrokenPipeError:
         code = 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         path = _log_unexpected(exc)
-        code = _fail(f"unexpected problem: {type(exc).__name__}: {exc} (details in {path})", 1)
+        code = _fail(f"{error_message(exc)}; details in {path}", 1)
     if argv is None:
         sys.exit(code)
     return code

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tracker.storage.exports import cell_text, csv_text, json_text
+from tracker.output.tables import cell_text, csv_text, json_text
 
 console = Console()
 error_console = Console(stderr=True)

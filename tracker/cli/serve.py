@@ -24,7 +24,7 @@ def serve(
     """Serve the terminal app in a browser at http://HOST:PORT; each browser tab starts its own app process."""
     from textual_serve.server import Server
 
-    c = context.get(ctx)
+    c = context.backend(ctx)
     settings = c.settings
     command = shlex.join([
         sys.executable, "-m", "tracker", "--db", settings.database_url,

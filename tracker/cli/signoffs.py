@@ -10,7 +10,9 @@ from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
 from tracker.domain.inputs import RevokeInput, SignoffInput, validate
 from tracker.domain.timeutil import today
-from tracker.storage import signoffs as store
+from tracker.records.signoffs import commands as signoff_commands
+from tracker.records.signoffs import queries as signoff_queries
+from tracker.reporting.pending import pending_signoffs
 
 app = typer.Typer(help="Handbook sign-offs: record, revoke, list who still has to sign.", no_args_is_help=True)
 
@@ -26,10 +28,10 @@ def record(
     printed_name: Optional[str] = typer.Option(None, "--printed-name", help="Name as printed on the form (default: the employee's name)."),
 ) -> None:
     """Record that an employee signed and dated the handbook's acknowledgement page."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     data = validate(SignoffInput, employee_number=employee, signed_on=signed_on, method=method,
                     filing_ref=filing_ref, version_label=version, printed_name=printed_name)
-    signoff = c.write(lambda s: store.record_signoff(data, session=s, actor=c.actor))
+    signoff = c.write(lambda s: signoff_commands.record_signoff(data, session=s, actor=c.actor))
     say(f"Recorded sign-off {signoff.id}: {signoff.printed_name} — “{signoff.meaning}” signed {signoff.signed_on}.")
 
 
@@ -40,9 +42,9 @@ def revoke(
     reason: str = typer.Option(..., "--reason", help="Why the sign-off is not valid (kept in the record)."),
 ) -> None:
     """Revoke a sign-off. The original is kept; the revocation is a new record with the reason."""
-    c = context.get(ctx)
+    c = context.backend(ctx)
     data = validate(RevokeInput, reason=reason)
-    c.write(lambda s: store.revoke_signoff(signoff_id, data, session=s, actor=c.actor))
+    c.write(lambda s: signoff_commands.revoke_signoff(signoff_id, data, session=s, actor=c.actor))
     say(f"Revoked sign-off {signoff_id}.")
 
 
@@ -53,9 +55,8 @@ def list_command(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """Every sign-off of one employee, valid or revoked."""
-    c = context.get(ctx)
-    with c.session() as session:
-        views = store.signoffs_of(session, employee)
+    c = context.backend(ctx)
+    views = c.read(lambda s: signoff_queries.signoffs_of(s, employee))
     rows = [
         {"id": v.signoff.id, "version": v.version_label, "signed_on": v.signoff.signed_on,
          "method": v.signoff.method, "filing_ref": v.signoff.filing_ref, "printed_name": v.signoff.printed_name,
@@ -76,9 +77,8 @@ def pending(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """Active employees who have not signed the current handbook: overdue first, then those still in their grace period."""
-    c = context.get(ctx)
-    with c.session() as session:
-        report = store.pending_signoffs(session, today=today(), team=team)
+    c = context.backend(ctx)
+    report = c.read(lambda s: pending_signoffs(s, today=today(), team=team))
     items = [p.as_dict() for p in report.overdue + report.in_grace]
     if fmt == Format.json:
         say_json({"version": report.version, "material_version": report.material_version,

@@ -15,6 +15,8 @@ INVESTIGATING = "investigating"
 RESOLVED = "resolved"
 DISMISSED = "dismissed"
 
+SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
+
 STATUSES: tuple[str, ...] = (RECEIVED, ACKNOWLEDGED, INVESTIGATING, RESOLVED, DISMISSED)
 OPEN_STATUSES: tuple[str, ...] = (RECEIVED, ACKNOWLEDGED, INVESTIGATING)
 CLOSED_STATUSES: tuple[str, ...] = (RESOLVED, DISMISSED)

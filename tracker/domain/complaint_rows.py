@@ -14,14 +14,8 @@ from typing import Callable
 from tracker.domain import complaint_flow as flow
 from tracker.domain.csvread import parse_bool
 from tracker.domain.errors import RowError, shown
-from tracker.domain.handbook import Standards
-from tracker.domain.inputs import (
-    SEVERITIES,
-    _clean_text,
-    _rule_ids,
-    _split_list,
-    _typed_moment,
-)
+from tracker.domain.handbook.model import Standards
+from tracker.domain.inputs import _clean_text, _rule_ids, _split_list, _typed_moment, choices
 
 REQUIRED = ("received_at", "channel", "summary")
 OPTIONAL = (
@@ -126,8 +120,8 @@ def check_row(
     if unknown:
         raise _Bad("rules", f"{unknown[0]} is not a rule of handbook version {standards.label}")
     severity = (cells.get("severity") or "medium").strip().lower()
-    if severity not in SEVERITIES:
-        raise _Bad("severity", f"'{shown(severity)}' must be one of {', '.join(SEVERITIES)}")
+    if severity not in flow.SEVERITIES:
+        raise _Bad("severity", f"'{shown(severity)}' must be one of {choices(flow.SEVERITIES)}")
     urgent_raw = cells.get("urgent", "").strip()
     urgent = parse_bool(urgent_raw) if urgent_raw else False
     if urgent is None:
@@ -137,7 +131,7 @@ def check_row(
         raise _Bad("first_response_at", "is before received_at")
     status = (cells.get("status") or "").strip().lower() or (flow.ACKNOWLEDGED if first else flow.RECEIVED)
     if status not in flow.STATUSES:
-        raise _Bad("status", f"'{shown(status)}' must be one of {', '.join(flow.STATUSES)}")
+        raise _Bad("status", f"'{shown(status)}' must be one of {choices(flow.STATUSES)}")
     if status != flow.RECEIVED and first is None:
         raise _Bad("first_response_at", f"a complaint that is {status} needs its first response time")
     resolution = _text(cells, "resolution")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Iterable, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -22,8 +22,11 @@ from pydantic import (
 )
 from pydantic.functional_validators import AfterValidator, BeforeValidator
 
+from tracker.domain import action_flow, limits
+from tracker.domain import complaint_flow as flow
 from tracker.domain.errors import InputError, shown
-from tracker.domain.handbook import RULE_ID
+from tracker.domain.handbook.model import RULE_ID
+from tracker.domain.signing import SIGN_METHODS
 from tracker.domain.timeutil import as_utc, to_utc
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -126,30 +129,37 @@ RuleIds = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidato
 References = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_references)]
 
 EMPLOYEE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
-Severity = Literal["low", "medium", "high"]
-SignMethod = Literal["paper", "terminal"]
-FollowUpOutcome = Literal["improved", "not_improved", "more_time"]
+def choices(values: Iterable[str]) -> str:
+    """'a', 'b' or 'c': the allowed words, as every refusal lists them."""
+    quoted = [f"'{value}'" for value in values]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
-SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
-SIGN_METHODS: dict[str, str] = {
-    "paper": "paper form signed and filed",
-    "terminal": "signed in person at the terminal",
-}
-FOLLOW_UP_OUTCOMES: dict[str, str] = {
-    "improved": "improved",
-    "not_improved": "not improved",
-    "more_time": "more time (new due date)",
-}
+
+def _one_of(values: Iterable[str]) -> AfterValidator:
+    allowed = tuple(values)
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be one of {choices(allowed)}")
+        return value
+
+    return AfterValidator(check)
+
+
+# The word lists are the domain's (the schema's CHECK constraints are built from the same tuples).
+Severity = Annotated[str, _one_of(flow.SEVERITIES)]
+SignMethod = Annotated[str, _one_of(SIGN_METHODS)]
+FollowUpOutcome = Annotated[str, _one_of(action_flow.FOLLOW_UP_OUTCOMES)]
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=4000)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=limits.LONG_TEXT)
 
 
 class EmployeeInput(_Input):
-    number: Line = Field(max_length=32)
-    name: Line = Field(min_length=1, max_length=200)
-    team: Line = Field(min_length=1, max_length=100)
+    number: Line = Field(max_length=limits.EMPLOYEE_NUMBER)
+    name: Line = Field(min_length=1, max_length=limits.PERSON_NAME)
+    team: Line = Field(min_length=1, max_length=limits.TEAM)
     hire_date: Day
 
     @field_validator("number")
@@ -168,8 +178,8 @@ class EmployeeInput(_Input):
 
 
 class EmployeeUpdate(_Input):
-    name: Line | None = Field(default=None, min_length=1, max_length=200)
-    team: Line | None = Field(default=None, min_length=1, max_length=100)
+    name: Line | None = Field(default=None, min_length=1, max_length=limits.PERSON_NAME)
+    team: Line | None = Field(default=None, min_length=1, max_length=limits.TEAM)
     hire_date: Day | None = None
 
 
@@ -178,8 +188,8 @@ class SignoffInput(_Input):
     version_label: OptionalLine = None
     signed_on: Day
     method: SignMethod
-    filing_ref: OptionalLine = Field(default=None, max_length=200)
-    printed_name: OptionalLine = Field(default=None, max_length=200)
+    filing_ref: OptionalLine = Field(default=None, max_length=limits.FILING_REF)
+    printed_name: OptionalLine = Field(default=None, max_length=limits.PERSON_NAME)
 
     @model_validator(mode="after")
     def _paper_needs_filing(self) -> "SignoffInput":
@@ -189,15 +199,15 @@ class SignoffInput(_Input):
 
 
 class RevokeInput(_Input):
-    reason: Text = Field(min_length=3, max_length=2000)
+    reason: Text = Field(min_length=3, max_length=limits.REASON)
 
 
 class ComplaintInput(_Input):
     received_at: Moment
-    channel: Line = Field(min_length=1, max_length=40)
-    summary: Text = Field(min_length=3, max_length=4000)
-    customer_name: OptionalLine = Field(default=None, max_length=200)
-    customer_contact: OptionalLine = Field(default=None, max_length=200)
+    channel: Line = Field(min_length=1, max_length=limits.CHANNEL_CODE)
+    summary: Text = Field(min_length=3, max_length=limits.LONG_TEXT)
+    customer_name: OptionalLine = Field(default=None, max_length=limits.PERSON_NAME)
+    customer_contact: OptionalLine = Field(default=None, max_length=limits.CUSTOMER_CONTACT)
     employee_number: OptionalLine = None
     rule_ids: RuleIds = ()
     severity: Severity = "medium"
@@ -208,24 +218,24 @@ class ComplaintInput(_Input):
 class ReplyInput(_Input):
     replied_at: Moment
     automatic: bool = False
-    note: OptionalText = Field(default=None, max_length=4000)
+    note: OptionalText = Field(default=None, max_length=limits.LONG_TEXT)
 
 
 class OutcomeInput(_Input):
     """The written outcome a resolution or a dismissal needs."""
 
-    text: Text = Field(min_length=3, max_length=4000)
+    text: Text = Field(min_length=3, max_length=limits.LONG_TEXT)
 
 
 class ActionInput(_Input):
     employee_number: Line = Field(min_length=1)
     level: OptionalLine = None  # None: the suggested next level
-    expectations: Text = Field(min_length=3, max_length=4000)
+    expectations: Text = Field(min_length=3, max_length=limits.LONG_TEXT)
     issued_on: Day
     follow_up_due: Day | None = None  # None: the handbook's default for the level
     complaint_refs: References = ()
     rule_ids: RuleIds = ()
-    gross_misconduct_reason: OptionalText = Field(default=None, max_length=4000)
+    gross_misconduct_reason: OptionalText = Field(default=None, max_length=limits.LONG_TEXT)
 
     @model_validator(mode="after")
     def _due_after_issue(self) -> "ActionInput":
@@ -235,18 +245,18 @@ class ActionInput(_Input):
 
 
 class ResponseInput(_Input):
-    text: Text = Field(min_length=1, max_length=4000)
+    text: Text = Field(min_length=1, max_length=limits.LONG_TEXT)
 
 
 class FollowUpInput(_Input):
     held_on: Day
     outcome: FollowUpOutcome
-    notes: OptionalText = Field(default=None, max_length=4000)
+    notes: OptionalText = Field(default=None, max_length=limits.LONG_TEXT)
     new_due_date: Day | None = None
 
     @model_validator(mode="after")
     def _more_time_needs_date(self) -> "FollowUpInput":
-        if self.outcome == "more_time":
+        if self.outcome == action_flow.MORE_TIME:
             if self.new_due_date is None:
                 raise _field_error("new_due_date", "'more time' needs the new follow-up date")
             if self.new_due_date <= self.held_on:
@@ -258,7 +268,7 @@ class FollowUpInput(_Input):
 
 class CloseInput(_Input):
     closed_on: Day
-    effectiveness_check: Text = Field(min_length=3, max_length=4000)
+    effectiveness_check: Text = Field(min_length=3, max_length=limits.LONG_TEXT)
 
 
 class _FieldError(ValueError):

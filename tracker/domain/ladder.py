@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.domain.errors import InputError
-from tracker.domain.handbook import LadderLevel
+from tracker.domain.handbook.model import LadderLevel
 from tracker.domain.periods import Period
 
 

@@ -7,6 +7,7 @@ dates and carry no time zone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
@@ -18,6 +19,8 @@ def _system_clock() -> datetime:
 
 
 _clock: Callable[[], datetime] = _system_clock
+# Clocks of supervisors' machines differ a little: a time this far ahead is not yet "in the future".
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def set_clock(clock: Callable[[], datetime] | None) -> None:
@@ -66,13 +69,51 @@ def parse_date(text: str, field: str) -> date:
     raise InputError(field, f"'{shown(text)}' is not a date like 2026-11-23")
 
 
-def parse_moment(text: str, field: str) -> datetime:
-    """A local date-time typed by a person ('2026-11-23 14:05'), returned as aware UTC."""
-    cleaned = text.strip().replace("T", " ")
-    try:
-        return to_utc(datetime.fromisoformat(cleaned))
-    except (ValueError, OverflowError):
-        raise InputError(field, f"'{shown(text)}' is not a date and time like 2026-11-23 14:05") from None
+def local_midnight(day: date) -> datetime:
+    """The start of a local calendar day, as aware UTC (where date ranges begin and end)."""
+    return to_utc(datetime(day.year, day.month, day.day))
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Local calendar days from ``start`` to ``end``, both included."""
+
+    start: date
+    end: date
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[first moment, first moment after) in UTC, for half-open comparisons in queries."""
+        return local_midnight(self.start), local_midnight(self.end + timedelta(days=1))
+
+
+def last_days(days: int, today: date) -> DateRange:
+    return DateRange(today - timedelta(days=days - 1), today)
+
+
+def parse_range(since: str | None, until: str | None, *, default_days: int, today: date) -> DateRange:
+    """The days from ``since`` to ``until`` as typed (YYYY-MM-DD); by default the last
+    ``default_days`` days up to today. 'from' after 'to' is refused."""
+    end = parse_date(until, "to") if until else today
+    start = parse_date(since, "from") if since else last_days(default_days, end).start
+    if start > end:
+        raise InputError("from", f"{start} is after the 'to' date {end}")
+    return DateRange(start, end)
+
+
+def not_in_future(field: str, value: date | datetime, now: date | datetime, *, advice: str = "") -> None:
+    """Refuse a date or time that has not happened yet; ``now`` is the current time or today's date.
+
+    Times get a few minutes' grace for the difference between supervisors' clocks.
+    """
+    if isinstance(value, datetime):
+        future = as_utc(value) > as_utc(now if isinstance(now, datetime) else local_midnight(now)) + CLOCK_SKEW
+        text = format_local(value)
+    else:
+        future = value > (local_date(now) if isinstance(now, datetime) else now)
+        text = value.isoformat()
+    if future:
+        raise InputError(field, f"{text} is in the future" + (f"; {advice}" if advice else ""))
 
 
 def format_local(moment: datetime | None) -> str:

@@ -9,10 +9,11 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tracker.backend import Backend
 from tracker.config import Settings
 from tracker.ui.commands import JumpProvider
+from tracker.ui.requests import Request
 from tracker.ui.sections import SECTIONS
-from tracker.ui.services import Services
 
 
 class TrackerApp(App[None]):
@@ -31,22 +32,22 @@ class TrackerApp(App[None]):
     ]
 
     def __init__(
-        self, settings: Settings, services: Services | None = None, first_dashboard: Future[Any] | None = None
+        self, settings: Settings, backend: Backend | None = None, first_dashboard: Future[Any] | None = None
     ) -> None:
         super().__init__()
-        self.services = services or Services(settings)
+        self.backend = backend or Backend(settings)
         self.first_dashboard = first_dashboard  # figures read while the app was loading (see launch.py)
-        self.sub_title = f"acting as {self.services.actor}"
+        self.sub_title = f"acting as {self.backend.actor}"
 
     def action_section(self, mode: str) -> None:
         self.switch_mode(mode)
 
-    def open_section(self, mode: str, **request: Any) -> None:
-        """Switch to a section and hand it a request (a filter, a record to open)."""
-        self.switch_mode(mode)
+    def open_section(self, request: Request) -> None:
+        """Switch to the section a request is for and hand it over (a filter, a record to open)."""
+        self.switch_mode(request.section)
         receive = getattr(self.screen, "receive", None)
         if receive is not None:
-            receive(**request)
+            receive(request)
 
     def action_toggle_keys(self) -> None:
         if self.screen.query("HelpPanel"):
@@ -61,4 +62,4 @@ class TrackerApp(App[None]):
         yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme", self.action_toggle_dark)
 
     def on_unmount(self) -> None:
-        self.services.close()
+        self.backend.close()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tracker.ui.requests import ComplaintsRequest, EmployeesRequest
 from tracker.ui.sections import SECTIONS
 
 if TYPE_CHECKING:
@@ -30,12 +31,12 @@ class JumpProvider(Provider):
         term = query.strip()
         if len(term) < 2:
             return
-        services = self.app.services  # type: ignore[attr-defined]
+        backend = self.app.backend  # type: ignore[attr-defined]
 
         def find(session: "Session") -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
             from tracker.domain.errors import NotFound
-            from tracker.storage.complaints import get_complaint_row
-            from tracker.storage.employees import EmployeeFilter, list_employees
+            from tracker.records.complaints.queries import get_complaint_row
+            from tracker.records.employees.queries import EmployeeFilter, list_employees
 
             people = [(e.number, e.name, e.team) for e in list_employees(session, EmployeeFilter(search=term, active=None), limit=8)]
             complaints: list[tuple[str, str]] = []
@@ -48,17 +49,17 @@ class JumpProvider(Provider):
             return people, complaints
 
         try:
-            people, complaints = await asyncio.to_thread(services.read, find)
+            people, complaints = await asyncio.to_thread(backend.read, find)
         except Exception:  # noqa: BLE001 - the palette must never crash the app; it just finds nothing
             return
         for number, name, team in people:
             text = f"Employee {number} {name} ({team})"
             yield Hit(max(matcher.match(text), 0.5), matcher.highlight(text),
-                      partial(self.app.open_section, "employees", open_employee=number),  # type: ignore[attr-defined]
+                      partial(self.app.open_section, EmployeesRequest(open_employee=number)),  # type: ignore[attr-defined]
                       help="Open the employee's page")
         for ref, summary in complaints:
             text = f"Complaint {ref}: {summary[:60]}"
             yield Hit(1.0, matcher.highlight(text),
-                      partial(self.app.open_section, "complaints", open_complaint=ref),  # type: ignore[attr-defined]
+                      partial(self.app.open_section, ComplaintsRequest(open_complaint=ref)),  # type: ignore[attr-defined]
                       help="Open the complaint")
 

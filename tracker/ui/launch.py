@@ -10,32 +10,37 @@ slower (0.50 s against 0.45 s to the painted dashboard at 1M complaints).
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from tracker.config import Settings
 
-
-def _first_dashboard(services):  # type: ignore[no-untyped-def]
-    from tracker.storage.dashboard import load_dashboard
-
-    return services.quick(load_dashboard)
+if TYPE_CHECKING:
+    from tracker.backend import Backend
+    from tracker.reporting.dashboard import Dashboard
 
 
-def prefetch_dashboard(services) -> Future:  # type: ignore[no-untyped-def, type-arg]
+def _first_dashboard(backend: "Backend") -> "Dashboard":
+    from tracker.reporting.dashboard import load_dashboard
+
+    return backend.quick(load_dashboard)
+
+
+def prefetch_dashboard(backend: "Backend") -> "Future[Dashboard]":
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="first-dashboard")
-    future = executor.submit(_first_dashboard, services)
+    future = executor.submit(_first_dashboard, backend)
     executor.shutdown(wait=False)
     return future
 
 
 def launch(settings: Settings) -> None:
-    from tracker.storage.rawsql import dialect_of
+    from tracker.backend import Backend
+    from tracker.db.raw import dialect_of
     from tracker.ui.app import TrackerApp
-    from tracker.ui.screens import dashboard  # noqa: F401 - the first screen; imported now, not under contention
-    from tracker.ui.services import Services
+    from tracker.ui.screens.dashboard import screen  # noqa: F401 - the first screen; imported now, not under contention
 
     if dialect_of(settings.database_url) == "postgresql":
         import psycopg  # noqa: F401 - the driver too: a large import, slower still on the figures' thread
 
-    services = Services(settings)
-    first = prefetch_dashboard(services)
-    TrackerApp(settings, services, first_dashboard=first).run()
+    backend = Backend(settings)
+    first = prefetch_dashboard(backend)
+    TrackerApp(settings, backend, first_dashboard=first).run()

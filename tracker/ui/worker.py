@@ -13,19 +13,11 @@ from typing import Callable, TypeVar
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
-from tracker.domain.errors import HandbookError, TrackerError
+from tracker.backend import error_message
+from tracker.domain.errors import TrackerError
 
 T = TypeVar("T")
 log = logging.getLogger("tracker.ui")
-
-
-def describe_error(exc: BaseException) -> str:
-    if isinstance(exc, (TrackerError, HandbookError)):
-        return str(exc)
-    if type(exc).__module__.startswith("sqlalchemy"):  # not imported here: start-up stays fast
-        detail = str(getattr(exc, "orig", exc)).splitlines()
-        return f"database: {detail[0] if detail else type(exc).__name__} (nothing was saved)"
-    return f"unexpected problem: {type(exc).__name__}: {exc}"
 
 
 def run_db(
@@ -47,14 +39,14 @@ def run_db(
         if failed is not None:
             failed(exc)
         else:
-            app.notify(describe_error(exc), severity="error", timeout=8)
+            app.notify(error_message(exc), severity="error", timeout=8)
 
     def job() -> None:
         worker = get_current_worker()
         try:
             result = work()
         except Exception as exc:  # noqa: BLE001 - shown to the user, never raised into Textual
-            if not isinstance(exc, (TrackerError, HandbookError)):
+            if not isinstance(exc, TrackerError):
                 log.exception("database work failed")
             if not worker.is_cancelled:
                 app.call_from_thread(report, exc)

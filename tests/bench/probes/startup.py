@@ -95,7 +95,7 @@ def tracker(url: str) -> None:
 
 def complaints(url: str, pages: int) -> None:
     from tracker.config import Settings
-    from tracker.domain.handbook import source_from_config
+    from tracker.domain.handbook.source import source_from_config
     from tracker.ui.app import TrackerApp
     from tracker.ui.widgets.paged_table import PAGE_SIZE, PagedTable
 

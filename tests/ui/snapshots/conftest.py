@@ -2,7 +2,7 @@
 session, a fresh copy of it for every test, an empty database, and the helpers
 the tests use to drive the app until every database read has arrived.
 
-The demo data is made by ``tracker.storage.demo.generate`` with a fixed seed
+The demo data is made by ``tracker.demo.generate.generate`` with a fixed seed
 and the pinned clock of tests/ui/conftest.py (2026-11-23 10:00 UTC, TZ=UTC), so
 every run draws the same employees, complaints and actions, and every screen
 computes "today", "overdue" and "this week" against the same moment.
@@ -24,10 +24,10 @@ from typing import Any, Awaitable, Callable, Iterator
 import pytest
 
 from tests.ui.conftest import NOW, make_app
-from tracker.domain.handbook import Handbook
+from tracker.db import engine as db
+from tracker.demo.generate import generate
+from tracker.domain.handbook.model import Handbook
 from tracker.domain.timeutil import set_clock
-from tracker.storage import db
-from tracker.storage.demo import generate
 from tracker.ui.app import TrackerApp
 
 # The demo database every snapshot of a populated screen is taken on.
@@ -84,7 +84,7 @@ def snap_app() -> Iterator[Callable[[str], TrackerApp]]:
 
     yield factory
     for app in apps:
-        app.services.close()
+        app.backend.close()
 
 
 # --------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from textual.widgets import Header, Input, Static
 
 from tests.ui.conftest import SIZE
 from tests.ui.snapshots.conftest import assert_loaded, keys, settle
-from tracker.ui.dialogs.form import FormDialog
+from tracker.ui.widgets.form import FormDialog
 
 SMALL = (80, 24)
 

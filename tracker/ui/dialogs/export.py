@@ -1,4 +1,4 @@
-"""Export to a file: the user types the path; the extension picks the format."""
+"""The one export dialog: the user types the path; the extension picks the format."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from tracker.domain.errors import InputError
-from tracker.storage.exports import TABLE_FORMATS, format_of
-from tracker.ui.dialogs.form import Field, FormSpec
+from tracker.output.tables import TABLE_FORMATS, format_of
+from tracker.ui.widgets.form import Field, FormSpec
 
 
 def resolve_path(text: str) -> Path:
@@ -18,7 +18,7 @@ def resolve_path(text: str) -> Path:
 
 def export_form(
     title: str,
-    default_path: Path,
+    default_path: str,
     write: Callable[[Path, str], tuple[Path, int]],
     formats: Mapping[str, str] = TABLE_FORMATS,
 ) -> FormSpec[tuple[Path, int]]:
@@ -37,7 +37,7 @@ def export_form(
     def save(data: dict[str, Any]) -> tuple[Path, int]:
         path = resolve_path(str(data["path"]))
         if path.exists() and not data.get("replace"):
-            raise InputError("path", f"{path} already exists: tick 'replace' or choose another name")
+            raise InputError("path", f"{path} already exists; tick 'Replace' or choose another name")
         return write(path, format_of(path, formats))
 
     kinds = ", ".join(f"{ext} ({fmt.upper() if fmt != 'md' else 'Markdown'})" for ext, fmt in formats.items())
@@ -45,7 +45,7 @@ def export_form(
         title=title,
         intro=f"The file name's extension picks the format: {kinds}. ~ and relative paths start in your home folder.",
         fields=[
-            Field("path", "Write to", value=str(default_path)),
+            Field("path", "Write to", value=default_path),
             Field("replace", "Replace", "bool", placeholder="Replace the file if it exists"),
         ],
         check=check,

@@ -16,7 +16,8 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
-from tracker.ui.worker import describe_error, run_db
+from tracker.backend import error_message
+from tracker.ui.worker import run_db
 
 PAGE_SIZE = 60
 PREFETCH = 15  # rows before the end at which the next page is fetched
@@ -103,7 +104,7 @@ class PagedTable(DataTable[Any]):
 
         def failed(exc: BaseException) -> None:
             self._loading = False
-            self.app.notify(describe_error(exc), severity="error")
+            self.app.notify(error_message(exc), severity="error")
 
         run_db(self, lambda: fetch(cursor, PAGE_SIZE), arrived, failed, group=f"page-{id(self)}")
 

@@ -1,0 +1,161 @@
+"""What the audit trail records of each kind of record.
+
+The same function produces the "after" of an audit event and, when the trail is
+verified, the state of the row today, so a row edited behind the tracker's back
+no longer matches its last audited state. Customer names and contacts are left
+out on purpose: they can be purged after the retention period, and an
+append-only trail must not hold them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.db.models import (
+    Complaint,
+    ComplaintReply,
+    CorrectiveAction,
+    Employee,
+    FollowUp,
+    HandbookVersion,
+    Signoff,
+    SignoffRevocation,
+)
+from tracker.domain.timeutil import as_utc
+
+
+def employee(row: Employee) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "name": row.name,
+        "team": row.team,
+        "hire_date": row.hire_date,
+        "active": bool(row.active),
+        "revision": row.revision,
+    }
+
+
+def version(row: HandbookVersion) -> dict[str, Any]:
+    return {
+        "label": row.label,
+        "content_hash": row.content_hash,
+        "editorial": bool(row.editorial),
+        "published_at": row.published_at,
+        "published_on": row.published_on,
+        "look_back": row.look_back,
+        "grace_period": row.grace_period,
+    }
+
+
+def signoff(row: Signoff, employee_number: str, version_label: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "employee": employee_number,
+        "version": version_label,
+        "signed_on": row.signed_on,
+        "method": row.method,
+        "filing_ref": row.filing_ref,
+        "printed_name": row.printed_name,
+        "meaning": row.meaning,
+        "recorded_at": row.recorded_at,
+    }
+
+
+def revocation(row: SignoffRevocation) -> dict[str, Any]:
+    return {"id": row.id, "signoff_id": row.signoff_id, "reason": row.reason, "revoked_at": row.revoked_at}
+
+
+def complaint(row: Complaint, employee_number: str | None, rule_ids: list[str]) -> dict[str, Any]:
+    return {
+        "ref": row.ref,
+        "received_at": row.received_at,
+        "channel": row.channel,
+        "target_seconds": row.target_seconds,
+        "employee": employee_number,
+        "rules": sorted(rule_ids),
+        "summary": row.summary,
+        "severity": row.severity,
+        "urgent": bool(row.urgent),
+        "status": row.status,
+        "first_response_at": row.first_response_at,
+        "resolution": row.resolution,
+        "dismissal_reason": row.dismissal_reason,
+        "revision": row.revision,
+    }
+
+
+COMPLAINT_FIELDS = (
+    "ref", "received_at", "channel", "target_seconds", "employee", "rules", "summary", "severity", "urgent",
+    "status", "first_response_at", "resolution", "dismissal_reason", "revision",
+)
+
+
+_NONE = "\x00"
+
+
+def _moment_text(value: Any) -> str:
+    if value is None:
+        return _NONE
+    if isinstance(value, str):
+        return value
+    return as_utc(value).isoformat(timespec="microseconds")
+
+
+def complaint_line_of(
+    ref: str, received_at: Any, channel: str, target_seconds: int, employee: str | None, rules: Any, summary: str,
+    severity: str, urgent: bool, status: str, first_response_at: Any, resolution: str | None,
+    dismissal_reason: str | None, revision: int,
+) -> str:
+    """A complaint as one line, for the digest that covers a bulk import.
+
+    Times may be datetimes or the ISO text an audit event's JSON holds: both
+    give the same line. Called once per imported row, so written out by hand.
+    """
+    return "\x1f".join((
+        ref, _moment_text(received_at), channel, str(target_seconds), employee if employee is not None else _NONE,
+        ",".join(rules), summary, severity, "1" if urgent else "0", status, _moment_text(first_response_at),
+        resolution if resolution is not None else _NONE, dismissal_reason if dismissal_reason is not None else _NONE,
+        str(revision),
+    ))
+
+
+def complaint_line(snapshot: dict[str, Any]) -> str:
+    """``complaint_line_of`` for a snapshot dict (as built by ``complaint`` or read back from JSON)."""
+    return complaint_line_of(*(snapshot[name] for name in COMPLAINT_FIELDS))
+
+
+def reply(row: ComplaintReply, ref: str) -> dict[str, Any]:
+    return {"id": row.id, "complaint": ref, "replied_at": row.replied_at, "automatic": bool(row.automatic), "note": row.note}
+
+
+def action(row: CorrectiveAction, employee_number: str, complaint_refs: list[str], rule_ids: list[str]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "employee": employee_number,
+        "level": row.level,
+        "step": row.step,
+        "expectations": row.expectations,
+        "issued_on": row.issued_on,
+        "follow_up_due": row.follow_up_due,
+        "follow_up_done": bool(row.follow_up_done),
+        "gross_misconduct_reason": row.gross_misconduct_reason,
+        "suggested_level": row.suggested_level,
+        "complaints": sorted(complaint_refs),
+        "rules": sorted(rule_ids),
+        "employee_response": row.employee_response,
+        "status": row.status,
+        "closed_on": row.closed_on,
+        "effectiveness_check": row.effectiveness_check,
+        "revision": row.revision,
+    }
+
+
+def follow_up(row: FollowUp) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "action_id": row.action_id,
+        "held_on": row.held_on,
+        "outcome": row.outcome,
+        "notes": row.notes,
+        "new_due_date": row.new_due_date,
+    }

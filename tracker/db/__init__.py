@@ -1,0 +1,1 @@
+"""Infrastructure: engines, the schema, migrations, raw driver access, backups."""

@@ -1,0 +1,123 @@
+"""Plain DB-API access for the one path that must not wait for SQLAlchemy: the
+dashboard the app paints at start-up.
+
+Importing SQLAlchemy, SQLModel and Alembic costs more than half a second on
+these machines, longer than an empty Textual app takes to start. The home
+screen's figures are therefore read with the database driver directly (the
+same SQL on SQLite and PostgreSQL), after checking that the schema is the one
+this tracker knows; anything else goes through SQLAlchemy as usual.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+from urllib.parse import unquote, urlsplit
+
+from tracker.db import sqlite_setup
+
+# The newest migration in db/migrations/versions (a test checks they agree).
+SCHEMA_HEAD = "0002"
+
+_NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
+
+
+class SchemaNotCurrent(Exception):
+    """The database is new, older or newer than this tracker: take the SQLAlchemy path."""
+
+
+class Raw:
+    """A DB-API connection and the dialect its SQL and parameters follow."""
+
+    def __init__(self, connection: Any, dialect: str):
+        self.connection = connection
+        self.dialect = dialect
+
+    def _param(self, value: Any) -> Any:
+        if self.dialect != "sqlite":
+            return value
+        if isinstance(value, datetime):  # the text SQLAlchemy stores for a UTC datetime
+            return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, bool):
+            return int(value)
+        return value
+
+    def rows(self, sql: str, **params: Any) -> list[Sequence[Any]]:
+        return self._execute(sql, params, fetch=True)
+
+    def run(self, sql: str, **params: Any) -> None:
+        """A statement that returns no rows (an insert or update)."""
+        self._execute(sql, params, fetch=False)
+
+    def _execute(self, sql: str, params: dict[str, Any], *, fetch: bool) -> list[Sequence[Any]]:
+        if self.dialect != "sqlite":
+            sql = _NAMED.sub(r"%(\1)s", sql)
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql, {name: self._param(value) for name, value in params.items()})
+            return list(cursor.fetchall()) if fetch else []
+        finally:
+            cursor.close()
+
+    def value(self, sql: str, **params: Any) -> Any:
+        found = self.rows(sql, **params)
+        return found[0][0] if found else None
+
+
+def dialect_of(url: str) -> str:
+    scheme = url.split(":", 1)[0].split("+", 1)[0]
+    return "sqlite" if scheme == "sqlite" else "postgresql"
+
+
+@contextmanager
+def connect(url: str) -> Iterator[Raw]:
+    """A short-lived read connection, its schema checked against ``SCHEMA_HEAD``."""
+    if dialect_of(url) == "sqlite":
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if not path or path == ":memory:":
+            raise SchemaNotCurrent("in-memory database")
+        if not Path(path).exists():
+            raise SchemaNotCurrent("no database file yet")
+        connection = sqlite_setup.connect(path)
+        raw = Raw(connection, "sqlite")
+    else:
+        import psycopg  # only when the tracker runs on PostgreSQL
+
+        parts = urlsplit(url)
+        connection = psycopg.connect(
+            host=parts.hostname or None, port=parts.port or None, dbname=parts.path.lstrip("/") or None,
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None, autocommit=True,
+        )
+        raw = Raw(connection, "postgresql")
+    try:
+        try:
+            revision = raw.value("SELECT version_num FROM alembic_version")
+        except Exception as exc:  # noqa: BLE001 - no alembic_version table: a new database
+            raise SchemaNotCurrent("no schema yet") from exc
+        if revision != SCHEMA_HEAD:
+            raise SchemaNotCurrent(f"schema {revision}, this tracker knows {SCHEMA_HEAD}")
+        yield raw
+    finally:
+        connection.close()
+
+
+def of_session(session: Any) -> Raw:
+    """The raw connection under a SQLAlchemy session (same transaction)."""
+    connection = session.connection()
+    return Raw(connection.connection.driver_connection, connection.dialect.name)
+
+
+def as_date(value: Any) -> date:
+    """A date column's value: SQLite's driver returns text, PostgreSQL's a date."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def as_raw(db: Any) -> Raw:
+    """A Raw as is, or the raw connection under a SQLAlchemy session."""
+    return db if isinstance(db, Raw) else of_session(db)

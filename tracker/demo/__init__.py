@@ -1,0 +1,1 @@
+"""Practice data: a realistic, reproducible database (``tracker demo``)."""

@@ -1,0 +1,1 @@
+"""The handbook as the tracker reads it: model, where it lives on disk, parser, diff."""

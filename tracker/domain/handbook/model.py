@@ -1,0 +1,109 @@
+"""What a handbook is once read: rules with their hashes, channels, the ladder, and the
+standards a published version enforces. No file I/O here (see ``source`` and ``parser``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from tracker.domain.periods import Period
+
+RULE_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    text: str
+    page: str
+    line: int
+    tags: tuple[str, ...] = ()
+
+    @property
+    def hash(self) -> str:
+        return rule_hash(self.id, self.title, self.text)
+
+
+@dataclass(frozen=True)
+class Channel:
+    code: str
+    name: str
+    target: Period
+
+
+@dataclass(frozen=True)
+class LadderLevel:
+    step: int
+    name: str
+    code: str
+    follow_up: Period | None
+
+
+@dataclass(frozen=True)
+class Handbook:
+    label: str
+    rules: dict[str, Rule]
+    channels: dict[str, Channel]
+    ladder: tuple[LadderLevel, ...]
+    look_back: Period
+    grace_period: Period
+    source: str = ""
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash({rule.id: rule.hash for rule in self.rules.values()})
+
+    @property
+    def standards(self) -> "Standards":
+        """What publishing this handbook would make the tracker enforce."""
+        return Standards(
+            label=self.label,
+            channels=self.channels,
+            ladder=self.ladder,
+            look_back=self.look_back,
+            grace_period=self.grace_period,
+            rule_titles={rule.id: rule.title for rule in self.rules.values()},
+        )
+
+
+@dataclass(frozen=True)
+class Standards:
+    """The parts of a handbook version the tracker enforces.
+
+    Built from the working handbook when publishing, and from the database
+    snapshot of a published version everywhere else, so records are always
+    checked against the version in force.
+    """
+
+    label: str
+    channels: dict[str, Channel]
+    ladder: tuple[LadderLevel, ...]
+    look_back: Period
+    grace_period: Period
+    rule_titles: dict[str, str]
+
+    def level(self, code: str) -> LadderLevel:
+        for level in self.ladder:
+            if level.code == code:
+                return level
+        raise KeyError(code)
+
+
+def normalise(text: str) -> str:
+    """Text as it is hashed: Unicode NFC, every run of whitespace one space."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def rule_hash(rule_id: str, title: str, text: str) -> str:
+    payload = "\x1f".join((rule_id, normalise(title), normalise(text)))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def content_hash(rule_hashes: dict[str, str]) -> str:
+    """One hash for a whole handbook: every rule's ID and hash, in ID order."""
+    lines = "\n".join(f"{rule_id}:{rule_hashes[rule_id]}" for rule_id in sorted(rule_hashes))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()

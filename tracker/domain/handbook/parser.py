@@ -1,0 +1,426 @@
+"""Read the Markdown handbook into rules and standards the tracker enforces.
+
+The handbook pages employees read are the only place a rule, a channel target,
+the corrective-action ladder or a grace period is written (DESIGN principle 1).
+This module reads them with a small line scanner instead of rendering Markdown:
+it only needs headings, front matter, pipe tables and links, and it must report
+problems with file and line so an editor can fix them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+from tracker.domain.errors import HandbookError
+from tracker.domain.handbook.model import RULE_ID, Channel, Handbook, LadderLevel, Rule
+from tracker.domain.handbook.source import HandbookSource, read_mkdocs_config
+from tracker.domain.periods import Period, PeriodError
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")  # closing #s are stripped in code: no backtracking
+
+
+_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+CHANNEL_HEADER = ("code", "channel", "first-response target")
+
+
+LADDER_HEADER = ("step", "level", "code", "follow-up within")
+
+
+STANDARD_HEADER = ("standard", "value")
+
+
+LOOK_BACK = "look-back window"
+
+
+GRACE_PERIOD = "sign-off grace period"
+
+
+_NO_PERIOD = {"—", "-", "–", "none", "n/a", ""}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the handbook, located for the person editing it."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass
+class _Heading:
+    level: int
+    title: str
+    anchor: str | None
+    line: int
+
+
+@dataclass
+class _Page:
+    name: str
+    lines: list[str]
+    first_body_line: int  # 0-based index of the first line after front matter
+    tags: tuple[str, ...] = ()
+    headings: list[tuple[int, _Heading]] = field(default_factory=list)  # (line index, heading)
+    code_lines: set[int] = field(default_factory=set)
+
+
+def _split_attr_list(raw_title: str) -> tuple[str, str | None]:
+    """'Title {#ID .class}' -> ('Title', 'ID'). Plain string work: no regular
+    expression can backtrack on a hostile heading."""
+    text = raw_title.rstrip()
+    if text.endswith("#"):  # an ATX closing sequence ('## Title ##') needs a space before it
+        stripped = text.rstrip("#")
+        if not stripped or stripped[-1] in " \t":
+            text = stripped.rstrip()
+    if not text.endswith("}"):
+        return text.strip(), None
+    start = text.rfind("{")
+    if start < 0 or "}" in text[start + 1 : -1]:
+        return text.strip(), None
+    anchor = None
+    for token in text[start + 1 : -1].lstrip(":").split():
+        if token.startswith("#"):
+            anchor = token[1:]
+    return text[:start].strip(), anchor
+
+
+def _scan_page(name: str, text: str, problems: list[Problem]) -> _Page:
+    lines = text.splitlines()
+    start = 0
+    tags: tuple[str, ...] = ()
+    if lines and lines[0].strip() == "---":
+        for index in range(1, len(lines)):
+            if lines[index].strip() in ("---", "..."):
+                try:
+                    meta = yaml.safe_load("\n".join(lines[1:index])) or {}
+                except Exception as exc:  # noqa: BLE001 - YAMLError, ValueError (bad dates), RecursionError
+                    problems.append(Problem(name, 1, f"front matter is not valid YAML: {exc.__class__.__name__}"))
+                    meta = {}
+                if isinstance(meta, dict):
+                    raw_tags = meta.get("tags") or []
+                    if isinstance(raw_tags, list):
+                        tags = tuple(str(tag) for tag in raw_tags)
+                    else:
+                        problems.append(Problem(name, 1, "front matter 'tags' must be a list"))
+                start = index + 1
+                break
+    page = _Page(name=name, lines=lines, first_body_line=start, tags=tags)
+    fence: str | None = None
+    for index in range(start, len(lines)):
+        line = lines[index]
+        fence_match = _FENCE.match(line)
+        if fence is not None:
+            page.code_lines.add(index)
+            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
+                fence = None
+            continue
+        if fence_match:
+            fence = fence_match.group(1)
+            page.code_lines.add(index)
+            continue
+        heading = _HEADING.match(line)
+        if heading and not line.startswith("    "):
+            title, anchor = _split_attr_list(heading.group(2))
+            page.headings.append((index, _Heading(len(heading.group(1)), title, anchor, index + 1)))
+    return page
+
+
+def _rule_body(page: _Page, position: int) -> tuple[str, int]:
+    """Markdown under the heading at ``position`` up to the next level-1/2 heading."""
+    heading_index, heading = page.headings[position]
+    end = len(page.lines)
+    for later_index, later in page.headings[position + 1 :]:
+        if later.level <= heading.level:
+            end = later_index
+            break
+    body = page.lines[heading_index + 1 : end]
+    while body and not body[0].strip():
+        body.pop(0)
+        heading_index += 1
+    while body and not body[-1].strip():
+        body.pop()
+    return "\n".join(body), heading_index + 2
+
+
+def _split_row(line: str) -> list[str]:
+    row = line.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    cells = re.split(r"(?<!\\)\|", row)
+    return [cell.strip().replace("\\|", "|") for cell in cells]
+
+
+_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _first_table(body: str, first_line: int) -> tuple[tuple[str, ...], list[tuple[int, list[str]]]] | None:
+    """The first pipe table in a rule: its lower-cased header and numbered rows."""
+    lines = body.splitlines()
+    for index in range(len(lines) - 1):
+        if "|" in lines[index] and _SEPARATOR.match(lines[index + 1]):
+            header = tuple(_strip_emphasis(cell).lower() for cell in _split_row(lines[index]))
+            rows: list[tuple[int, list[str]]] = []
+            for row_index in range(index + 2, len(lines)):
+                if "|" not in lines[row_index] or not lines[row_index].strip():
+                    break
+                rows.append((first_line + row_index, [_strip_emphasis(c) for c in _split_row(lines[row_index])]))
+            return header, rows
+    return None
+
+
+def _strip_emphasis(cell: str) -> str:
+    return cell.strip().strip("*_`").strip()
+
+
+def _iter_links(page: _Page) -> Iterator[tuple[int, str]]:
+    for index in range(page.first_body_line, len(page.lines)):
+        if index in page.code_lines:
+            continue
+        line = re.sub(r"`[^`]*`", "", page.lines[index])
+        for match in _LINK.finditer(line):
+            yield index + 1, match.group(1)
+
+
+@dataclass
+class _Tables:
+    channels: dict[str, Channel] | None = None
+    ladder: tuple[LadderLevel, ...] | None = None
+    standards: dict[str, tuple[Period, str, int]] = field(default_factory=dict)
+
+
+def _read_channels(page: str, rows, problems: list[Problem]) -> dict[str, Channel]:
+    channels: dict[str, Channel] = {}
+    for line, cells in rows:
+        cells = (cells + ["", "", ""])[:3]
+        code, name, target = cells
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", code):
+            problems.append(Problem(page, line, f"channel code '{code}' must be lower-case letters, digits or '-'"))
+            continue
+        if code in channels:
+            problems.append(Problem(page, line, f"channel '{code}' is listed twice"))
+            continue
+        if not name:
+            problems.append(Problem(page, line, f"channel '{code}' has no name"))
+            continue
+        if target.lower() in _NO_PERIOD:
+            problems.append(Problem(page, line, f"channel '{code}' has no first-response target"))
+            continue
+        try:
+            period = Period.parse(target)
+            period.as_timedelta()
+        except PeriodError as exc:
+            problems.append(Problem(page, line, f"channel '{code}' target: {exc}"))
+            continue
+        channels[code] = Channel(code=code, name=name, target=period)
+    return channels
+
+
+def _read_ladder(page: str, rows, problems: list[Problem]) -> tuple[LadderLevel, ...]:
+    levels: list[LadderLevel] = []
+    for position, (line, cells) in enumerate(rows, start=1):
+        step, name, code, follow_up = (cells + ["", "", "", ""])[:4]
+        if step != str(position):
+            problems.append(Problem(page, line, f"ladder step '{step}' should be {position} (steps are numbered in order)"))
+            continue
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", code):
+            problems.append(Problem(page, line, f"ladder code '{code}' must be lower-case letters, digits or '-'"))
+            continue
+        if any(level.code == code for level in levels):
+            problems.append(Problem(page, line, f"ladder code '{code}' is listed twice"))
+            continue
+        last = position == len(rows)
+        period: Period | None = None
+        if follow_up.lower() in _NO_PERIOD:
+            if not last:
+                problems.append(Problem(page, line, f"ladder level '{code}' needs a follow-up period"))
+                continue
+        else:
+            try:
+                period = Period.parse(follow_up)
+            except PeriodError as exc:
+                problems.append(Problem(page, line, f"ladder level '{code}' follow-up: {exc}"))
+                continue
+            if last:
+                problems.append(Problem(page, line, f"the last ladder level '{code}' ends employment and takes no follow-up ('—')"))
+                continue
+        levels.append(LadderLevel(step=position, name=name, code=code, follow_up=period))
+    if len(levels) < 2 and not problems:
+        problems.append(Problem(page, rows[0][0] if rows else 0, "the ladder needs at least two levels"))
+    return tuple(levels)
+
+
+def _read_tables(rule: Rule, body_line: int, tables: _Tables, problems: list[Problem]) -> None:
+    found = _first_table(rule.text, body_line)
+    if found is None:
+        return
+    header, rows = found
+    if header == CHANNEL_HEADER:
+        if tables.channels is not None:
+            problems.append(Problem(rule.page, body_line, f"{rule.id}: channels are already defined in another rule"))
+            return
+        tables.channels = _read_channels(rule.page, rows, problems)
+        if not tables.channels:
+            problems.append(Problem(rule.page, body_line, f"{rule.id}: the channel table lists no valid channel"))
+    elif header == LADDER_HEADER:
+        if tables.ladder is not None:
+            problems.append(Problem(rule.page, body_line, f"{rule.id}: the ladder is already defined in another rule"))
+            return
+        tables.ladder = _read_ladder(rule.page, rows, problems)
+    elif header == STANDARD_HEADER:
+        for line, cells in rows:
+            name, value = (cells + ["", ""])[:2]
+            key = name.lower()
+            if key in tables.standards:
+                problems.append(Problem(rule.page, line, f"standard '{name}' is defined twice"))
+                continue
+            try:
+                tables.standards[key] = (Period.parse(value), rule.page, line)
+            except PeriodError as exc:
+                problems.append(Problem(rule.page, line, f"standard '{name}': {exc}"))
+
+
+def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Problem]]:
+    """Parse and check a handbook; a handbook is returned only when it has no problems."""
+    problems: list[Problem] = []
+    docs_dir = source.docs_dir
+    if not docs_dir.is_dir():
+        return None, [Problem(str(docs_dir), 0, "handbook folder not found")]
+    label = ""
+    config_name = str(source.config) if source.config else "mkdocs.yml"
+    if source.config is None:
+        problems.append(Problem(config_name, 0, "no mkdocs.yml found next to the handbook (it holds extra.handbook_version)"))
+    else:
+        extra = read_mkdocs_config(source.config).get("extra") or {}
+        label = str(extra.get("handbook_version") or "").strip() if isinstance(extra, dict) else ""
+        if not label:
+            problems.append(Problem(config_name, 0, "extra.handbook_version (the version label) is missing"))
+
+    pages: list[_Page] = []
+    for path in sorted(docs_dir.rglob("*.md")):
+        name = path.relative_to(docs_dir).as_posix()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(name, 0, "not valid UTF-8"))
+            continue
+        pages.append(_scan_page(name, text, problems))
+
+    rules: dict[str, Rule] = {}
+    tables = _Tables()
+    for page in pages:
+        for position, (_, heading) in enumerate(page.headings):
+            anchor = heading.anchor
+            if not anchor or not anchor[0].isupper():
+                continue
+            if not RULE_ID.match(anchor):
+                problems.append(Problem(page.name, heading.line, f"malformed rule ID '{anchor}' (expected three capitals, '-', two digits, e.g. CON-01)"))
+                continue
+            if heading.level != 2:
+                problems.append(Problem(page.name, heading.line, f"rule {anchor} must be a level-2 heading ('## ')"))
+                continue
+            if anchor in rules:
+                first = rules[anchor]
+                problems.append(Problem(page.name, heading.line, f"duplicate rule ID {anchor} (first used at {first.page}:{first.line})"))
+                continue
+            if not heading.title:
+                problems.append(Problem(page.name, heading.line, f"rule {anchor} has no title"))
+                continue
+            text, body_line = _rule_body(page, position)
+            if not text.strip():
+                problems.append(Problem(page.name, heading.line, f"rule {anchor} has no text"))
+                continue
+            rule = Rule(id=anchor, title=heading.title, text=text, page=page.name, line=heading.line, tags=page.tags)
+            rules[anchor] = rule
+            _read_tables(rule, body_line, tables, problems)
+
+    _check_links(pages, rules, problems)
+    _check_changelog(pages, label, problems)
+
+    where = "any rule"
+    if tables.channels is None:
+        problems.append(Problem(docs_dir.name, 0, f"no channel table ('| Code | Channel | First-response target |') under {where}"))
+    if tables.ladder is None:
+        problems.append(Problem(docs_dir.name, 0, f"no ladder table ('| Step | Level | Code | Follow-up within |') under {where}"))
+    for key in (LOOK_BACK, GRACE_PERIOD):
+        if key not in tables.standards:
+            problems.append(Problem(docs_dir.name, 0, f"no '{key.capitalize()}' row in a '| Standard | Value |' table under {where}"))
+    if not rules:
+        problems.append(Problem(docs_dir.name, 0, "the handbook has no rules (headings like '## Title {#CON-01}')"))
+    if problems:
+        return None, problems
+    return (
+        Handbook(
+            label=label,
+            rules=rules,
+            channels=tables.channels or {},
+            ladder=tables.ladder or (),
+            look_back=tables.standards[LOOK_BACK][0],
+            grace_period=tables.standards[GRACE_PERIOD][0],
+            source=str(docs_dir),
+        ),
+        [],
+    )
+
+
+def _check_links(pages: list[_Page], rules: dict[str, Rule], problems: list[Problem]) -> None:
+    for page in pages:
+        for line, target in _iter_links(page):
+            if "#" not in target or "://" in target:
+                continue
+            path, anchor = target.split("#", 1)
+            if not anchor or not anchor[0].isupper():
+                continue
+            rule = rules.get(anchor)
+            if rule is None:
+                problems.append(Problem(page.name, line, f"link to rule {anchor}, which does not exist"))
+                continue
+            linked_page = (Path(page.name).parent / path).as_posix() if path else page.name
+            linked_page = _normalise_path(linked_page.replace(".html", ".md"))
+            if linked_page != rule.page:
+                problems.append(Problem(page.name, line, f"link to {anchor} points at {path or page.name}, but the rule is on {rule.page}"))
+
+
+def _normalise_path(path: str) -> str:
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == ".." and parts:
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _check_changelog(pages: list[_Page], label: str, problems: list[Problem]) -> None:
+    changelog = next((page for page in pages if page.name == "changelog.md"), None)
+    if changelog is None or not label:
+        return
+    entries = [heading for _, heading in changelog.headings if heading.level == 2]
+    if not entries:
+        problems.append(Problem("changelog.md", 1, f"the changelog has no entry for version {label}"))
+    elif not entries[0].title.startswith(label):
+        problems.append(Problem("changelog.md", entries[0].line, f"the newest changelog entry is '{entries[0].title}', but mkdocs.yml says version {label}"))
+
+
+def load_handbook(source: HandbookSource) -> Handbook:
+    handbook, problems = parse_handbook(source)
+    if handbook is None:
+        raise HandbookError(problems)
+    return handbook

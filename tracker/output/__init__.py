@@ -1,0 +1,1 @@
+"""Rendering for files and terminals: tables, CSV, JSON, Markdown, the printed employee file."""

@@ -1,0 +1,1 @@
+"""Corrective actions on the handbook's ladder, with follow-ups until closed."""

@@ -1,0 +1,1 @@
+"""Complaints: logged against the handbook in force, worked through its flow."""

@@ -1,0 +1,1 @@
+"""Complaint history from help-desk exports, applied all or nothing."""

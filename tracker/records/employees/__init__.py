@@ -1,0 +1,1 @@
+"""Employees: never deleted; deactivation is how someone leaves."""

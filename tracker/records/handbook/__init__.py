@@ -1,0 +1,1 @@
+"""Published handbook versions: the exact text every sign-off refers to."""

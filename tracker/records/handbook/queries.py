@@ -1,0 +1,99 @@
+"""Reading published handbook versions and the standards each one enforces.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from tracker.db.models import HandbookChannel, HandbookLevel, HandbookRule, HandbookVersion
+from tracker.domain.errors import InputError, NotFound, NoVersionPublished
+from tracker.domain.handbook.diff import RuleChange, diff_rules
+from tracker.domain.handbook.model import Channel, Handbook, LadderLevel, Standards
+from tracker.domain.periods import Period
+
+
+def latest_version(session: Session) -> HandbookVersion | None:
+    return session.exec(select(HandbookVersion).order_by(col(HandbookVersion.id).desc()).limit(1)).first()
+
+
+def version_in_force(session: Session) -> HandbookVersion:
+    version = latest_version(session)
+    if version is None:
+        raise NoVersionPublished()
+    return version
+
+
+def get_version(session: Session, label: str) -> HandbookVersion:
+    version = session.exec(select(HandbookVersion).where(HandbookVersion.label == label.strip())).first()
+    if version is None:
+        raise NotFound("version", f"no published handbook version '{label}'")
+    return version
+
+
+def list_versions(session: Session) -> list[HandbookVersion]:
+    return list(session.exec(select(HandbookVersion).order_by(col(HandbookVersion.id).desc())).all())
+
+
+def rules_of(session: Session, version_id: int) -> list[HandbookRule]:
+    return list(
+        session.exec(
+            select(HandbookRule).where(HandbookRule.version_id == version_id).order_by(col(HandbookRule.rule_id))
+        ).all()
+    )
+
+
+def standards(session: Session, version: HandbookVersion) -> Standards:
+    channels = session.exec(
+        select(HandbookChannel).where(HandbookChannel.version_id == version.id).order_by(col(HandbookChannel.code))
+    ).all()
+    levels = session.exec(
+        select(HandbookLevel).where(HandbookLevel.version_id == version.id).order_by(col(HandbookLevel.step))
+    ).all()
+    titles = session.exec(
+        select(HandbookRule.rule_id, HandbookRule.title).where(HandbookRule.version_id == version.id)
+    ).all()
+    return Standards(
+        label=version.label,
+        channels={c.code: Channel(c.code, c.name, Period.parse(c.target)) for c in channels},
+        ladder=tuple(
+            LadderLevel(level.step, level.name, level.code, Period.parse(level.follow_up) if level.follow_up else None)
+            for level in levels
+        ),
+        look_back=Period.parse(version.look_back),
+        grace_period=Period.parse(version.grace_period),
+        rule_titles={rule_id: title for rule_id, title in titles},
+    )
+
+
+def _rule_map(session: Session, version: HandbookVersion) -> dict[str, tuple[str, str]]:
+    return {rule.rule_id: (rule.title, rule.hash) for rule in rules_of(session, version.id or 0)}
+
+
+def working_rule_map(handbook: Handbook) -> dict[str, tuple[str, str]]:
+    return {rule.id: (rule.title, rule.hash) for rule in handbook.rules.values()}
+
+
+def diff(
+    session: Session, old_label: str | None, new_label: str | None, working: Handbook | None = None
+) -> tuple[str, str, list[RuleChange]]:
+    """Rules that changed between two versions; by default the last published
+    version against the working handbook (what publishing would change)."""
+    if old_label is None:
+        old = version_in_force(session)
+        old_name, old_map = old.label, _rule_map(session, old)
+    else:
+        old = get_version(session, old_label)
+        old_name, old_map = old.label, _rule_map(session, old)
+    if new_label is None:
+        if working is None:
+            raise InputError("handbook", "the working handbook could not be read")
+        new_name, new_map = f"{working.label} (working copy)", working_rule_map(working)
+    else:
+        new = get_version(session, new_label)
+        new_name, new_map = new.label, _rule_map(session, new)
+    return old_name, new_name, diff_rules(old_map, new_map)
+
+
+def changes_between(session: Session, old: HandbookVersion | None, new: HandbookVersion) -> list[RuleChange]:
+    """What changed from the version an employee last signed to ``new`` (all rules if never signed)."""
+    return diff_rules(_rule_map(session, old) if old else {}, _rule_map(session, new))

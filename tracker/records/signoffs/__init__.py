@@ -1,0 +1,1 @@
+"""Sign-offs: an employee's signature on one exact handbook version."""

@@ -1,0 +1,1 @@
+"""Read models that span record types: the dashboard, reports, the employee file."""

@@ -1,1 +1,0 @@
-"""Records on disk: tables, migrations, the audit chain and the record-keeping functions."""

@@ -1,0 +1,1 @@
+"""Corrective actions: the list, one action's page and its forms."""

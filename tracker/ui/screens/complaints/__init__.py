@@ -1,0 +1,1 @@
+"""Complaints: the list, one complaint's page and its flow's forms."""

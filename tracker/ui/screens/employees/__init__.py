@@ -1,0 +1,1 @@
+"""Employees: the list, one employee's page, their forms, the roster import."""

@@ -1,0 +1,398 @@
+"""One employee: the facts, where they stand with the handbook, and their whole
+record in date order; sign-offs, complaints and actions are recorded from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+
+from tracker.backend import error_message
+from tracker.db.models import Employee
+from tracker.domain.errors import ConflictError, NoVersionPublished
+from tracker.domain.handbook.model import Standards
+from tracker.domain.timeutil import local_date
+from tracker.output.employee_file import FORMATS, render_employee_file
+from tracker.output.tables import write_file
+from tracker.records.employees import commands as employee_commands
+from tracker.records.employees import queries as employee_queries
+from tracker.records.handbook.queries import standards, version_in_force
+from tracker.records.signoffs import queries as signoff_store
+from tracker.reporting.employee_file import EmployeeFile, employee_file
+from tracker.ui.dialogs.confirm import ConfirmDialog
+from tracker.ui.dialogs.export import export_form
+from tracker.ui.screens.actions.forms import IssueContext, issue_action_form, load_issue_context
+from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.screens.complaints.forms import log_complaint_form
+from tracker.ui.screens.employees.forms import EditState, edit_employee_form
+from tracker.ui.screens.signoffs.forms import RecordSignoff, revoke_form, show_rule_changes
+from tracker.ui.widgets.form import FormDialog, LiveFormDialog
+
+# (id, key, label) of the buttons; the bindings below carry the same keys.
+BUTTONS = (
+    ("signoff", "s", "Sign-off"),
+    ("changes", "v", "Changes"),
+    ("complaint", "c", "Complaint"),
+    ("action", "a", "Action"),
+    ("edit", "u", "Edit"),
+    ("active", "x", "Deactivate"),
+    ("export", "p", "Export"),
+)
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+@dataclass(frozen=True)
+class Loaded:
+    employee: Employee
+    record: EmployeeFile
+    standing: signoff_store.SignoffStanding | None  # None: no handbook published
+    teams: list[str]
+
+
+def load(session: Session, number: str) -> Loaded:
+    employee = employee_queries.get_employee(session, number)
+    try:
+        standing: signoff_store.SignoffStanding | None = signoff_store.signoff_standing(session, number)
+    except NoVersionPublished:
+        standing = None
+    return Loaded(employee, employee_file(session, number), standing, employee_queries.teams(session))
+
+
+def timeline_rows(record: EmployeeFile) -> list[tuple[str, date, Text, str]]:
+    """(key, date, kind, details) in date order; keys say what Enter opens."""
+    rows: list[tuple[str, date, Text, str]] = []
+    for s in record.signoffs:
+        so = s.signoff
+        filed = f", filed: {so.filing_ref}" if so.filing_ref else ""
+        state = Text("sign-off", style="green") if s.valid else Text("sign-off (REVOKED)", style="bold red")
+        rows.append((f"signoff:{so.id}", so.signed_on, state,
+                     f"Version {s.version_label}, {so.method}{filed}; printed name {so.printed_name} "
+                     f"(sign-off {so.id}, recorded by {so.recorded_by})"))
+        if s.revocation:
+            r = s.revocation
+            rows.append((f"signoff:{so.id}:revoked", local_date(r.revoked_at), Text("revocation", style="red"),
+                         f"Sign-off {so.id} of version {s.version_label} revoked by {r.revoked_by}: {r.reason}"))
+    for c in record.complaints:
+        cp = c.complaint
+        rules = ", ".join(rule for rule, _ in c.rules) or "no rule cited"
+        rows.append((f"complaint:{cp.ref}", local_date(cp.received_at), Text("complaint", style="yellow"),
+                     f"{cp.ref} {cp.status} via {c.channel_name} ({rules}): {cp.summary}"))
+    for a in record.actions:
+        act = a.action
+        rows.append((f"action:{act.id}", act.issued_on, Text("action", style="magenta"),
+                     f"Action {act.id}: {a.level_name} — {act.status}; follow-up due {act.follow_up_due or '—'}. "
+                     f"{act.expectations}"))
+        for index, f in enumerate(a.follow_ups):
+            rows.append((f"action:{act.id}:fu{index}", f.held_on, Text("follow-up"),
+                         f"Action {act.id}: {f.outcome.replace('_', ' ')}. {f.notes or ''}"))
+        if act.closed_on:
+            rows.append((f"action:{act.id}:closed", act.closed_on, Text("action closed"),
+                         f"Action {act.id} closed. Effectiveness check: {act.effectiveness_check}"))
+    return sorted(rows, key=lambda row: row[1])
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class EmployeeScreen(TrackerScreen):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("s", "record_signoff", "Record sign-off"),
+        Binding("v", "changes", "What changed"),
+        Binding("c", "log_complaint", "Log complaint"),
+        Binding("a", "issue_action", "Issue action"),
+        Binding("u", "edit", "Edit"),
+        Binding("x", "toggle_active(False)", "Deactivate"),
+        Binding("x", "toggle_active(True)", "Reactivate"),
+        Binding("p", "export", "Export"),
+        Binding("k", "revoke", "Revoke sign-off"),
+        Binding("f5", "refresh", "Refresh"),
+    ]
+
+    def __init__(self, number: str) -> None:
+        super().__init__()
+        self.number = number.strip().upper()
+        self.loaded: Loaded | None = None
+        self.valid_signoffs: set[str] = set()
+        self.seen_revision = 0  # the revision the user has seen; edits and deactivation expect it
+
+    def body(self) -> ComposeResult:
+        with Vertical(id="employee-page"):
+            yield Static(self.number, id="emp-title", classes="detail-title detail")
+            yield Static("Loading…", id="emp-facts", classes="detail")
+            with Grid(id="emp-actions"):
+                for name, key, label in BUTTONS:
+                    yield Button(f"{label} ({key})", id=f"emp-{name}", compact=True)
+            yield Static("Timeline", classes="section-title", id="emp-timeline-title")
+            yield DataTable(id="emp-timeline", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#emp-timeline", DataTable).add_columns("Date", "Record", "Details")
+        self.action_refresh()
+        self.query_one("#emp-timeline", DataTable).focus()
+
+    def on_screen_suspend(self) -> None:
+        self.left = not isinstance(self.app.screen, ModalScreen)  # dialogs refresh the page themselves
+
+    def on_screen_resume(self) -> None:
+        if getattr(self, "left", False) and self.loaded is not None:
+            self.left = False
+            self.action_refresh()  # back from a complaint or another section
+
+    def action_refresh(self) -> None:
+        number = self.number
+        self.read(lambda s: load(s, number), self.show, group="employee-page", exclusive=True,
+                  failed=self._load_failed)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        self.notify(error_message(exc), severity="error", timeout=8)
+        if self.loaded is None and self.app.screen is self:
+            self.app.pop_screen()  # e.g. no such employee: back to the list
+
+    # --- drawing ------------------------------------------------------------------
+
+    def show(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        self.seen_revision = loaded.employee.revision
+        e, record, standing = loaded.employee, loaded.record, loaded.standing
+        state = "[green]active[/]" if e.active else "[bold red]INACTIVE[/]"
+        self.query_one("#emp-title", Static).update(f"{escape(e.number)}  {escape(e.name)} — {state}")
+        if standing is None:
+            handbook = "Handbook: no version published yet (Handbook section, h)."
+        elif not e.active:
+            handbook = (f"Handbook: not expected to sign while inactive (last signed {standing.last_signed or 'never'}; "
+                        f"{standing.in_force} in force). x reactivates.")
+        elif standing.up_to_date:
+            covers = f" (covers {standing.material_version})" if standing.last_signed != standing.material_version else ""
+            handbook = f"Handbook: [green]signed[/] {standing.last_signed}{covers}; {standing.in_force} in force."
+        else:
+            last = (f"last signed {standing.last_signed}" if standing.last_signed
+                    else "no valid sign-off" if record.signoffs else "never signed")
+            changed = f"{len(standing.changes)} rules changed since" if standing.last_signed else "all rules are new"
+            handbook = (f"Handbook: [bold yellow]NOT signed[/] {standing.material_version} ({last}; {changed}) — "
+                        "press v to show them, s to record the signature.")
+        counts = ", ".join(plural(len(items), word) for items, word in (
+            (record.signoffs, "sign-off"), (record.complaints, "complaint"), (record.actions, "corrective action")))
+        self.query_one("#emp-facts", Static).update(
+            f"Team {escape(e.team)} · hired {e.hire_date} · {counts}\n{handbook}"
+            f"\n[dim]Last changed by {escape(e.updated_by)} (revision {e.revision})[/]"
+        )
+        self.query_one("#emp-active", Button).label = f"{'Deactivate' if e.active else 'Reactivate'} (x)"
+        self.query_one("#emp-signoff", Button).disabled = not e.active
+        table = self.query_one("#emp-timeline", DataTable)
+        first = table.row_count == 0
+        keep = table.cursor_row
+        table.clear()
+        self.valid_signoffs = {f"signoff:{s.signoff.id}" for s in record.signoffs if s.valid}
+        rows = timeline_rows(record)
+        for key, day, kind, details in rows:
+            table.add_row(Text(str(day)), kind, Text(details), key=key)  # never read as markup
+        if rows:
+            # First time: the latest entry (the table scrolls to the recent past); later: where the user was.
+            table.move_cursor(row=len(rows) - 1 if first else min(keep, len(rows) - 1))
+        title = self.query_one("#emp-timeline-title", Static)
+        if rows:
+            title.update("Timeline — Enter opens a complaint or action; k revokes a sign-off")
+        else:
+            title.update("Timeline — nothing recorded yet: s records a sign-off, c logs a complaint")
+        self.refresh_bindings()
+
+    # --- which keys apply -------------------------------------------------------------
+
+    def _highlighted(self) -> str | None:
+        table = self.query_one("#emp-timeline", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except (CellDoesNotExist, RowDoesNotExist):
+            return None
+        return str(key) if key is not None else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "revoke":
+            return self._highlighted() in self.valid_signoffs
+        if action == "toggle_active":
+            return self.loaded is not None and self.loaded.employee.active != parameters[0]
+        return True
+
+    @on(DataTable.RowHighlighted, "#emp-timeline")
+    def _row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    @on(DataTable.RowSelected, "#emp-timeline")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        key = str(event.row_key.value or "")
+        kind, _, rest = key.partition(":")
+        ident = rest.split(":")[0]
+        if kind == "complaint":
+            from tracker.ui.screens.complaints.detail import ComplaintScreen
+
+            self.app.push_screen(ComplaintScreen(ident))
+        elif kind == "action":
+            from tracker.ui.screens.actions.detail import ActionScreen
+
+            self.app.push_screen(ActionScreen(int(ident)))
+        elif kind == "signoff" and key in self.valid_signoffs:
+            self.action_revoke()
+
+    def _ready(self) -> Loaded | None:
+        if self.loaded is None:
+            self.notify("Still loading the employee.", severity="warning")
+        return self.loaded
+
+    # --- sign-offs -----------------------------------------------------------------------
+
+    def action_record_signoff(self) -> None:
+        loaded = self._ready()
+        if loaded is None:
+            return
+        if not loaded.employee.active:
+            self.notify(f"{self.number} is inactive; only active employees sign. Reactivate them first (x).",
+                        severity="warning")
+            return
+        RecordSignoff(self, self.number, lambda _: self.action_refresh()).start()
+
+    def action_changes(self) -> None:
+        show_rule_changes(self, self.number, self.action_record_signoff)
+
+    def action_revoke(self) -> None:
+        key = self._highlighted()
+        if key not in self.valid_signoffs or key is None:
+            self.notify("Highlight a valid sign-off in the timeline to revoke it.", severity="warning")
+            return
+        signoff_id = int(key.split(":")[1])
+
+        def ready(view: signoff_store.SignoffView) -> None:
+            if not view.valid:
+                self.notify(f"Sign-off {signoff_id} is already revoked.", severity="warning")
+                self.action_refresh()
+                return
+            self.app.push_screen(FormDialog(revoke_form(self.backend, view)), lambda _: self.action_refresh())
+
+        self.read(lambda s: signoff_store.get_signoff(s, signoff_id), ready)
+
+    # --- complaints and actions ------------------------------------------------------------
+
+    def action_log_complaint(self) -> None:
+        number = self.number
+
+        def ready(std: Standards) -> None:
+            self.app.push_screen(FormDialog(log_complaint_form(self.backend, std, number)),
+                                 lambda complaint: self.action_refresh() if complaint is not None else None)
+
+        self.read(lambda s: standards(s, version_in_force(s)), ready)
+
+    def action_issue_action(self) -> None:
+        number = self.number
+
+        def ready(ctx: IssueContext) -> None:
+            spec = issue_action_form(self.backend, ctx.std, ctx.suggestion, ctx.employee_number,
+                                     employee_name=ctx.employee_name)
+            self.app.push_screen(LiveFormDialog(spec), lambda action: self.action_refresh() if action is not None else None)
+
+        self.read(lambda s: load_issue_context(s, number), ready)
+
+    # --- the employee ----------------------------------------------------------------------
+
+    def action_edit(self) -> None:
+        loaded = self._ready()
+        if loaded is None:
+            return
+        state = EditState.of(loaded.employee)
+        spec = edit_employee_form(self.backend, loaded.employee, loaded.teams, state=state,
+                                  on_conflict=lambda: self._edit_conflict(state))
+        self.app.push_screen(FormDialog(spec), lambda saved: self.action_refresh() if saved is not None else None)
+
+    def _edit_conflict(self, state: EditState) -> None:
+        """Someone else saved the employee since the form opened. Nothing was
+        overwritten. Show their version on the page and in the fields the user
+        had not touched; what the user typed stays, and saving again applies
+        just those changes on top of theirs."""
+        number = self.number
+
+        def reloaded(loaded: Loaded) -> None:
+            self.show(loaded)
+            e = loaded.employee
+            fresh = EditState.of(e)
+            dialog = self.app.screen
+            if isinstance(dialog, FormDialog):
+                for item in dialog.spec.fields:
+                    widget = dialog.query_one(f"#field-{item.name}", Input)
+                    if widget.value.strip() == state.values.get(item.name):
+                        widget.value = fresh.values[item.name]
+                dialog.query_one("#form-error", Static).update(
+                    f"Not saved: {escape(e.updated_by)} changed {e.number} since you opened it.\n"
+                    f"Now on record: {escape(e.name)}, team {escape(e.team)}, hired {e.hire_date}.\n"
+                    "Your changes are kept below: ctrl+s applies them on top, esc cancels."
+                )
+            state.revision, state.values = fresh.revision, fresh.values
+
+        self.read(lambda s: load(s, number), reloaded)
+
+    def action_toggle_active(self, active: bool | None = None) -> None:
+        loaded = self._ready()
+        if loaded is None:
+            return
+        e = loaded.employee
+        if active is not None and active == e.active:
+            return
+        revision = self.seen_revision
+        if e.active:
+            title, yes = f"Deactivate {e.number} {e.name}?", "Deactivate"
+            message = ("They leave the lists of active employees and of pending sign-offs. Their record is kept "
+                       "and they can be reactivated later.")
+        else:
+            title, yes = f"Reactivate {e.number} {e.name}?", "Reactivate"
+            message = "They return to the active lists and must hold a current handbook sign-off."
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                number, active, backend = e.number, not e.active, self.backend
+                self.write(lambda s: employee_commands.set_active(number, active, session=s, actor=backend.actor,
+                                                      expected_revision=revision),
+                           self._toggled, failed=self._failed)
+
+        self.app.push_screen(ConfirmDialog(escape(title), message, yes=yes), answered)
+
+    def _toggled(self, employee: Employee) -> None:
+        self.notify(f"{escape(employee.number)} {escape(employee.name)} is now "
+                    f"{'active' if employee.active else 'inactive'}.")
+        self.action_refresh()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.notify(error_message(exc), severity="error", timeout=10)
+        if isinstance(exc, ConflictError):
+            self.action_refresh()  # show the other supervisor's change
+
+    def action_export(self) -> None:
+        number, backend = self.number, self.backend
+
+        def write(path: Path, fmt: str) -> tuple[Path, int]:
+            record = backend.read(lambda s: employee_file(s, number))
+            return write_file(path, render_employee_file(record, fmt)), len(record.timeline())
+
+        self.app.push_screen(FormDialog(export_form(f"Export the employee file of {number}",
+                                                    f"~/employee-file-{number}.html", write, FORMATS)))
+
+    @on(Button.Pressed, "#emp-actions Button")
+    def _pressed(self, event: Button.Pressed) -> None:
+        actions = {"signoff": self.action_record_signoff, "changes": self.action_changes,
+                   "complaint": self.action_log_complaint, "action": self.action_issue_action,
+                   "edit": self.action_edit, "active": self.action_toggle_active, "export": self.action_export}
+        actions[(event.button.id or "").removeprefix("emp-")]()

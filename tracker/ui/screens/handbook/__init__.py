@@ -1,0 +1,1 @@
+"""The handbook: rules, versions, differences, publishing."""

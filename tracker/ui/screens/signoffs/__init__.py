@@ -1,0 +1,1 @@
+"""Sign-offs: who still has to sign, recent sign-offs, recording and revoking."""
