@@ -1,4 +1,4 @@
-"""The layering of DESIGN.md as a check that fails, not a hope."""
+"""The layering of ARCHITECTURE.md as a check that fails, not a hope."""
 
 from __future__ import annotations
 

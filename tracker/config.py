@@ -43,7 +43,9 @@ def actor(explicit: str | None = None) -> str:
     name = (explicit or os.environ.get(ACTOR_ENV) or "").strip()
     if name:
         if len(name) > limits.ACTOR or any(ord(c) < 32 or ord(c) == 127 for c in name):
-            raise InputError("as", f"must be one line of at most {limits.ACTOR} characters (your name as recorded on every record)")
+            raise InputError(
+                "as", f"must be one line of at most {limits.ACTOR} characters (your name as recorded on every record)"
+            )
         return name
     try:
         return getpass.getuser()

@@ -28,7 +28,6 @@ from typing import Any, Callable
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import select
-from tracker.records.handbook.sql import material_version
 
 from tests.bench import datasets
 from tests.bench.datasets import LARGE, NOW, ROSTER, SMALL, STAFF, TINY
@@ -39,6 +38,7 @@ from tracker.demo.generate import _Person, complaint_records
 from tracker.domain.timeutil import set_clock
 from tracker.records.complaints.importing.bulk import import_complaints
 from tracker.records.complaints.queries import ComplaintFilter, list_complaints
+from tracker.records.handbook.sql import material_version
 from tracker.reporting.compliance import compliance_by_team
 from tracker.reporting.dashboard import load_dashboard
 
@@ -74,8 +74,13 @@ def _process(args: list[str], repeat: int) -> tuple[float, int]:
     times, peaks = [], []
     for _ in range(repeat):
         started = time.time()  # wall clock: compared with the moment the child noted
-        out = subprocess.run([sys.executable, str(PROBE), *args], capture_output=True, text=True, check=True,
-                             env={**os.environ, "TZ": "UTC"})
+        out = subprocess.run(
+            [sys.executable, str(PROBE), *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "TZ": "UTC"},
+        )
         report = json.loads(out.stdout.strip().splitlines()[-1])
         times.append((report["painted_at"] or time.time()) - started)
         peaks.append(report["peak_rss_kib"])
@@ -87,8 +92,19 @@ def startup(backend: str, repeat: int) -> list[Figure]:
     baseline, _ = _process(["empty"], repeat)
     ours, _ = _process(["tracker", large], repeat)
     ratio = ours / baseline
-    return [Figure("1 start-up to painted dashboard", backend, "seconds (1M complaints)", ours, "s", baseline, ratio,
-                   "ratio ≤ 1.5", ratio <= 1.5)]
+    return [
+        Figure(
+            "1 start-up to painted dashboard",
+            backend,
+            "seconds (1M complaints)",
+            ours,
+            "s",
+            baseline,
+            ratio,
+            "ratio ≤ 1.5",
+            ratio <= 1.5,
+        )
+    ]
 
 
 def dashboard(backend: str, repeat: int) -> list[Figure]:
@@ -104,10 +120,28 @@ def dashboard(backend: str, repeat: int) -> list[Figure]:
     set_clock(None)
     ratio = timings["large"] / timings["small"]
     return [
-        Figure("2 dashboard refresh", backend, "seconds at 1M vs 10k complaints", timings["large"], "s",
-               timings["small"], ratio, "ratio ≤ 2", ratio <= 2),
-        Figure("2 dashboard refresh", backend, "seconds at 1M complaints", timings["large"], "s", None, None,
-               "< 0.100 s", timings["large"] < 0.1),
+        Figure(
+            "2 dashboard refresh",
+            backend,
+            "seconds at 1M vs 10k complaints",
+            timings["large"],
+            "s",
+            timings["small"],
+            ratio,
+            "ratio ≤ 2",
+            ratio <= 2,
+        ),
+        Figure(
+            "2 dashboard refresh",
+            backend,
+            "seconds at 1M complaints",
+            timings["large"],
+            "s",
+            None,
+            None,
+            "< 0.100 s",
+            timings["large"] < 0.1,
+        ),
     ]
 
 
@@ -151,14 +185,50 @@ def complaint_list(backend: str, repeat: int) -> list[Figure]:
     first_ratio = firsts["large"] / firsts["tiny"]
     memory_ratio = memory["large"] / memory["tiny"]
     return [
-        Figure("3 complaints list", backend, "first page, 1M vs 1k complaints", firsts["large"], "s", firsts["tiny"],
-               first_ratio, "ratio ≤ 1.2", first_ratio <= 1.2),
-        Figure("3 complaints list", backend, "first page of open complaints at 1M", open_first, "s", None, None,
-               "< 0.010 s", open_first < 0.010),
-        Figure("3 complaints list", backend, "next page at 1M complaints", next_page, "s", None, None,
-               "< 0.010 s", next_page < 0.010),
-        Figure("3 complaints list", backend, "app peak memory, 1M vs 1k (5 pages)", memory["large"], "KiB",
-               memory["tiny"], memory_ratio, "ratio ≤ 1.2", memory_ratio <= 1.2),
+        Figure(
+            "3 complaints list",
+            backend,
+            "first page, 1M vs 1k complaints",
+            firsts["large"],
+            "s",
+            firsts["tiny"],
+            first_ratio,
+            "ratio ≤ 1.2",
+            first_ratio <= 1.2,
+        ),
+        Figure(
+            "3 complaints list",
+            backend,
+            "first page of open complaints at 1M",
+            open_first,
+            "s",
+            None,
+            None,
+            "< 0.010 s",
+            open_first < 0.010,
+        ),
+        Figure(
+            "3 complaints list",
+            backend,
+            "next page at 1M complaints",
+            next_page,
+            "s",
+            None,
+            None,
+            "< 0.010 s",
+            next_page < 0.010,
+        ),
+        Figure(
+            "3 complaints list",
+            backend,
+            "app peak memory, 1M vs 1k (5 pages)",
+            memory["large"],
+            "KiB",
+            memory["tiny"],
+            memory_ratio,
+            "ratio ≤ 1.2",
+            memory_ratio <= 1.2,
+        ),
     ]
 
 
@@ -183,19 +253,53 @@ def _import_file(backend: str, rows: int) -> bytes:
     """A help-desk export of ``rows`` complaints, oldest first, from the demo generator."""
     engine = db.make_engine(datasets.ensure(ROSTER, backend))
     with db.read_session(engine) as session:
-        people = [_Person(e.id or 0, e.number, e.name, e.hire_date, e.active) for e in session.exec(select(Employee)).all()]
+        people = [
+            _Person(e.id or 0, e.number, e.name, e.hire_date, e.active) for e in session.exec(select(Employee)).all()
+        ]
     engine.dispose()
     buffer = io.StringIO()
     out = csv.writer(buffer)
-    out.writerow(["received_at", "channel", "summary", "employee_number", "rules", "severity", "urgent",
-                  "first_response_at", "status", "resolution", "dismissal_reason"])
+    out.writerow(
+        [
+            "received_at",
+            "channel",
+            "summary",
+            "employee_number",
+            "rules",
+            "severity",
+            "urgent",
+            "first_response_at",
+            "status",
+            "resolution",
+            "dismissal_reason",
+        ]
+    )
     targets = {"chat": 120, "phone": 120, "social": 3600, "email": 86400}
-    for r in complaint_records(random.Random(11), people, NOW - timedelta(days=365), NOW - timedelta(days=1), rows,
-                               ["CON-01", "CON-02", "CON-04", "CON-05", "SPD-01"], targets, NOW):
-        out.writerow([r.received_at.isoformat(timespec="seconds"), r.channel, r.summary, r.employee_number or "",
-                      " ".join(r.rule_ids), r.severity, "yes" if r.urgent else "no",
-                      r.first_response_at.isoformat(timespec="seconds") if r.first_response_at else "", r.status,
-                      r.resolution or "", r.dismissal_reason or ""])
+    for r in complaint_records(
+        random.Random(11),
+        people,
+        NOW - timedelta(days=365),
+        NOW - timedelta(days=1),
+        rows,
+        ["CON-01", "CON-02", "CON-04", "CON-05", "SPD-01"],
+        targets,
+        NOW,
+    ):
+        out.writerow(
+            [
+                r.received_at.isoformat(timespec="seconds"),
+                r.channel,
+                r.summary,
+                r.employee_number or "",
+                " ".join(r.rule_ids),
+                r.severity,
+                "yes" if r.urgent else "no",
+                r.first_response_at.isoformat(timespec="seconds") if r.first_response_at else "",
+                r.status,
+                r.resolution or "",
+                r.dismissal_reason or "",
+            ]
+        )
     return buffer.getvalue().encode("utf-8")
 
 
@@ -205,8 +309,12 @@ def importing(backend: str, rows: int) -> list[Figure]:
     url = _fresh_copy(backend, "import_ours")
     engine = db.make_engine(url)
     started = time.perf_counter()
-    db.write(engine, lambda s: import_complaints(io.BytesIO(data), session=s, actor="bench", source="bench.csv",
-                                                 sha256="0" * 64, now=NOW))
+    db.write(
+        engine,
+        lambda s: import_complaints(
+            io.BytesIO(data), session=s, actor="bench", source="bench.csv", sha256="0" * 64, now=NOW
+        ),
+    )
     ours = time.perf_counter() - started
     engine.dispose()
     # Baseline: the same rows already parsed into tuples, executemany into the same table, no validation.
@@ -228,16 +336,39 @@ def importing(backend: str, rows: int) -> list[Figure]:
     for index, row in enumerate(reader, start=1):
         received = datetime.fromisoformat(row["received_at"])
         first = datetime.fromisoformat(row["first_response_at"]) if row["first_response_at"] else None
-        tuples.append((index, f"C-2026-{index:06d}", moment(row["received_at"]), version_id, row["channel"],
-                       targets[row["channel"]], None, None, numbers.get(row["employee_number"]), row["summary"],
-                       row["severity"], row["urgent"] == "yes", row["status"],
-                       moment(row["first_response_at"]) if first else None,
-                       int((first - received).total_seconds()) if first else None, row["resolution"] or None,
-                       row["dismissal_reason"] or None, None, None, moment(NOW.isoformat()), "bench",
-                       moment(NOW.isoformat()), "bench", 1))
-    columns = ("id, ref, received_at, version_id, channel, target_seconds, customer_name, customer_contact, "
-               "employee_id, summary, severity, urgent, status, first_response_at, first_response_seconds, resolution, "
-               "dismissal_reason, closed_at, import_seq, created_at, created_by, updated_at, updated_by, revision")
+        tuples.append(
+            (
+                index,
+                f"C-2026-{index:06d}",
+                moment(row["received_at"]),
+                version_id,
+                row["channel"],
+                targets[row["channel"]],
+                None,
+                None,
+                numbers.get(row["employee_number"]),
+                row["summary"],
+                row["severity"],
+                row["urgent"] == "yes",
+                row["status"],
+                moment(row["first_response_at"]) if first else None,
+                int((first - received).total_seconds()) if first else None,
+                row["resolution"] or None,
+                row["dismissal_reason"] or None,
+                None,
+                None,
+                moment(NOW.isoformat()),
+                "bench",
+                moment(NOW.isoformat()),
+                "bench",
+                1,
+            )
+        )
+    columns = (
+        "id, ref, received_at, version_id, channel, target_seconds, customer_name, customer_contact, "
+        "employee_id, summary, severity, urgent, status, first_response_at, first_response_seconds, resolution, "
+        "dismissal_reason, closed_at, import_seq, created_at, created_by, updated_at, updated_by, revision"
+    )
     marker = "?" if sqlite else "%s"
     sql = f"INSERT INTO complaint ({columns}) VALUES ({', '.join([marker] * 24)})"
     if sqlite:
@@ -253,8 +384,9 @@ def importing(backend: str, rows: int) -> list[Figure]:
         import psycopg
 
         parts = make_url(url)
-        connection = psycopg.connect(host=parts.host, port=parts.port, dbname=parts.database, user=parts.username,
-                                     password=parts.password)
+        connection = psycopg.connect(
+            host=parts.host, port=parts.port, dbname=parts.database, user=parts.username, password=parts.password
+        )
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.executemany(sql, tuples)
@@ -263,8 +395,19 @@ def importing(backend: str, rows: int) -> list[Figure]:
     connection.close()
     ours_rate, base_rate = rows / ours, rows / baseline
     ratio = ours_rate / base_rate
-    return [Figure("4 complaint import", backend, f"rows/s, {rows:,} rows", ours_rate, "rows/s", base_rate, ratio,
-                   "ratio ≥ 0.5", ratio >= 0.5)]
+    return [
+        Figure(
+            "4 complaint import",
+            backend,
+            f"rows/s, {rows:,} rows",
+            ours_rate,
+            "rows/s",
+            base_rate,
+            ratio,
+            "ratio ≥ 0.5",
+            ratio >= 0.5,
+        )
+    ]
 
 
 def compliance(backend: str, repeat: int) -> list[Figure]:
@@ -276,18 +419,35 @@ def compliance(backend: str, repeat: int) -> list[Figure]:
         compliance_by_team(raw, material)
         seconds = _median(lambda: compliance_by_team(raw, material), repeat)
     engine.dispose()
-    return [Figure("5 sign-off compliance report", backend, "seconds, 100,000 employees", seconds, "s", None, None,
-                   "< 1 s", seconds < 1)]
+    return [
+        Figure(
+            "5 sign-off compliance report",
+            backend,
+            "seconds, 100,000 employees",
+            seconds,
+            "s",
+            None,
+            None,
+            "< 1 s",
+            seconds < 1,
+        )
+    ]
 
 
 def _table(figures: list[Figure]) -> str:
-    lines = [f"{'benchmark':<32} {'backend':<9} {'measure':<40} {'value':>12} {'baseline':>12} {'ratio':>7}  target        met"]
+    lines = [
+        f"{'benchmark':<32} {'backend':<9} {'measure':<40} {'value':>12} {'baseline':>12} {'ratio':>7}  target        met"
+    ]
     for f in figures:
         value = f"{f.value:,.0f}" if f.unit in ("rows/s", "KiB") else f"{f.value:.4f}"
-        base = "" if f.baseline is None else (f"{f.baseline:,.0f}" if f.unit in ("rows/s", "KiB") else f"{f.baseline:.4f}")
+        base = (
+            "" if f.baseline is None else (f"{f.baseline:,.0f}" if f.unit in ("rows/s", "KiB") else f"{f.baseline:.4f}")
+        )
         ratio = "" if f.ratio is None else f"{f.ratio:.2f}"
-        lines.append(f"{f.benchmark:<32} {f.backend:<9} {f.measure:<40} {value:>12} {base:>12} {ratio:>7}  "
-                     f"{f.target:<13} {'yes' if f.met else 'NO'}")
+        lines.append(
+            f"{f.benchmark:<32} {f.backend:<9} {f.measure:<40} {value:>12} {base:>12} {ratio:>7}  "
+            f"{f.target:<13} {'yes' if f.met else 'NO'}"
+        )
     return "\n".join(lines)
 
 

@@ -15,8 +15,9 @@ from tracker.db import triggers
 @pytest.fixture
 def recorded(tracker: Runner, tmp_path: Path) -> Runner:
     roster = tmp_path / "roster.csv"
-    roster.write_text("number,name,team,hire_date\nE-1,Ann Lee,Desk,2024-01-01\nE-2,Bob Ray,Desk,2024-01-01\n",
-                      encoding="utf-8")
+    roster.write_text(
+        "number,name,team,hire_date\nE-1,Ann Lee,Desk,2024-01-01\nE-2,Bob Ray,Desk,2024-01-01\n", encoding="utf-8"
+    )
     assert tracker("employees", "import", str(roster)).code == 0
     assert tracker("handbook", "publish").code == 0
     return tracker
@@ -46,7 +47,9 @@ def test_verify_reports_an_edited_event(recorded: Runner) -> None:
     result = recorded("audit", "verify")
     assert result.code == 1
     assert result.out == ""
-    assert result.err.startswith("error: audit: chain broken at event 2: event 2 (employee.add employee E-2) was altered")
+    assert result.err.startswith(
+        "error: audit: chain broken at event 2: event 2 (employee.add employee E-2) was altered"
+    )
     data = recorded("audit", "verify", "--format", "json")
     assert data.code == 1
     assert (data.json()["ok"], data.json()["broken_seq"]) == (False, 2)

@@ -18,8 +18,9 @@ from tracker.db import engine as db
 def ready(tracker: Runner, tmp_path: Path) -> Runner:
     """A published handbook, two employees, a complaint just received and an open action."""
     roster = tmp_path / "roster.csv"
-    roster.write_text("number,name,team,hire_date\nE-1,Ann Lee,Desk,2024-01-01\nE-2,Bob Ray,Desk,2024-01-01\n",
-                      encoding="utf-8")
+    roster.write_text(
+        "number,name,team,hire_date\nE-1,Ann Lee,Desk,2024-01-01\nE-2,Bob Ray,Desk,2024-01-01\n", encoding="utf-8"
+    )
     received = (datetime.now() - timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M")
     for command in [
         ("employees", "import", str(roster)),
@@ -62,7 +63,9 @@ def ref(runner: Runner) -> str:
 
 
 def test_bad_date(ready: Runner) -> None:
-    message = refused(ready, "signoffs", "record", "--employee", "E-1", "--signed-on", "2026-13-01", "--method", "terminal")
+    message = refused(
+        ready, "signoffs", "record", "--employee", "E-1", "--signed-on", "2026-13-01", "--method", "terminal"
+    )
     assert message == "error: signed_on: is not a date like 2026-11-23"
 
 
@@ -78,9 +81,12 @@ def test_unknown_channel(ready: Runner) -> None:
 
 
 def test_unknown_employee(ready: Runner) -> None:
-    assert refused(ready, "actions", "suggest", "--employee", "E-99") == "error: employee: no employee with number 'E-99'"
+    assert (
+        refused(ready, "actions", "suggest", "--employee", "E-99") == "error: employee: no employee with number 'E-99'"
+    )
     assert refused(ready, "complaints", "log", "--channel", "chat", "--summary", "Rude", "--employee", "E-99") == (
-        "error: employee: no employee with number 'E-99'")
+        "error: employee: no employee with number 'E-99'"
+    )
 
 
 def test_unknown_rule(ready: Runner) -> None:
@@ -90,13 +96,19 @@ def test_unknown_rule(ready: Runner) -> None:
 
 def test_unknown_complaint_and_sign_off(ready: Runner) -> None:
     assert refused(ready, "complaints", "investigate", "C-1999-00001") == (
-        "error: complaint: no complaint with reference 'C-1999-00001'")
-    assert refused(ready, "signoffs", "revoke", "77", "--reason", "wrong person") == "error: signoff: no sign-off with id 77"
+        "error: complaint: no complaint with reference 'C-1999-00001'"
+    )
+    assert (
+        refused(ready, "signoffs", "revoke", "77", "--reason", "wrong person")
+        == "error: signoff: no sign-off with id 77"
+    )
 
 
 def test_skipping_a_complaint_step(ready: Runner) -> None:
     message = refused(ready, "complaints", "investigate", ref(ready))
-    assert message == "error: status: cannot go from received to investigating; next allowed: acknowledge (acknowledged)"
+    assert (
+        message == "error: status: cannot go from received to investigating; next allowed: acknowledge (acknowledged)"
+    )
 
 
 def test_a_human_reply_before_the_first_response(ready: Runner) -> None:
@@ -131,13 +143,16 @@ def test_skipping_ladder_steps(ready: Runner) -> None:
 def test_publishing_again_or_under_another_label(ready: Runner) -> None:
     assert refused(ready, "handbook", "publish").startswith("error: label: version 2026.1 is already published")
     assert refused(ready, "handbook", "publish", "--label", "2027.1").startswith(
-        "error: label: the handbook pages say version 2026.1")
+        "error: label: the handbook pages say version 2026.1"
+    )
 
 
 def test_a_bad_roster_lists_every_bad_row_and_imports_nothing(ready: Runner, tmp_path: Path) -> None:
     roster = tmp_path / "bad.csv"
-    roster.write_text("number,name,team,hire_date\nE-3,Cy,Desk,2024-01-01\nE-4,,Desk,2024-01-01\n"
-                      "E-5,Dee,Desk,someday\n", encoding="utf-8")
+    roster.write_text(
+        "number,name,team,hire_date\nE-3,Cy,Desk,2024-01-01\nE-4,,Desk,2024-01-01\nE-5,Dee,Desk,someday\n",
+        encoding="utf-8",
+    )
     before = table_counts(ready)
     result = ready("employees", "import", str(roster))
     assert result.code == 2
@@ -150,10 +165,13 @@ def test_a_bad_roster_lists_every_bad_row_and_imports_nothing(ready: Runner, tmp
     assert table_counts(ready) == before
     data = ready("employees", "import", str(roster), "--format", "json")
     assert data.code == 2
-    assert data.json() == {"imported": False, "errors": [
-        {"row": 3, "column": "name", "reason": "is required"},
-        {"row": 4, "column": "hire_date", "reason": "is not a date like 2026-11-23"},
-    ]}
+    assert data.json() == {
+        "imported": False,
+        "errors": [
+            {"row": 3, "column": "name", "reason": "is required"},
+            {"row": 4, "column": "hire_date", "reason": "is not a date like 2026-11-23"},
+        ],
+    }
 
 
 def test_a_missing_file(ready: Runner, tmp_path: Path) -> None:

@@ -47,8 +47,9 @@ def test_check_lists_every_problem_with_file_and_line(tracker: Runner, broken: H
 def test_check_passes_on_the_real_handbook(tracker: Runner) -> None:
     result = tracker("handbook", "check")
     assert result.code == 0, result.err
-    assert result.out.startswith("Handbook 2026.1 is valid: 33 rules, 4 channels, 5 ladder levels, look-back 12 months, "
-                                 "sign-off grace 14 days.")
+    assert result.out.startswith(
+        "Handbook 2026.1 is valid: 33 rules, 4 channels, 5 ladder levels, look-back 12 months, sign-off grace 14 days."
+    )
 
 
 def test_publishing_a_broken_handbook_is_refused(tracker: Runner, broken: HandbookSource) -> None:
@@ -88,8 +89,11 @@ def test_publish_a_new_version_and_compare(tracker: Runner, tmp_path: Path) -> N
     edit(source, *CON01_EDIT)
     relabel(source, "2026.2")
     diff = tracker("--handbook", str(source.config), "handbook", "diff", "--format", "json").json()
-    assert diff == {"from": "2026.1", "to": "2026.2 (working copy)",
-                    "changes": [{"rule": "CON-01", "change": "changed", "title": "Never argue with a customer"}]}
+    assert diff == {
+        "from": "2026.1",
+        "to": "2026.2 (working copy)",
+        "changes": [{"rule": "CON-01", "change": "changed", "title": "Never argue with a customer"}],
+    }
     result = tracker("--handbook", str(source.config), "handbook", "publish", "--editorial")
     assert result.code == 0, result.err
     assert "Published handbook version 2026.2: 33 rules, editorial (no re-signing needed)." in result.out

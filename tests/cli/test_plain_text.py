@@ -16,7 +16,9 @@ def test_brackets_in_records_are_shown_verbatim(tracker: Runner, tmp_path: Path)
     roster.write_text(f"number,name,team,hire_date\nE-1,{NAME},Desk [A],2024-01-01\n", encoding="utf-8")
     assert tracker("employees", "import", str(roster)).code == 0
     assert tracker("handbook", "publish").code == 0
-    added = tracker("employees", "add", "--number", "E-2", "--name", "Bob [/] Ray", "--team", "Desk", "--hire-date", "2024-01-01")
+    added = tracker(
+        "employees", "add", "--number", "E-2", "--name", "Bob [/] Ray", "--team", "Desk", "--hire-date", "2024-01-01"
+    )
     assert (added.code, added.err) == (0, "")
     assert "Added E-2 Bob [/] Ray (Desk)." in added.out
     logged = tracker("complaints", "log", "--channel", "chat", "--summary", SUMMARY, "--employee", "E-1")

@@ -33,35 +33,77 @@ def test_a_supervisors_session(tracker: Runner, tmp_path: Path) -> None:
     out = ok(tracker("employees", "import", str(roster))).out
     assert "Imported roster.csv: 3 added, 0 updated, 0 unchanged." in out
     assert "0 updated, 3 unchanged" in ok(tracker("employees", "import", str(roster))).out
-    assert "Published handbook version 2026.1: 33 rules, material (everyone signs again)." in ok(tracker("handbook", "publish")).out
+    assert (
+        "Published handbook version 2026.1: 33 rules, material (everyone signs again)."
+        in ok(tracker("handbook", "publish")).out
+    )
 
     # Sign-offs: record, revoke a mistake, record again.
-    out = ok(tracker("signoffs", "record", "--employee", "e-1042", "--signed-on", str(today), "--method", "paper",
-                     "--filing-ref", "personnel file E-1042")).out
+    out = ok(
+        tracker(
+            "signoffs",
+            "record",
+            "--employee",
+            "e-1042",
+            "--signed-on",
+            str(today),
+            "--method",
+            "paper",
+            "--filing-ref",
+            "personnel file E-1042",
+        )
+    ).out
     assert "Recorded sign-off 1: Ann Lee — “I have read handbook version 2026.1 and will follow its rules.”" in out
     assert "Revoked sign-off 1." in ok(tracker("signoffs", "revoke", "1", "--reason", "Signed on the wrong page")).out
-    assert "Recorded sign-off 2" in ok(tracker("signoffs", "record", "--employee", "E-1042", "--signed-on", str(today),
-                                               "--method", "terminal")).out
+    assert (
+        "Recorded sign-off 2"
+        in ok(
+            tracker("signoffs", "record", "--employee", "E-1042", "--signed-on", str(today), "--method", "terminal")
+        ).out
+    )
     signoffs = ok(tracker("signoffs", "list", "--employee", "E-1042", "--format", "json")).json()
     assert [(s["id"], s["valid"], s["revoked_reason"]) for s in signoffs] == [
-        (1, False, "Signed on the wrong page"), (2, True, None)]
+        (1, False, "Signed on the wrong page"),
+        (2, True, None),
+    ]
     pending = ok(tracker("signoffs", "pending")).out
     assert "2 in grace period" in pending and "E-1043" in pending and "E-1044" in pending and "E-1042" not in pending
 
     # A complaint worked from receipt to resolution.
     received = datetime.now() - timedelta(hours=2)
-    out = ok(tracker("complaints", "log", "--channel", "phone", "--summary", "Argued about the delivery charge",
-                     "--employee", "E-1043", "--rules", "CON-01,CON-04", "--received-at", local(received),
-                     "--customer-name", "Maria Garcia")).out
+    out = ok(
+        tracker(
+            "complaints",
+            "log",
+            "--channel",
+            "phone",
+            "--summary",
+            "Argued about the delivery charge",
+            "--employee",
+            "E-1043",
+            "--rules",
+            "CON-01,CON-04",
+            "--received-at",
+            local(received),
+            "--customer-name",
+            "Maria Garcia",
+        )
+    ).out
     year = received.year
     ref = f"C-{year}-00001"
     assert f"Logged {ref} (phone, first response due within 2 min)." in out
-    out = ok(tracker("complaints", "acknowledge", ref, "--at", local(received + timedelta(minutes=1)),
-                     "--note", "Called back")).out
+    out = ok(
+        tracker(
+            "complaints", "acknowledge", ref, "--at", local(received + timedelta(minutes=1)), "--note", "Called back"
+        )
+    ).out
     assert f"{ref} acknowledged: first response after 1 min (target 2 minutes) — within target." in out
     ok(tracker("complaints", "reply", ref, "--at", local(received + timedelta(minutes=30)), "--note", "Refund agreed"))
     assert f"{ref} is being investigated." in ok(tracker("complaints", "investigate", ref)).out
-    assert f"{ref} resolved." in ok(tracker("complaints", "resolve", ref, "--resolution", "Apologised and refunded the charge")).out
+    assert (
+        f"{ref} resolved."
+        in ok(tracker("complaints", "resolve", ref, "--resolution", "Apologised and refunded the charge")).out
+    )
     shown = ok(tracker("complaints", "show", ref)).out
     assert "resolved" in shown and "Maria Garcia" in shown and "Next allowed: none (closed)" in shown
     assert "Maria Garcia" not in ok(tracker("complaints", "show", ref, "--redact")).out
@@ -69,22 +111,46 @@ def test_a_supervisors_session(tracker: Runner, tmp_path: Path) -> None:
     # A corrective action issued, answered, followed up and closed.
     out = ok(tracker("actions", "suggest", "--employee", "E-1043")).out
     assert "Suggested: step 1, Coaching conversation (coaching)" in out
-    out = ok(tracker("actions", "issue", "--employee", "E-1043", "--expectations", "Stay calm; offer the supervisor",
-                     "--complaints", ref, "--rules", "CON-01")).out
+    out = ok(
+        tracker(
+            "actions",
+            "issue",
+            "--employee",
+            "E-1043",
+            "--expectations",
+            "Stay calm; offer the supervisor",
+            "--complaints",
+            ref,
+            "--rules",
+            "CON-01",
+        )
+    ).out
     assert f"Issued action 1: coaching for E-1043, follow-up due {today + timedelta(days=30)}." in out
     ok(tracker("actions", "respond", "1", "--text", "I was covering two queues that day"))
-    assert "Follow-up recorded on action 1: improved." in ok(tracker("actions", "follow-up", "1", "--outcome", "improved",
-                                                                     "--notes", "Calm on five listened calls")).out
-    assert "Action 1 closed." in ok(tracker("actions", "close", "1", "--effectiveness-check",
-                                            "No complaints in the following weeks")).out
+    assert (
+        "Follow-up recorded on action 1: improved."
+        in ok(
+            tracker("actions", "follow-up", "1", "--outcome", "improved", "--notes", "Calm on five listened calls")
+        ).out
+    )
+    assert (
+        "Action 1 closed."
+        in ok(tracker("actions", "close", "1", "--effectiveness-check", "No complaints in the following weeks")).out
+    )
 
     # The employee file, to print and file.
     markdown = ok(tracker("report", "employee", "E-1043", "--format", "md")).out
     assert markdown.startswith("# Employee file: Bob Ray (E-1043)")
-    for expected in ("| complaint |", f"{ref} via Phone (CON-01, CON-04): Argued about the delivery charge — resolved",
-                     "| corrective action |", "Expectations: Stay calm; offer the supervisor.",
-                     "| employee response |", "| follow-up |", "| action closed |",
-                     "Effectiveness check: No complaints in the following weeks"):
+    for expected in (
+        "| complaint |",
+        f"{ref} via Phone (CON-01, CON-04): Argued about the delivery charge — resolved",
+        "| corrective action |",
+        "Expectations: Stay calm; offer the supervisor.",
+        "| employee response |",
+        "| follow-up |",
+        "| action closed |",
+        "Effectiveness check: No complaints in the following weeks",
+    ):
         assert expected in markdown
     assert "Maria Garcia" not in markdown
     page = ok(tracker("report", "employee", "E-1043", "--format", "html")).out

@@ -17,7 +17,9 @@ def errors_of(data: bytes) -> list[tuple[int, str, str]]:
 
 
 def test_a_clean_roster() -> None:
-    rows, errors, total = parse_roster((HEADER + "e-1,Ann Lee,Desk,2025-01-10\nE-2,Bob Ray,Phone,2026-01-01\n").encode())
+    rows, errors, total = parse_roster(
+        (HEADER + "e-1,Ann Lee,Desk,2025-01-10\nE-2,Bob Ray,Phone,2026-01-01\n").encode()
+    )
     assert errors == []
     assert total == 2
     assert [(r.row, r.employee.number, r.employee.name, r.active) for r in rows] == [
@@ -98,8 +100,9 @@ def test_rows_are_numbered_as_a_spreadsheet_shows_them_even_with_multi_line_cell
 
 
 def test_bad_cells_name_row_and_column() -> None:
-    data = (HEADER + "E-1,Ann,Desk,2025-01-10\nE 2,Bob,Desk,2025-01-10\nE-3,,Desk,2025-01-10\n"
-            "E-4,Dee,Desk,2025-02-30\n").encode()
+    data = (
+        HEADER + "E-1,Ann,Desk,2025-01-10\nE 2,Bob,Desk,2025-01-10\nE-3,,Desk,2025-01-10\nE-4,Dee,Desk,2025-02-30\n"
+    ).encode()
     errors = errors_of(data)
     assert [(row, column) for row, column, _ in errors] == [(3, "number"), (4, "name"), (5, "hire_date")]
     assert errors[0][2].startswith("use 1–32 letters")
@@ -122,7 +125,9 @@ def test_overlong_cell_is_refused_not_truncated() -> None:
 
 
 def test_unreadable_quoting_is_reported() -> None:
-    table = read_csv((HEADER + 'E-1,"Ann "Lee",Desk,2025-01-10\n').encode(), required=("number", "name", "team", "hire_date"))
+    table = read_csv(
+        (HEADER + 'E-1,"Ann "Lee",Desk,2025-01-10\n').encode(), required=("number", "name", "team", "hire_date")
+    )
     assert [(e.row, e.column) for e in table.errors] == [(2, "row")]
     assert table.errors[0].reason.startswith("cannot be read")
 
@@ -130,7 +135,7 @@ def test_unreadable_quoting_is_reported() -> None:
 # --- spreadsheet formula injection ----------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["=HYPERLINK(\"http://x\")", "+1+1", "-1+cmd", "@SUM(A1)", "\tTAB", "\rCR"])
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://x")', "+1+1", "-1+cmd", "@SUM(A1)", "\tTAB", "\rCR"])
 def test_formula_like_cells_are_neutralised(value: str) -> None:
     assert neutralise(value) == "'" + value
 

@@ -74,7 +74,7 @@ def test_every_rule_is_parsed_with_its_title_and_page(handbook: Handbook) -> Non
 def test_rule_text_is_the_content_under_its_heading(handbook: Handbook) -> None:
     con01 = handbook.rules["CON-01"]
     assert con01.text.startswith("Never argue with a customer, under any circumstances")
-    assert con01.text.rstrip().endswith("what I can do.\"")
+    assert con01.text.rstrip().endswith('what I can do."')
     # The next rule's heading and text are not part of it.
     assert "Greet every customer" not in con01.text
     # Prose after the last rule of a page (a lower-case section) is not part of the rule.
@@ -166,10 +166,18 @@ def test_content_hash_changes_when_a_target_changes(copy: HandbookSource, handbo
 
 def test_whitespace_only_changes_keep_the_hash(copy: HandbookSource, handbook: Handbook) -> None:
     # Re-wrap a paragraph, double a space, add trailing spaces and blank lines.
-    edit(copy, "conduct.md", "Never argue with a customer, under any circumstances, on any channel. Even when\n",
-         "Never  argue with a customer,\nunder any circumstances, on any channel.   Even when\n\n")
-    edit(copy, "speed.md", "Every customer gets a first response from a person within the target for the\n",
-         "Every customer gets a first response from a person within the target for the   \n")
+    edit(
+        copy,
+        "conduct.md",
+        "Never argue with a customer, under any circumstances, on any channel. Even when\n",
+        "Never  argue with a customer,\nunder any circumstances, on any channel.   Even when\n\n",
+    )
+    edit(
+        copy,
+        "speed.md",
+        "Every customer gets a first response from a person within the target for the\n",
+        "Every customer gets a first response from a person within the target for the   \n",
+    )
     edited = load_handbook(copy)
     assert edited.rules["CON-01"].text != handbook.rules["CON-01"].text  # the Markdown did change
     assert edited.content_hash == handbook.content_hash
@@ -177,9 +185,18 @@ def test_whitespace_only_changes_keep_the_hash(copy: HandbookSource, handbook: H
 
 def test_non_rule_prose_changes_keep_the_hash(copy: HandbookSource, handbook: Handbook) -> None:
     # The page introduction, a lower-case section right after a rule, and a whole non-rule page.
-    edit(copy, "conduct.md", "These rules describe how you treat customers", "These rules explain how you treat customers")
-    edit(copy, "speed.md", "## What the company commits to {#our-commitments}\n",
-         "## What the company commits to {#our-commitments}\n\nA new paragraph of explanation.\n")
+    edit(
+        copy,
+        "conduct.md",
+        "These rules describe how you treat customers",
+        "These rules explain how you treat customers",
+    )
+    edit(
+        copy,
+        "speed.md",
+        "## What the company commits to {#our-commitments}\n",
+        "## What the company commits to {#our-commitments}\n\nA new paragraph of explanation.\n",
+    )
     measures = copy.docs_dir / "measures.md"
     measures.write_text(measures.read_text(encoding="utf-8") + "\nOne more worked example.\n", encoding="utf-8")
     assert load_handbook(copy).content_hash == handbook.content_hash
@@ -241,7 +258,9 @@ def test_malformed_rule_id(mini: HandbookSource, bad_id: str) -> None:
 
 
 def test_rule_without_text(mini: HandbookSource) -> None:
-    page = _replace(mini, "rules.md", "## Be kind {#CON-01}\n\nNever argue with a customer.\n", "## Be kind {#CON-01}\n\n")
+    page = _replace(
+        mini, "rules.md", "## Be kind {#CON-01}\n\nNever argue with a customer.\n", "## Be kind {#CON-01}\n\n"
+    )
     assert _problems(mini) == [Problem("rules.md", line_of(page, "{#CON-01}"), "rule CON-01 has no text")]
 
 
@@ -298,21 +317,30 @@ def test_link_inside_code_is_not_checked(mini: HandbookSource) -> None:
 
 
 def test_missing_channel_table(mini: HandbookSource) -> None:
-    _replace(mini, "rules.md", "| Code | Channel | First-response target |", "| Code | Medium | First-response target |")
+    _replace(
+        mini, "rules.md", "| Code | Channel | First-response target |", "| Code | Medium | First-response target |"
+    )
     problems = _problems(mini)
     assert [(p.file, p.line) for p in problems] == [("docs", 0)]
     assert "no channel table" in problems[0].message
 
 
 def test_missing_ladder_table(mini: HandbookSource) -> None:
-    _replace(mini, "rules.md", "| Step | Level | Code | Follow-up within |", "| Step | Name | Code | Follow-up within |")
+    _replace(
+        mini, "rules.md", "| Step | Level | Code | Follow-up within |", "| Step | Name | Code | Follow-up within |"
+    )
     problems = _problems(mini)
     assert [(p.file, p.line) for p in problems] == [("docs", 0)]
     assert "no ladder table" in problems[0].message
 
 
-@pytest.mark.parametrize("row, name", [("| Look-back window | 12 months |", "Look-back window"),
-                                       ("| Sign-off grace period | 14 days |", "Sign-off grace period")])
+@pytest.mark.parametrize(
+    "row, name",
+    [
+        ("| Look-back window | 12 months |", "Look-back window"),
+        ("| Sign-off grace period | 14 days |", "Sign-off grace period"),
+    ],
+)
 def test_missing_standard(mini: HandbookSource, row: str, name: str) -> None:
     _replace(mini, "rules.md", row + "\n", "")
     problems = _problems(mini)
@@ -325,8 +353,11 @@ def test_changelog_label_mismatch(mini: HandbookSource) -> None:
     mini.config.write_text(mini.config.read_text().replace('"1.0"', '"1.1"'), encoding="utf-8")
     changelog = mini.docs_dir / "changelog.md"
     assert _problems(mini) == [
-        Problem("changelog.md", line_of(changelog, "## 1.0"),
-                "the newest changelog entry is '1.0', but mkdocs.yml says version 1.1")
+        Problem(
+            "changelog.md",
+            line_of(changelog, "## 1.0"),
+            "the newest changelog entry is '1.0', but mkdocs.yml says version 1.1",
+        )
     ]
 
 

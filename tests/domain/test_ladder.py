@@ -28,7 +28,9 @@ def test_no_earlier_action_starts_at_coaching(handbook: Handbook) -> None:
 
 
 def test_next_step_is_one_above_the_most_recent(handbook: Handbook) -> None:
-    suggestion = suggest(handbook, [prior(handbook, "coaching", date(2026, 3, 1)), prior(handbook, "verbal", date(2026, 6, 1))])
+    suggestion = suggest(
+        handbook, [prior(handbook, "coaching", date(2026, 3, 1)), prior(handbook, "verbal", date(2026, 6, 1))]
+    )
     assert suggestion.level.code == "written"
     assert "Verbal warning issued on 2026-06-01 is inside the 12 months look-back window" in suggestion.reason
     assert "next is step 3, Written warning" in suggestion.reason
@@ -79,7 +81,6 @@ def test_skipping_steps_needs_a_gross_misconduct_reason(handbook: Handbook, chos
 def test_dismissal_after_a_final_warning_needs_no_reason(handbook: Handbook) -> None:
     suggestion = suggest(handbook, [prior(handbook, "final", date(2026, 8, 1))])
     check_level_choice(suggestion, handbook.standards.level("dismissal"), None)
-
 
 
 def test_the_next_step_follows_the_most_recent_action_that_counts(handbook: Handbook) -> None:

@@ -92,8 +92,16 @@ def test_str_is_how_the_handbook_says_it() -> None:
 
 @pytest.mark.parametrize(
     "seconds, text",
-    [(None, "—"), (45, "45 s"), (120, "2 min"), (125, "2 min 05 s"), (3900, "1 h 05 min"), (86400, "24 h 00 min"),
-     (3 * 86400 + 7200, "3 d 2 h"), (-90, "-1 min 30 s")],
+    [
+        (None, "—"),
+        (45, "45 s"),
+        (120, "2 min"),
+        (125, "2 min 05 s"),
+        (3900, "1 h 05 min"),
+        (86400, "24 h 00 min"),
+        (3 * 86400 + 7200, "3 d 2 h"),
+        (-90, "-1 min 30 s"),
+    ],
 )
 def test_format_seconds(seconds: int | None, text: str) -> None:
     assert format_seconds(seconds) == text

@@ -32,8 +32,12 @@ def loop(url: str, employees: int) -> None:
     say("ready")
     while True:
         number += 1
-        data = ComplaintInput(received_at=utcnow() - timedelta(minutes=5), channel="chat",
-                              summary=f"Drill complaint {number}", rule_ids=("CON-01",))
+        data = ComplaintInput(
+            received_at=utcnow() - timedelta(minutes=5),
+            channel="chat",
+            summary=f"Drill complaint {number}",
+            rule_ids=("CON-01",),
+        )
         complaint = db.write(engine, lambda s: log_complaint(data, session=s, actor=ACTOR))
         say(f"complaint {complaint.ref}")
         if number % 3 == 0:
@@ -41,7 +45,7 @@ def loop(url: str, employees: int) -> None:
             sign = SignoffInput(employee_number=employee, signed_on=today(), method="terminal")
             try:
                 signoff = db.write(engine, lambda s: record_signoff(sign, session=s, actor=ACTOR))
-            except Exception as exc:  # noqa: BLE001 - a duplicate sign-off is refused; the drill goes on
+            except Exception as exc:
                 if "already has a valid sign-off" not in str(exc):
                     raise
             else:
@@ -61,8 +65,9 @@ def contend(url: str, count: int, tag: str) -> None:
     engine = db.make_engine(url)
     failures = 0
     for number in range(count):
-        data = ComplaintInput(received_at=utcnow() - timedelta(minutes=5), channel="email",
-                              summary=f"Contention {tag} {number}")
+        data = ComplaintInput(
+            received_at=utcnow() - timedelta(minutes=5), channel="email", summary=f"Contention {tag} {number}"
+        )
         try:
             complaint = db.write(engine, lambda s: log_complaint(data, session=s, actor=f"drill-{tag}"))
             say(f"complaint {complaint.ref}")

@@ -28,16 +28,25 @@ EMPLOYEES = 60
 def staff(engine: Engine, count: int = EMPLOYEES) -> None:
     def add(session):  # type: ignore[no-untyped-def]
         for number in range(1, count + 1):
-            add_employee(EmployeeInput(number=f"D-{number:04d}", name=f"Drill Person {number}", team="Drill",
-                                       hire_date=date(2024, 1, 1)), session=session, actor=ACTOR)
+            add_employee(
+                EmployeeInput(
+                    number=f"D-{number:04d}", name=f"Drill Person {number}", team="Drill", hire_date=date(2024, 1, 1)
+                ),
+                session=session,
+                actor=ACTOR,
+            )
 
     write(engine, add)
 
 
 def child(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.drills.children", *args], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [sys.executable, "-m", "tests.drills.children", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
 
 
@@ -54,9 +63,11 @@ def wait_for(process: subprocess.Popen[str], line: str) -> list[str]:
 
 def counts(engine: Engine) -> tuple[int, int, int]:
     with read(engine) as session:
-        return (session.exec(select(func.count()).select_from(Complaint)).one(),
-                session.exec(select(func.count()).select_from(Signoff)).one(),
-                session.exec(select(func.count()).select_from(AuditEvent)).one())
+        return (
+            session.exec(select(func.count()).select_from(Complaint)).one(),
+            session.exec(select(func.count()).select_from(Signoff)).one(),
+            session.exec(select(func.count()).select_from(AuditEvent)).one(),
+        )
 
 
 def assert_sound(engine: Engine) -> None:
@@ -86,5 +97,3 @@ def sqlite_drill(sqlite_url: str, handbook) -> Iterator[tuple[str, Engine]]:  # 
     staff(engine)
     yield sqlite_url, engine
     engine.dispose()
-
-

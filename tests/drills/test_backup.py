@@ -42,7 +42,9 @@ def test_backup_during_writes_then_restore(sqlite_drill: tuple[str, Engine], tmp
     assert event.action == "db.restore" and result.audit_head.split(":")[0] in (event.after or "")
 
 
-def test_backup_never_overwrites_and_restore_refuses_a_damaged_file(sqlite_drill: tuple[str, Engine], tmp_path: Path) -> None:
+def test_backup_never_overwrites_and_restore_refuses_a_damaged_file(
+    sqlite_drill: tuple[str, Engine], tmp_path: Path
+) -> None:
     _, drill_engine = sqlite_drill
     target = tmp_path / "b.db"
     backup(drill_engine, target)

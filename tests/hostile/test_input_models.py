@@ -44,13 +44,28 @@ from tracker.domain.inputs import (
     validate,
 )
 
-MODELS = [EmployeeInput, EmployeeUpdate, SignoffInput, RevokeInput, ComplaintInput, ReplyInput, OutcomeInput,
-          ActionInput, ResponseInput, FollowUpInput, CloseInput]
+MODELS = [
+    EmployeeInput,
+    EmployeeUpdate,
+    SignoffInput,
+    RevokeInput,
+    ComplaintInput,
+    ReplyInput,
+    OutcomeInput,
+    ActionInput,
+    ResponseInput,
+    FollowUpInput,
+    CloseInput,
+]
 EXAMPLES = 100
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
-EXTREME_MOMENTS = ("0001-01-01 00:00+05:00", "9999-12-31 23:59-05:00", "0001-01-01T00:00:00+14:00",
-                   "9999-12-31 23:59:59.999999-00:01")
+EXTREME_MOMENTS = (
+    "0001-01-01 00:00+05:00",
+    "9999-12-31 23:59-05:00",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31 23:59:59.999999-00:01",
+)
 TIMESTAMP_DATES = ("0", "86400", "-86400", "1767225600")
 
 
@@ -78,8 +93,27 @@ ANYTHING = st.one_of(
 
 HOSTILE_TEXT = st.one_of(
     st.text(max_size=80),
-    st.sampled_from(FORMULAS + ("\t=1", " padded ", "", "   ", "a\nb", "a\r\nb", "nul\x00", "bell\x07", "esc\x1b[31m",
-                                "\u2028", "\ufeffBOM", "x" * 201, "x" * 4_001, "x" * 10_001, "é" * 33, "🙂" * 3)),
+    st.sampled_from(
+        FORMULAS
+        + (
+            "\t=1",
+            " padded ",
+            "",
+            "   ",
+            "a\nb",
+            "a\r\nb",
+            "nul\x00",
+            "bell\x07",
+            "esc\x1b[31m",
+            "\u2028",
+            "\ufeffBOM",
+            "x" * 201,
+            "x" * 4_001,
+            "x" * 10_001,
+            "é" * 33,
+            "🙂" * 3,
+        )
+    ),
 )
 
 # Each group of values is equally likely, so a small group of nasty values is tried as often as a big one.
@@ -88,8 +122,18 @@ DATE_TEXT = st.one_of(
     st.dates().map(lambda d: f" {d.isoformat()} "),
     st.sampled_from(WRONG_DATES),
     st.sampled_from(TIMESTAMP_DATES),
-    st.sampled_from(("", "1949-12-31", "0001-01-01", "9999-12-31", "2026-11-23T00:00", "2026-11-23T10:00", "20261123",
-                     "2026-11-23Z")),
+    st.sampled_from(
+        (
+            "",
+            "1949-12-31",
+            "0001-01-01",
+            "9999-12-31",
+            "2026-11-23T00:00",
+            "2026-11-23T10:00",
+            "20261123",
+            "2026-11-23Z",
+        )
+    ),
     st.dates(),
 )
 
@@ -99,8 +143,19 @@ MOMENT_TEXT = st.one_of(
     st.tuples(st.datetimes(), OFFSETS).map(lambda p: p[0].replace(tzinfo=p[1]).isoformat()),
     st.sampled_from(WRONG_DATES),
     st.sampled_from(EXTREME_MOMENTS),
-    st.sampled_from(("", "now", "2026-11-23", "2026-11-23 14:05", "2026-11-23T14:05Z", "2026-11-23 14:05 +01:00",
-                     "2026-11-23 24:00", "0001-01-01 00:00", "9999-12-31 23:59")),
+    st.sampled_from(
+        (
+            "",
+            "now",
+            "2026-11-23",
+            "2026-11-23 14:05",
+            "2026-11-23T14:05Z",
+            "2026-11-23 14:05 +01:00",
+            "2026-11-23 24:00",
+            "0001-01-01 00:00",
+            "9999-12-31 23:59",
+        )
+    ),
     st.datetimes(timezones=st.one_of(st.none(), st.timezones(), OFFSETS)),
     st.tuples(st.sampled_from([datetime.min, datetime.max]), OFFSETS).map(lambda p: p[0].replace(tzinfo=p[1])),
 )
@@ -159,8 +214,12 @@ def model_data(draw: st.DrawFn, model: type[BaseModel]) -> dict[str, Any]:
     names = list(model.model_fields)
     data = {name: draw(value_for(model, name)) for name in names if draw(st.integers(0, 5))}  # sometimes missing
     if draw(st.integers(0, 4)) == 0:
-        extra = draw(st.one_of(st.sampled_from(["id", "revision", "__class__", "model_config", "", "Name", "number "]),
-                               st.text(max_size=12)))
+        extra = draw(
+            st.one_of(
+                st.sampled_from(["id", "revision", "__class__", "model_config", "", "Name", "number "]),
+                st.text(max_size=12),
+            )
+        )
         data.setdefault(extra, draw(ANYTHING))
     return data
 
@@ -204,8 +263,19 @@ def check_clean(model: type[BaseModel], data: dict[str, Any], result: BaseModel)
             match = ISO_DATE.match(typed.strip())
             assert match, f"{name}: {typed!r} was accepted as {value}"
             assert value == date(*map(int, match.groups())), (name, typed, value)
-    for name in ("name", "team", "number", "channel", "customer_name", "customer_contact", "employee_number",
-                 "version_label", "filing_ref", "printed_name", "level"):
+    for name in (
+        "name",
+        "team",
+        "number",
+        "channel",
+        "customer_name",
+        "customer_contact",
+        "employee_number",
+        "version_label",
+        "filing_ref",
+        "printed_name",
+        "level",
+    ):
         value = getattr(result, name, None)
         if isinstance(value, str):
             assert "\n" not in value and "\r" not in value, (name, value)
@@ -251,16 +321,25 @@ def _named(model: type[BaseModel], field: str, value: Any) -> InputError | BaseM
     return check(model, {**GOOD[model], field: value})
 
 
-DATE_FIELDS = [(EmployeeInput, "hire_date"), (EmployeeUpdate, "hire_date"), (SignoffInput, "signed_on"),
-               (ActionInput, "issued_on"), (FollowUpInput, "held_on"), (CloseInput, "closed_on")]
+DATE_FIELDS = [
+    (EmployeeInput, "hire_date"),
+    (EmployeeUpdate, "hire_date"),
+    (SignoffInput, "signed_on"),
+    (ActionInput, "issued_on"),
+    (FollowUpInput, "held_on"),
+    (CloseInput, "closed_on"),
+]
 
 
 def test_a_bare_number_typed_as_a_date_is_refused() -> None:
     """'0', '86400' or '1767225600' typed into a date field is not a date: refused, not read
     as seconds since 1970 (pydantic's lax mode would give 1970-01-01, 1970-01-02 or 2026-01-01)."""
-    accepted = [f"{model.__name__}.{field}={value!r} -> {getattr(outcome, field)}"
-                for model, field in DATE_FIELDS for value in TIMESTAMP_DATES
-                if not isinstance(outcome := _try(model, {**GOOD[model], field: value}), InputError)]
+    accepted = [
+        f"{model.__name__}.{field}={value!r} -> {getattr(outcome, field)}"
+        for model, field in DATE_FIELDS
+        for value in TIMESTAMP_DATES
+        if not isinstance(outcome := _try(model, {**GOOD[model], field: value}), InputError)
+    ]
     assert not accepted, "\n".join(accepted)
 
 
@@ -342,6 +421,9 @@ def test_formula_like_text_is_kept_as_typed() -> None:
 
 def test_the_module_names_every_model_tested() -> None:
     """A new input model must be added to MODELS (and so to the property test above)."""
-    defined = {obj for obj in vars(inputs).values()
-               if isinstance(obj, type) and issubclass(obj, inputs._Input) and obj is not inputs._Input}
+    defined = {
+        obj
+        for obj in vars(inputs).values()
+        if isinstance(obj, type) and issubclass(obj, inputs._Input) and obj is not inputs._Input
+    }
     assert defined == set(MODELS)

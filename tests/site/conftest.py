@@ -83,13 +83,21 @@ def copy_project(dest: Path) -> Path:
 
 
 def mkdocs_command(config_file: Path, site_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "mkdocs", "build", "--strict",
-            "--config-file", str(config_file), "--site-dir", str(site_dir)]
+    return [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--config-file",
+        str(config_file),
+        "--site-dir",
+        str(site_dir),
+    ]
 
 
 def zensical_command(config_file: Path) -> list[str]:
-    return [sys.executable, "-m", "zensical", "build", "--strict",
-            "--config-file", str(config_file)]
+    return [sys.executable, "-m", "zensical", "build", "--strict", "--config-file", str(config_file)]
 
 
 def run_build(command: list[str], site_dir: Path, cwd: Path) -> Build:
@@ -97,8 +105,13 @@ def run_build(command: list[str], site_dir: Path, cwd: Path) -> Build:
     env["NO_MKDOCS_2_WARNING"] = "1"  # silence Material's end-of-life notice
     env["NO_COLOR"] = "1"
     proc = subprocess.run(
-        command, cwd=cwd, env=env, text=True, timeout=300,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        command,
+        cwd=cwd,
+        env=env,
+        text=True,
+        timeout=300,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     return Build(command, proc.returncode, proc.stdout, site_dir)
 
@@ -155,8 +168,7 @@ def mkdocs_build(tmp_path_factory) -> Build:
 def zensical_build(tmp_path_factory) -> Build:
     """`zensical build --strict` of a copy of the project, once."""
     config_file = copy_project(tmp_path_factory.mktemp("zensical") / "project")
-    return run_build(zensical_command(config_file), config_file.parent / "site",
-                     config_file.parent)
+    return run_build(zensical_command(config_file), config_file.parent / "site", config_file.parent)
 
 
 @pytest.fixture(scope="session")
@@ -183,9 +195,7 @@ def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
-        )
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
         try:
             yield browser
         finally:

@@ -85,7 +85,8 @@ def test_acknowledgement_prints_on_one_page(site, page, paper, handbook_version)
     assert " ".join(label.inner_text().split()) == f"Handbook version {handbook_version}"
     # A "Handbook version:" form line marked {: .hb-version-slot } is filled in.
     for content in page.locator(".hb-version-slot").evaluate_all(
-            "els => els.map(e => getComputedStyle(e, '::after').content)"):
+        "els => els.map(e => getComputedStyle(e, '::after').content)"
+    ):
         assert handbook_version in content, content
     for name, selector in CHROME.items():
         shown = [e for e in page.locator(selector).all() if e.is_visible()]
@@ -136,6 +137,7 @@ def test_no_serious_accessibility_violations(site, new_context, scheme):
         for violation in axe.run(page).response["violations"]:
             if violation["impact"] in ("serious", "critical"):
                 targets = [n["target"] for n in violation["nodes"][:5]]
-                problems.append(f"{html.name}: {violation['id']} ({violation['impact']}): "
-                                f"{violation['help']} at {targets}")
+                problems.append(
+                    f"{html.name}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}"
+                )
     assert not problems, "\n".join(problems)

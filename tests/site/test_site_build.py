@@ -37,8 +37,16 @@ def _nav_pages(config: dict) -> list[str]:
 class _PageParser(HTMLParser):
     """Collects the version label and every resource a browser loads by itself."""
 
-    LOADS = {"script": "src", "img": "src", "iframe": "src", "source": "src",
-             "video": "src", "audio": "src", "embed": "src", "link": "href"}
+    LOADS = {
+        "script": "src",
+        "img": "src",
+        "iframe": "src",
+        "source": "src",
+        "video": "src",
+        "audio": "src",
+        "embed": "src",
+        "link": "href",
+    }
 
     def __init__(self):
         super().__init__()
@@ -91,13 +99,11 @@ def test_link_validation_is_at_warn_so_strict_fails_on_it(mkdocs_config):
 
 
 @pytest.mark.parametrize("tool", ["mkdocs", "zensical"])
-def test_strict_build_rejects_a_link_to_a_missing_rule(tool, tmp_path, site_tools,
-                                                       mkdocs_config):
+def test_strict_build_rejects_a_link_to_a_missing_rule(tool, tmp_path, site_tools, mkdocs_config):
     """A link to a rule ID that does not exist fails the build, in both tools."""
     config_file = site_tools.copy_project(tmp_path / "project")
     page = config_file.parent / mkdocs_config.get("docs_dir", "docs") / "values.md"
-    page.write_text(page.read_text(encoding="utf-8")
-                    + "\n\nSee [CON-99](conduct.md#CON-99).\n", encoding="utf-8")
+    page.write_text(page.read_text(encoding="utf-8") + "\n\nSee [CON-99](conduct.md#CON-99).\n", encoding="utf-8")
     site_dir = config_file.parent / "site"
     if tool == "mkdocs":
         command = site_tools.mkdocs_command(config_file, site_dir)
@@ -109,16 +115,15 @@ def test_strict_build_rejects_a_link_to_a_missing_rule(tool, tmp_path, site_tool
         assert "'#CON-99'" in build.output, build.describe()
 
 
-def test_site_builds_leave_nothing_in_the_repository(mkdocs_build, zensical_build,
-                                                     site_tools):
+def test_site_builds_leave_nothing_in_the_repository(mkdocs_build, zensical_build, site_tools):
     created = site_tools.build_outputs() - site_tools.build_outputs_before
     assert not created, "site builds wrote into the repository: " + ", ".join(
-        sorted(str(p.relative_to(site_tools.repo)) for p in created))
+        sorted(str(p.relative_to(site_tools.repo)) for p in created)
+    )
 
 
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_every_page_shows_the_handbook_version(builder, request, mkdocs_config,
-                                               handbook_version):
+def test_every_page_shows_the_handbook_version(builder, request, mkdocs_config, handbook_version):
     build = _succeeded(request, builder)
     pages = build.pages()
     assert [p.name for p in pages] == _nav_pages(mkdocs_config)

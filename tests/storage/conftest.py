@@ -32,7 +32,9 @@ def counts(engine: Engine) -> dict[str, int]:
         return {name: connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one() for name in TABLES}
 
 
-def refused(engine: Engine, work: Callable[[Session], Any], field: str, *, error: type[InputError] = InputError) -> InputError:
+def refused(
+    engine: Engine, work: Callable[[Session], Any], field: str, *, error: type[InputError] = InputError
+) -> InputError:
     """Run ``work`` in a write transaction; it must be refused naming ``field`` and write nothing."""
     before = counts(engine)
     with pytest.raises(error) as caught:
@@ -42,7 +44,9 @@ def refused(engine: Engine, work: Callable[[Session], Any], field: str, *, error
     return caught.value
 
 
-def add(engine: Engine, number: str, *, name: str | None = None, team: str = "Desk", hire_date: str = "2024-03-01") -> Employee:
+def add(
+    engine: Engine, number: str, *, name: str | None = None, team: str = "Desk", hire_date: str = "2024-03-01"
+) -> Employee:
     data = validate(EmployeeInput, number=number, name=name or f"Employee {number}", team=team, hire_date=hire_date)
     return write(engine, lambda s: add_employee(data, session=s, actor=ACTOR))
 

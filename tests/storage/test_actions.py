@@ -24,8 +24,9 @@ TODAY = date(2026, 11, 23)
 
 
 def action_input(**changes: object) -> ActionInput:
-    values: dict[str, object] = dict(employee_number="E-1", expectations="Stay calm and offer the supervisor",
-                                     issued_on="2026-11-02")
+    values: dict[str, object] = dict(
+        employee_number="E-1", expectations="Stay calm and offer the supervisor", issued_on="2026-11-02"
+    )
     return validate(ActionInput, **(values | changes))
 
 
@@ -51,7 +52,12 @@ def test_issue_the_suggested_level_with_the_handbook_follow_up(staffed: Engine) 
         suggestion = suggest(session, "E-1", today=TODAY)
     assert suggestion.level.code == "coaching"
     action = issue(staffed, rule_ids="CON-01")
-    assert (action.level, action.step, action.follow_up_due, action.status) == ("coaching", 1, date(2026, 12, 2), "open")
+    assert (action.level, action.step, action.follow_up_due, action.status) == (
+        "coaching",
+        1,
+        date(2026, 12, 2),
+        "open",
+    )
     assert (action.suggested_level, action.issued_by) == ("coaching", ACTOR)
     with read(staffed) as session:
         v = get_action(session, action.id)
@@ -80,7 +86,10 @@ def test_skipping_steps_without_a_gross_misconduct_reason_is_refused(staffed: En
     assert "Written warning skips the ladder (next step is Coaching conversation)" in error.reason
     action = issue(staffed, level="written", gross_misconduct_reason="Shouted abuse at a customer")
     assert (action.level, action.gross_misconduct_reason, action.suggested_level) == (
-        "written", "Shouted abuse at a customer", "coaching")
+        "written",
+        "Shouted abuse at a customer",
+        "coaching",
+    )
 
 
 def test_dismissal_without_a_final_warning_needs_a_gross_misconduct_reason(staffed: Engine) -> None:
@@ -98,13 +107,20 @@ def test_dismissal_takes_no_follow_up(staffed: Engine) -> None:
     dismissal = issue(staffed, level="dismissal")
     assert (dismissal.follow_up_due, dismissal.is_final) == (None, True)
     data_fu = validate(FollowUpInput, held_on="2026-11-20", outcome="improved")
-    error = refused(staffed, lambda s: record_follow_up(dismissal.id, data_fu, session=s, actor=ACTOR, now=NOW), "action")
+    error = refused(
+        staffed, lambda s: record_follow_up(dismissal.id, data_fu, session=s, actor=ACTOR, now=NOW), "action"
+    )
     assert "ended employment; it has no follow-ups" in error.reason
 
 
 BAD_ACTIONS = [
     ({"employee_number": "E-404"}, "employee", NotFound, "no employee with number 'E-404'"),
-    ({"level": "suspension"}, "level", InputError, "'suspension' is not a ladder level (coaching, verbal, written, final, dismissal)"),
+    (
+        {"level": "suspension"},
+        "level",
+        InputError,
+        "'suspension' is not a ladder level (coaching, verbal, written, final, dismissal)",
+    ),
     ({"issued_on": "2026-11-24"}, "issued_on", InputError, "2026-11-24 is in the future"),
     ({"issued_on": "2019-12-31"}, "issued_on", InputError, "2019-12-31 is before E-1 was hired (2020-01-01)"),
     ({"rule_ids": "CON-99"}, "rule_ids", InputError, "CON-99 is not a rule of handbook version 2026.1"),
@@ -123,12 +139,14 @@ def test_an_inactive_employee_gets_no_action(staffed: Engine) -> None:
     write(staffed, lambda s: set_active("E-1", False, session=s, actor=ACTOR))
     data = action_input()
     assert refused(staffed, lambda s: issue_action(data, session=s, actor=ACTOR, now=NOW), "employee").reason == (
-        "E-1 (Ann Lee) is inactive")
+        "E-1 (Ann Lee) is inactive"
+    )
 
 
 def test_a_complaint_about_someone_else_cannot_be_attached(staffed: Engine) -> None:
-    complaint = validate(ComplaintInput, received_at="2026-11-01 10:00", channel="email", summary="Ignored me",
-                         employee_number="E-2")
+    complaint = validate(
+        ComplaintInput, received_at="2026-11-01 10:00", channel="email", summary="Ignored me", employee_number="E-2"
+    )
     ref = write(staffed, lambda s: log_complaint(complaint, session=s, actor=ACTOR, now=NOW)).ref
     data = action_input(complaint_refs=ref)
     error = refused(staffed, lambda s: issue_action(data, session=s, actor=ACTOR, now=NOW), "complaint_refs")
@@ -145,7 +163,9 @@ def test_follow_up_more_time_needs_a_date_and_moves_the_due_date(staffed: Engine
     assert caught.value.field == "new_due_date"
     # Skipping validation, the database still refuses the row, and nothing is written.
     before = counts(staffed)
-    bypass = FollowUpInput.model_construct(held_on=date(2026, 11, 20), outcome="more_time", notes=None, new_due_date=None)
+    bypass = FollowUpInput.model_construct(
+        held_on=date(2026, 11, 20), outcome="more_time", notes=None, new_due_date=None
+    )
     with pytest.raises(IntegrityError, match="ck_follow_up_new_date_only_for_more_time"):
         write(staffed, lambda s: record_follow_up(action.id, bypass, session=s, actor=ACTOR, now=NOW))
     assert counts(staffed) == before
@@ -158,10 +178,14 @@ def test_follow_up_more_time_needs_a_date_and_moves_the_due_date(staffed: Engine
 
 def test_follow_up_dates_must_be_possible(staffed: Engine) -> None:
     action = issue(staffed)
-    for held_on, reason in [("2026-11-01", "2026-11-01 is before the action was issued (2026-11-02)"),
-                            ("2026-11-24", "2026-11-24 is in the future")]:
+    for held_on, reason in [
+        ("2026-11-01", "2026-11-01 is before the action was issued (2026-11-02)"),
+        ("2026-11-24", "2026-11-24 is in the future"),
+    ]:
         data = validate(FollowUpInput, held_on=held_on, outcome="improved")
-        error = refused(staffed, lambda s: record_follow_up(action.id, data, session=s, actor=ACTOR, now=NOW), "held_on")
+        error = refused(
+            staffed, lambda s: record_follow_up(action.id, data, session=s, actor=ACTOR, now=NOW), "held_on"
+        )
         assert error.reason == reason
 
 
@@ -181,19 +205,32 @@ def test_close_needs_an_effectiveness_check(staffed: Engine) -> None:
     with read(staffed) as session:
         v = get_action(session, action.id)
     assert (v.action.status, v.action.closed_on, v.action.effectiveness_check) == (
-        "closed", date(2026, 11, 22), "No complaints in three weeks of calls")
+        "closed",
+        date(2026, 11, 22),
+        "No complaints in three weeks of calls",
+    )
     again = validate(CloseInput, closed_on="2026-11-23", effectiveness_check="Still fine")
     error = refused(staffed, lambda s: close_action(action.id, again, session=s, actor=ACTOR, now=NOW), "action")
     assert error.reason == f"action {action.id} was already closed on 2026-11-22"
-    refused(staffed, lambda s: record_follow_up(action.id, validate(FollowUpInput, held_on="2026-11-22", outcome="improved"),
-                                                session=s, actor=ACTOR, now=NOW), "action")
+    refused(
+        staffed,
+        lambda s: record_follow_up(
+            action.id,
+            validate(FollowUpInput, held_on="2026-11-22", outcome="improved"),
+            session=s,
+            actor=ACTOR,
+            now=NOW,
+        ),
+        "action",
+    )
 
 
 def test_close_dates_must_be_possible(staffed: Engine) -> None:
     action = issue(staffed)
     data = validate(CloseInput, closed_on="2026-11-01", effectiveness_check="Fine since")
-    assert refused(staffed, lambda s: close_action(action.id, data, session=s, actor=ACTOR, now=NOW), "closed_on").reason == (
-        "2026-11-01 is before the action was issued (2026-11-02)")
+    assert refused(
+        staffed, lambda s: close_action(action.id, data, session=s, actor=ACTOR, now=NOW), "closed_on"
+    ).reason == ("2026-11-01 is before the action was issued (2026-11-02)")
 
 
 def test_the_employee_response_is_added_never_replaced(staffed: Engine) -> None:
@@ -208,12 +245,20 @@ def test_the_employee_response_is_added_never_replaced(staffed: Engine) -> None:
 
 def test_a_stale_revision_is_a_conflict(staffed: Engine) -> None:
     action = issue(staffed)
-    write(staffed, lambda s: record_response(action.id, ResponseInput(text="first"), session=s, actor="first",
-                                             expected_revision=1, now=NOW))
+    write(
+        staffed,
+        lambda s: record_response(
+            action.id, ResponseInput(text="first"), session=s, actor="first", expected_revision=1, now=NOW
+        ),
+    )
     before = counts(staffed)
     with pytest.raises(ConflictError, match=f"action {action.id} was changed by first"):
-        write(staffed, lambda s: record_response(action.id, ResponseInput(text="second"), session=s, actor="second",
-                                                 expected_revision=1, now=NOW))
+        write(
+            staffed,
+            lambda s: record_response(
+                action.id, ResponseInput(text="second"), session=s, actor="second", expected_revision=1, now=NOW
+            ),
+        )
     assert counts(staffed) == before
 
 

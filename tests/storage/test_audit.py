@@ -43,25 +43,44 @@ def worked(published: Engine) -> Engine:
     """Twelve employees with sign-offs (one revoked), a complaint worked to resolution
     with a dozen replies, and a corrective action followed up and closed: a few
     transactions, so the chain also carries on from one transaction to the next."""
+
     def staff(session: Session) -> None:
         for index in range(1, 13):
-            add_employee(validate(EmployeeInput, number=f"E-{index}", name=f"Employee {index}", team="Desk",
-                                  hire_date="2024-03-01"), session=session, actor=ACTOR)
-            record_signoff(validate(SignoffInput, employee_number=f"E-{index}", signed_on=TODAY, method="terminal"),
-                           session=session, actor=ACTOR)
+            add_employee(
+                validate(
+                    EmployeeInput, number=f"E-{index}", name=f"Employee {index}", team="Desk", hire_date="2024-03-01"
+                ),
+                session=session,
+                actor=ACTOR,
+            )
+            record_signoff(
+                validate(SignoffInput, employee_number=f"E-{index}", signed_on=TODAY, method="terminal"),
+                session=session,
+                actor=ACTOR,
+            )
 
     write(published, staff)
     write(published, lambda s: revoke_signoff(3, RevokeInput(reason="signed for someone else"), session=s, actor=ACTOR))
     received = NOW - timedelta(hours=3)
 
     def complaint(session: Session) -> str:
-        data = validate(ComplaintInput, received_at=received, channel="email", summary="Nobody called back",
-                        employee_number="E-1", rule_ids="CON-06")
+        data = validate(
+            ComplaintInput,
+            received_at=received,
+            channel="email",
+            summary="Nobody called back",
+            employee_number="E-1",
+            rule_ids="CON-06",
+        )
         ref = log_complaint(data, session=session, actor=ACTOR).ref
         acknowledge(ref, ReplyInput(replied_at=received + timedelta(minutes=5)), session=session, actor=ACTOR)
         for minute in range(10, 130, 10):
-            add_reply(ref, ReplyInput(replied_at=received + timedelta(minutes=minute), automatic=minute % 20 == 0),
-                      session=session, actor=ACTOR)
+            add_reply(
+                ref,
+                ReplyInput(replied_at=received + timedelta(minutes=minute), automatic=minute % 20 == 0),
+                session=session,
+                actor=ACTOR,
+            )
         investigate(ref, session=session, actor=ACTOR)
         resolve(ref, OutcomeInput(text="Called back and apologised"), session=session, actor=ACTOR)
         return ref
@@ -69,13 +88,29 @@ def worked(published: Engine) -> Engine:
     ref = write(published, complaint)
 
     def action(session: Session) -> None:
-        issued = issue_action(validate(ActionInput, employee_number="E-1", expectations="Call back when promised",
-                                       issued_on=TODAY, complaint_refs=ref, rule_ids="CON-06"), session=session, actor=ACTOR)
-        record_follow_up(issued.id, validate(FollowUpInput, held_on=TODAY, outcome="improved"), session=session, actor=ACTOR)
+        issued = issue_action(
+            validate(
+                ActionInput,
+                employee_number="E-1",
+                expectations="Call back when promised",
+                issued_on=TODAY,
+                complaint_refs=ref,
+                rule_ids="CON-06",
+            ),
+            session=session,
+            actor=ACTOR,
+        )
+        record_follow_up(
+            issued.id, validate(FollowUpInput, held_on=TODAY, outcome="improved"), session=session, actor=ACTOR
+        )
 
     write(published, action)
-    write(published, lambda s: close_action(1, validate(CloseInput, closed_on=TODAY, effectiveness_check="All calls returned"),
-                                            session=s, actor=ACTOR))
+    write(
+        published,
+        lambda s: close_action(
+            1, validate(CloseInput, closed_on=TODAY, effectiveness_check="All calls returned"), session=s, actor=ACTOR
+        ),
+    )
     return published
 
 
@@ -135,12 +170,23 @@ def test_an_edited_event_with_a_recomputed_hash_breaks_the_next_link(worked: Eng
     with read(worked) as session:
         event = [e for e in audit.recent(session, limit=1000) if e.seq == 5][0]
     forged_after = (event.after or "").replace("E-", "X-")
-    forged = audit.event_hash(seq=5, at=event.at, actor=event.actor, action=event.action, entity=event.entity,
-                              entity_key=event.entity_key, before=event.before, after=forged_after, prev_hash=event.prev_hash)
+    forged = audit.event_hash(
+        seq=5,
+        at=event.at,
+        actor=event.actor,
+        action=event.action,
+        entity=event.entity,
+        entity_key=event.entity_key,
+        before=event.before,
+        after=forged_after,
+        prev_hash=event.prev_hash,
+    )
     tamper(worked)
     with worked.begin() as connection:
-        connection.execute(text("UPDATE audit_event SET after = :after, hash = :hash WHERE seq = 5"),
-                           {"after": forged_after, "hash": forged})
+        connection.execute(
+            text("UPDATE audit_event SET after = :after, hash = :hash WHERE seq = 5"),
+            {"after": forged_after, "hash": forged},
+        )
     chain, _ = verify(worked)
     assert (chain.ok, chain.broken_seq) == (False, 6)
     assert "does not follow event 5" in chain.problem
@@ -158,9 +204,14 @@ def test_removing_the_newest_events_is_caught_by_the_head_kept_outside(worked: E
     tamper(worked, f"DELETE FROM audit_event WHERE seq >= {kept[0] - 1}")
     chain, records = verify(worked, kept)
     assert not chain.ok
-    assert f"the chain ends at event {kept[0] - 2}, before the head you kept ({kept[0]}): events were removed" == chain.problem
+    assert (
+        f"the chain ends at event {kept[0] - 2}, before the head you kept ({kept[0]}): events were removed"
+        == chain.problem
+    )
     # The action still shows the follow-up outcome and the closing the removed events described.
-    assert records == ["corrective action 1 differs from its last audited state: it was edited behind the tracker's back"]
+    assert records == [
+        "corrective action 1 differs from its last audited state: it was edited behind the tracker's back"
+    ]
 
 
 def test_a_head_that_does_not_match_is_reported(worked: Engine) -> None:
@@ -174,9 +225,12 @@ def test_a_head_that_does_not_match_is_reported(worked: Engine) -> None:
 def test_a_record_edited_behind_the_trackers_back_is_detected(worked: Engine) -> None:
     with worked.connect() as connection:
         ref = connection.execute(text("SELECT ref FROM complaint")).scalar_one()
-    tamper(worked, "UPDATE employee SET team = 'Night shift' WHERE number = 'E-2'",
-           "UPDATE signoff SET method = 'paper', filing_ref = 'forged' WHERE id = 11",
-           "UPDATE complaint SET summary = 'Nothing happened'")
+    tamper(
+        worked,
+        "UPDATE employee SET team = 'Night shift' WHERE number = 'E-2'",
+        "UPDATE signoff SET method = 'paper', filing_ref = 'forged' WHERE id = 11",
+        "UPDATE complaint SET summary = 'Nothing happened'",
+    )
     chain, records = verify(worked)
     assert chain.ok  # the trail itself is intact ...
     assert records == [  # ... but the records no longer match it
@@ -197,9 +251,12 @@ def test_a_record_deleted_behind_the_trackers_back_is_detected(worked: Engine) -
 
 
 def test_a_record_inserted_behind_the_trackers_back_is_detected(worked: Engine) -> None:
-    tamper(worked, "INSERT INTO employee (number, name, team, hire_date, active, created_at, created_by, updated_at, "
-                   "updated_by, revision) VALUES ('E-99', 'Ghost', 'Desk', '2024-01-01', TRUE, '2026-01-01 00:00:00', "
-                   "'sql', '2026-01-01 00:00:00', 'sql', 1)")
+    tamper(
+        worked,
+        "INSERT INTO employee (number, name, team, hire_date, active, created_at, created_by, updated_at, "
+        "updated_by, revision) VALUES ('E-99', 'Ghost', 'Desk', '2024-01-01', TRUE, '2026-01-01 00:00:00', "
+        "'sql', '2026-01-01 00:00:00', 'sql', 1)",
+    )
     _, records = verify(worked)
     assert records == ["employee E-99 has no audit event: it was written behind the tracker's back"]
 

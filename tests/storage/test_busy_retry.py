@@ -60,7 +60,9 @@ def _save(session) -> str:  # type: ignore[no-untyped-def]
     return "saved"
 
 
-def test_a_write_held_up_past_the_busy_timeout_is_retried_and_saved_once(sqlite_url: str, short_busy_timeout: None) -> None:
+def test_a_write_held_up_past_the_busy_timeout_is_retried_and_saved_once(
+    sqlite_url: str, short_busy_timeout: None
+) -> None:
     engine = db.make_engine(sqlite_url)
     with another_writer_holds_the_lock(sqlite_url, 0.4):
         started = time.perf_counter()
@@ -78,9 +80,9 @@ def test_a_write_that_never_gets_the_lock_says_so_and_saves_nothing(sqlite_url: 
         with pytest.raises(TrackerError) as refused:
             db.write(engine, _save, attempts=3)
         gave_up_after = time.perf_counter() - started
-    assert str(refused.value) == ("database: another supervisor held the database for too long; "
-                                  "nothing was saved, try again")
+    assert str(refused.value) == (
+        "database: another supervisor held the database for too long; nothing was saved, try again"
+    )
     assert gave_up_after < 2.0, "the retries are bounded"
     assert _counter_rows(engine) == 0
     engine.dispose()
-

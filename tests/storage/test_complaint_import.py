@@ -33,22 +33,37 @@ GOOD = (
 
 @pytest.fixture
 def ready(published):  # type: ignore[no-untyped-def]
-    write(published, lambda s: add_employee(EmployeeInput(number="E-1", name="Ann Lee", team="Chat", hire_date="2020-01-01"),
-                                            session=s, actor=ACTOR))
+    write(
+        published,
+        lambda s: add_employee(
+            EmployeeInput(number="E-1", name="Ann Lee", team="Chat", hire_date="2020-01-01"), session=s, actor=ACTOR
+        ),
+    )
     return published
 
 
 def _import(engine, data: str, progress=None):  # type: ignore[no-untyped-def]
     raw = data.encode("utf-8")
-    return write(engine, lambda s: import_complaints(io.BytesIO(raw), session=s, actor=ACTOR, source="export.csv",
-                                                     sha256=file_sha256(io.BytesIO(raw)), progress=progress))
+    return write(
+        engine,
+        lambda s: import_complaints(
+            io.BytesIO(raw),
+            session=s,
+            actor=ACTOR,
+            source="export.csv",
+            sha256=file_sha256(io.BytesIO(raw)),
+            progress=progress,
+        ),
+    )
 
 
 def _counts(engine) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
     with read(engine) as s:
-        return (s.exec(select(func.count()).select_from(Complaint)).one(),
-                s.exec(select(func.count()).select_from(ComplaintRule)).one(),
-                s.exec(select(func.count()).select_from(AuditEvent)).one())
+        return (
+            s.exec(select(func.count()).select_from(Complaint)).one(),
+            s.exec(select(func.count()).select_from(ComplaintRule)).one(),
+            s.exec(select(func.count()).select_from(AuditEvent)).one(),
+        )
 
 
 def test_a_good_file_is_imported_with_one_audit_event(ready) -> None:  # type: ignore[no-untyped-def]
@@ -94,16 +109,26 @@ def test_bad_rows_are_all_listed_and_nothing_is_imported(ready) -> None:  # type
     with pytest.raises(RowErrors) as caught:
         _import(ready, bad)
     found = [(e.row, e.column) for e in caught.value.errors]
-    assert found == [(3, "received_at"), (4, "channel"), (5, "employee_number"), (6, "resolution"),
-                     (7, "first_response_at"), (8, "rules")]
+    assert found == [
+        (3, "received_at"),
+        (4, "channel"),
+        (5, "employee_number"),
+        (6, "resolution"),
+        (7, "first_response_at"),
+        (8, "rules"),
+    ]
     assert _counts(ready) == before
 
 
 def test_references_already_used_are_refused(ready) -> None:  # type: ignore[no-untyped-def]
     _import(ready, GOOD)
     before = _counts(ready)
-    again = HEADER + "2025-04-01 10:00,email,Another,,,,,,C-2025-00100\n" + "2025-04-01 11:00,email,Twice,,,,,,C-2025-00200\n" \
+    again = (
+        HEADER
+        + "2025-04-01 10:00,email,Another,,,,,,C-2025-00100\n"
+        + "2025-04-01 11:00,email,Twice,,,,,,C-2025-00200\n"
         + "2025-04-01 12:00,email,Twice again,,,,,,C-2025-00200\n"
+    )
     with pytest.raises(RowErrors) as caught:
         _import(ready, again)
     assert [(e.row, e.column, e.reason) for e in caught.value.errors] == [
@@ -115,7 +140,12 @@ def test_references_already_used_are_refused(ready) -> None:  # type: ignore[no-
 
 def test_an_imported_complaint_worked_later_still_verifies(ready) -> None:  # type: ignore[no-untyped-def]
     _import(ready, GOOD)
-    write(ready, lambda s: complaint_commands.acknowledge("C-2025-00003", ReplyInput(replied_at="2025-03-03 09:01"), session=s, actor=ACTOR))
+    write(
+        ready,
+        lambda s: complaint_commands.acknowledge(
+            "C-2025-00003", ReplyInput(replied_at="2025-03-03 09:01"), session=s, actor=ACTOR
+        ),
+    )
     with read(ready) as s:
         assert verify_records(s) == []
 

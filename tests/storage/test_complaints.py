@@ -25,9 +25,15 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 
 
 def complaint_input(**changes: object) -> ComplaintInput:
-    values: dict[str, object] = dict(received_at=RECEIVED, channel="chat", summary="Argued about the delivery charge",
-                                     employee_number="E-1", rule_ids="CON-01", customer_name="Maria",
-                                     customer_contact="maria@example.com")
+    values: dict[str, object] = dict(
+        received_at=RECEIVED,
+        channel="chat",
+        summary="Argued about the delivery charge",
+        employee_number="E-1",
+        rule_ids="CON-01",
+        customer_name="Maria",
+        customer_contact="maria@example.com",
+    )
     return validate(ComplaintInput, **(values | changes))
 
 
@@ -56,7 +62,12 @@ def test_log_gives_a_readable_reference_and_copies_the_target(staffed: Engine) -
     second = log(staffed, channel="EMAIL", employee_number=None, rule_ids="")
     assert (first.ref, second.ref) == ("C-2026-00001", "C-2026-00002")
     v = view(staffed, first.ref)
-    assert (v.complaint.status, v.complaint.target_seconds, v.channel_name, v.employee_number) == ("received", 120, "Live chat", "E-1")
+    assert (v.complaint.status, v.complaint.target_seconds, v.channel_name, v.employee_number) == (
+        "received",
+        120,
+        "Live chat",
+        "E-1",
+    )
     assert v.rules == [("CON-01", "Never argue with a customer")]
     assert v.allowed_next == ("acknowledged",)
     v2 = view(staffed, second.ref)
@@ -80,10 +91,18 @@ def test_an_unknown_rule_is_refused(staffed: Engine) -> None:
 
 
 def test_rules_are_checked_against_the_version_in_force(staffed: Engine, tmp_path: Path) -> None:
-    v2 = edited_handbook(tmp_path / "v2", "2026.2", [
-        ("conduct.md", "## Use your judgement when no rule fits {#CON-09}", "## Use your judgement when no rule fits {#CON-10}"),
-        ("index.md", "[CON-09](conduct.md#CON-09)", "[CON-10](conduct.md#CON-10)"),
-    ])
+    v2 = edited_handbook(
+        tmp_path / "v2",
+        "2026.2",
+        [
+            (
+                "conduct.md",
+                "## Use your judgement when no rule fits {#CON-09}",
+                "## Use your judgement when no rule fits {#CON-10}",
+            ),
+            ("index.md", "[CON-09](conduct.md#CON-09)", "[CON-10](conduct.md#CON-10)"),
+        ],
+    )
     old = log(staffed, rule_ids="CON-09")
     write(staffed, lambda s: publish(v2, session=s, actor=ACTOR))
     data = complaint_input(rule_ids="CON-09")
@@ -107,7 +126,12 @@ def test_the_whole_flow_to_resolved(staffed: Engine) -> None:
     write(staffed, lambda s: add_reply(ref, reply(23), session=s, actor=ACTOR, now=NOW))
     write(staffed, lambda s: add_reply(ref, reply(33), session=s, actor=ACTOR, now=NOW))
     write(staffed, lambda s: investigate(ref, session=s, actor=ACTOR, now=NOW))
-    write(staffed, lambda s: resolve(ref, OutcomeInput(text="Apologised and refunded the charge"), session=s, actor=ACTOR, now=NOW))
+    write(
+        staffed,
+        lambda s: resolve(
+            ref, OutcomeInput(text="Apologised and refunded the charge"), session=s, actor=ACTOR, now=NOW
+        ),
+    )
     v = view(staffed, ref)
     assert v.complaint.status == "resolved"
     assert v.complaint.resolution == "Apologised and refunded the charge"
@@ -118,8 +142,15 @@ def test_the_whole_flow_to_resolved(staffed: Engine) -> None:
     assert v.allowed_next == ()
     with read(staffed) as session:
         actions = [e.action for e in reversed(audit.recent(session))]
-    assert actions[-7:] == ["complaint.reply", "complaint.reply", "complaint.acknowledge", "complaint.reply",
-                            "complaint.reply", "complaint.investigate", "complaint.resolve"]
+    assert actions[-7:] == [
+        "complaint.reply",
+        "complaint.reply",
+        "complaint.acknowledge",
+        "complaint.reply",
+        "complaint.reply",
+        "complaint.investigate",
+        "complaint.resolve",
+    ]
 
 
 def test_first_response_within_target(staffed: Engine) -> None:
@@ -131,7 +162,9 @@ def test_first_response_within_target(staffed: Engine) -> None:
 
 def test_an_automatic_reply_never_acknowledges(staffed: Engine) -> None:
     ref = log(staffed).ref
-    error = refused(staffed, lambda s: acknowledge(ref, reply(1, automatic=True), session=s, actor=ACTOR, now=NOW), "automatic")
+    error = refused(
+        staffed, lambda s: acknowledge(ref, reply(1, automatic=True), session=s, actor=ACTOR, now=NOW), "automatic"
+    )
     assert "an automatic reply is never the first response" in error.reason
     # Recorded as a reply instead, it leaves the complaint waiting for a person.
     write(staffed, lambda s: add_reply(ref, reply(1, automatic=True), session=s, actor=ACTOR, now=NOW))
@@ -158,12 +191,26 @@ TRANSITIONS = [
     ([], "resolve", "cannot go from received to resolved; next allowed: acknowledge (acknowledged)"),
     (["acknowledge"], "resolve", "cannot go from acknowledged to resolved; next allowed: investigate (investigating)"),
     (["acknowledge"], "dismiss", "cannot go from acknowledged to dismissed; next allowed: investigate (investigating)"),
-    (["acknowledge", "investigate"], "acknowledge",
-     "cannot go from investigating to acknowledged; next allowed: resolve (resolved) or dismiss (dismissed)"),
-    (["acknowledge", "investigate"], "investigate",
-     "cannot go from investigating to investigating; next allowed: resolve (resolved) or dismiss (dismissed)"),
-    (["acknowledge", "investigate", "resolve"], "dismiss", "the complaint is resolved and closed; no further step is allowed"),
-    (["acknowledge", "investigate", "dismiss"], "resolve", "the complaint is dismissed and closed; no further step is allowed"),
+    (
+        ["acknowledge", "investigate"],
+        "acknowledge",
+        "cannot go from investigating to acknowledged; next allowed: resolve (resolved) or dismiss (dismissed)",
+    ),
+    (
+        ["acknowledge", "investigate"],
+        "investigate",
+        "cannot go from investigating to investigating; next allowed: resolve (resolved) or dismiss (dismissed)",
+    ),
+    (
+        ["acknowledge", "investigate", "resolve"],
+        "dismiss",
+        "the complaint is resolved and closed; no further step is allowed",
+    ),
+    (
+        ["acknowledge", "investigate", "dismiss"],
+        "resolve",
+        "the complaint is dismissed and closed; no further step is allowed",
+    ),
 ]
 
 
@@ -217,10 +264,17 @@ def test_dismiss_needs_a_reason(investigating: tuple[Engine, str]) -> None:
         write(engine, lambda s: dismiss(ref, OutcomeInput.model_construct(text=""), session=s, actor=ACTOR, now=NOW))
     assert "ck_complaint_dismissed_has_reason" in str(caught.value)
     assert counts(engine) == before
-    write(engine, lambda s: dismiss(ref, OutcomeInput(text="The customer confused us with another shop"),
-                                    session=s, actor=ACTOR, now=NOW))
+    write(
+        engine,
+        lambda s: dismiss(
+            ref, OutcomeInput(text="The customer confused us with another shop"), session=s, actor=ACTOR, now=NOW
+        ),
+    )
     v = view(engine, ref)
-    assert (v.complaint.status, v.complaint.dismissal_reason) == ("dismissed", "The customer confused us with another shop")
+    assert (v.complaint.status, v.complaint.dismissal_reason) == (
+        "dismissed",
+        "The customer confused us with another shop",
+    )
 
 
 def test_replies_to_a_closed_complaint_are_refused(investigating: tuple[Engine, str]) -> None:
@@ -240,12 +294,16 @@ def test_a_stale_revision_is_a_conflict(staffed: Engine) -> None:
 
 
 def test_unknown_reference(staffed: Engine) -> None:
-    refused(staffed, lambda s: investigate("C-2026-99999", session=s, actor=ACTOR, now=NOW), "complaint", error=NotFound)
+    refused(
+        staffed, lambda s: investigate("C-2026-99999", session=s, actor=ACTOR, now=NOW), "complaint", error=NotFound
+    )
 
 
 def test_list_pages_newest_first_with_filters(staffed: Engine) -> None:
-    refs = [log(staffed, received_at=RECEIVED + timedelta(hours=h), channel=ch).ref
-            for h, ch in [(0, "chat"), (1, "email"), (2, "chat"), (3, "phone")]]
+    refs = [
+        log(staffed, received_at=RECEIVED + timedelta(hours=h), channel=ch).ref
+        for h, ch in [(0, "chat"), (1, "email"), (2, "chat"), (3, "phone")]
+    ]
     write(staffed, lambda s: acknowledge(refs[0], reply(1), session=s, actor=ACTOR, now=NOW))
     with read(staffed) as session:
         page1 = list_complaints(session, limit=2)
@@ -268,8 +326,14 @@ def test_missed_filter_finds_late_and_overdue_first_responses(staffed: Engine) -
         return write(staffed, lambda s: log_complaint(data, session=s, actor=ACTOR)).ref
 
     late, on_time = logged(hour_ago, "chat"), logged(hour_ago, "chat")
-    write(staffed, lambda s: acknowledge(late, ReplyInput(replied_at=hour_ago + timedelta(minutes=5)), session=s, actor=ACTOR))
-    write(staffed, lambda s: acknowledge(on_time, ReplyInput(replied_at=hour_ago + timedelta(minutes=1)), session=s, actor=ACTOR))
+    write(
+        staffed,
+        lambda s: acknowledge(late, ReplyInput(replied_at=hour_ago + timedelta(minutes=5)), session=s, actor=ACTOR),
+    )
+    write(
+        staffed,
+        lambda s: acknowledge(on_time, ReplyInput(replied_at=hour_ago + timedelta(minutes=1)), session=s, actor=ACTOR),
+    )
     overdue = logged(now - timedelta(minutes=10), "chat")
     logged(hour_ago, "email")  # unanswered, but 24 hours to go
     logged(now - timedelta(seconds=30), "phone")  # unanswered, still inside 2 minutes

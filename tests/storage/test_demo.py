@@ -37,7 +37,10 @@ def test_demo_data_is_realistic_and_verifies(engine, handbook) -> None:  # type:
         # Some employees have not signed the current version; some of those are still inside the grace period.
         assert pending.overdue and pending.in_grace
         assert any(p.last_signed == "2025.1" for p in pending.overdue), "outdated sign-offs exist"
-        attainment = {row.channel: row for row in first_response_attainment(s, DateRange(NOW.date().replace(year=2025), NOW.date()), now=NOW)}
+        attainment = {
+            row.channel: row
+            for row in first_response_attainment(s, DateRange(NOW.date().replace(year=2025), NOW.date()), now=NOW)
+        }
         # Most first responses are within target, a tail misses it.
         for channel in ("chat", "phone", "email", "social"):
             share = attainment[channel].attainment
@@ -55,8 +58,13 @@ def test_same_seed_same_data(tmp_path, sqlite_template, handbook) -> None:  # ty
         engine = make_engine(f"sqlite:///{tmp_path / name}.db")
         demo.generate(engine, handbook, employees=30, complaints=400, seed=3, now=NOW)
         with read(engine) as s:
-            results.append(s.exec(select(Complaint.ref, Complaint.received_at, Complaint.channel, Complaint.summary)
-                                  .order_by(Complaint.id)).all())
+            results.append(
+                s.exec(
+                    select(Complaint.ref, Complaint.received_at, Complaint.channel, Complaint.summary).order_by(
+                        Complaint.id
+                    )
+                ).all()
+            )
         engine.dispose()
     assert results[0] == results[1]
 

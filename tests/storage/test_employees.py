@@ -25,10 +25,20 @@ def test_add_employee_is_audited(engine: Engine) -> None:
     add(engine, "e-1042", name="Ann Lee", team="Desk", hire_date="2025-01-10")
     with read(engine) as session:
         employee = get_employee(session, "E-1042")
-        assert (employee.name, employee.team, employee.hire_date, employee.active) == ("Ann Lee", "Desk", date(2025, 1, 10), True)
+        assert (employee.name, employee.team, employee.hire_date, employee.active) == (
+            "Ann Lee",
+            "Desk",
+            date(2025, 1, 10),
+            True,
+        )
         assert employee.created_by == ACTOR
         [event] = audit.recent(session)
-        assert (event.action, event.entity, event.entity_key, event.actor) == ("employee.add", "employee", "E-1042", ACTOR)
+        assert (event.action, event.entity, event.entity_key, event.actor) == (
+            "employee.add",
+            "employee",
+            "E-1042",
+            ACTOR,
+        )
 
 
 def test_employee_number_is_unique(engine: Engine) -> None:
@@ -48,11 +58,18 @@ def test_unknown_employee_names_the_field(engine: Engine) -> None:
 def test_update_with_a_stale_revision_is_a_conflict_and_changes_nothing(engine: Engine) -> None:
     add(engine, "E-1", team="Desk")
     # Two supervisors open revision 1; the first saves.
-    write(engine, lambda s: update_employee("E-1", EmployeeUpdate(team="Phone"), session=s, actor="first", expected_revision=1))
+    write(
+        engine,
+        lambda s: update_employee("E-1", EmployeeUpdate(team="Phone"), session=s, actor="first", expected_revision=1),
+    )
     before = counts(engine)
     with pytest.raises(ConflictError) as caught:
-        write(engine, lambda s: update_employee("E-1", EmployeeUpdate(team="Email"), session=s, actor="second",
-                                                expected_revision=1))
+        write(
+            engine,
+            lambda s: update_employee(
+                "E-1", EmployeeUpdate(team="Email"), session=s, actor="second", expected_revision=1
+            ),
+        )
     assert "employee E-1 was changed by first" in str(caught.value)
     assert "nothing was saved" in str(caught.value)
     assert counts(engine) == before
@@ -98,7 +115,10 @@ def _roster(rows: int, bad: dict[int, str] | None = None) -> bytes:
     """``rows`` data rows; ``bad`` replaces the given 1-based data rows."""
     lines = [HEADER]
     for index in range(1, rows + 1):
-        lines.append((bad or {}).get(index) or f"E-{index:05d},Person {index},Team {index % 7},2024-01-{index % 28 + 1:02d},yes\n")
+        lines.append(
+            (bad or {}).get(index)
+            or f"E-{index:05d},Person {index},Team {index % 7},2024-01-{index % 28 + 1:02d},yes\n"
+        )
     return "".join(lines).encode()
 
 
@@ -107,11 +127,14 @@ def _import(engine: Engine, data: bytes):  # type: ignore[no-untyped-def]
 
 
 def test_ten_thousand_rows_with_three_bad_rows_import_nothing_and_report_all_three(engine: Engine) -> None:
-    data = _roster(10_000, {
-        17: "E-00017,Person 17,Desk,2024-02-30,yes\n",      # spreadsheet row 18: no such date
-        5000: "E-05000,,Desk,2024-01-01,yes\n",             # row 5001: no name
-        9999: "E-09999,Person 9999,Desk,2024-01-01,sometimes\n",  # row 10000: active is not yes/no
-    })
+    data = _roster(
+        10_000,
+        {
+            17: "E-00017,Person 17,Desk,2024-02-30,yes\n",  # spreadsheet row 18: no such date
+            5000: "E-05000,,Desk,2024-01-01,yes\n",  # row 5001: no name
+            9999: "E-09999,Person 9999,Desk,2024-01-01,sometimes\n",  # row 10000: active is not yes/no
+        },
+    )
     before = counts(engine)
     with pytest.raises(RowErrors) as caught:
         _import(engine, data)
@@ -142,8 +165,15 @@ def test_a_changed_row_updates_that_employee_by_number(engine: Engine) -> None:
     assert (result.added, result.updated, result.unchanged) == ([], ["E-00003"], 4)
     with read(engine) as session:
         employee = get_employee(session, "E-00003")
-        assert (employee.name, employee.team, employee.active, employee.revision) == ("Person Three", "Night shift", False, 2)
-        events = session.exec(select(AuditEvent).where(AuditEvent.entity_key == "E-00003").order_by(AuditEvent.seq)).all()
+        assert (employee.name, employee.team, employee.active, employee.revision) == (
+            "Person Three",
+            "Night shift",
+            False,
+            2,
+        )
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.entity_key == "E-00003").order_by(AuditEvent.seq)
+        ).all()
         assert [e.action for e in events] == ["employee.add", "employee.import-update"]
 
 
@@ -173,4 +203,6 @@ def test_rows_of_a_failed_import_leave_existing_employees_untouched(engine: Engi
         _import(engine, _roster(4, {1: "E-00001,Renamed,Desk,2024-01-02,yes\n", 4: "E-00004,Dee,Desk,never,yes\n"}))
     assert counts(engine) == before
     with read(engine) as session:
-        assert sorted((e.number, e.name, e.team, e.revision) for e in session.exec(select(Employee)).all()) == rows_before
+        assert (
+            sorted((e.number, e.name, e.team, e.revision) for e in session.exec(select(Employee)).all()) == rows_before
+        )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from tracker.records.handbook.sql import material_version
 
 from tests.conftest import ACTOR, read, write
 from tests.domain.editing import (
@@ -21,17 +20,24 @@ from tracker.domain.handbook.model import Handbook
 from tracker.domain.handbook.parser import load_handbook
 from tracker.records.handbook.commands import publish
 from tracker.records.handbook.queries import diff, get_version, list_versions, rules_of, standards, version_in_force
+from tracker.records.handbook.sql import material_version
 
 
 def test_publish_snapshots_every_rule_channel_and_level(published: Engine, handbook: Handbook) -> None:
     with read(published) as session:
         version = version_in_force(session)
         assert (version.label, version.content_hash, version.editorial, version.published_by) == (
-            "2026.1", handbook.content_hash, False, ACTOR)
+            "2026.1",
+            handbook.content_hash,
+            False,
+            ACTOR,
+        )
         snapshot = {r.rule_id: (r.title, r.text, r.hash, r.page) for r in rules_of(session, version.id or 0)}
         assert snapshot == {r.id: (r.title, r.text, r.hash, r.page) for r in handbook.rules.values()}
         std = standards(session, version)
-        assert {code: c.target for code, c in std.channels.items()} == {code: c.target for code, c in handbook.channels.items()}
+        assert {code: c.target for code, c in std.channels.items()} == {
+            code: c.target for code, c in handbook.channels.items()
+        }
         assert std.ladder == handbook.ladder
         assert (std.look_back, std.grace_period) == (handbook.look_back, handbook.grace_period)
         [event] = audit.recent(session)
@@ -64,8 +70,9 @@ def test_the_first_version_cannot_be_editorial(engine: Engine, handbook: Handboo
     assert "the first published version cannot be editorial" in error.reason
 
 
-def test_later_edits_to_the_markdown_do_not_change_a_published_version(published: Engine, handbook: Handbook,
-                                                                      tmp_path: Path) -> None:
+def test_later_edits_to_the_markdown_do_not_change_a_published_version(
+    published: Engine, handbook: Handbook, tmp_path: Path
+) -> None:
     v2 = edited_handbook(tmp_path / "v2", "2026.2", [CON01_EDIT])
     write(published, lambda s: publish(v2, session=s, actor=ACTOR))
     with read(published) as session:
@@ -90,8 +97,12 @@ def test_diff_between_versions_and_against_the_working_copy(published: Engine, t
     relabel(source, "2026.2")
     edit(source, *CON01_EDIT)
     edit(source, "conduct.md", "## Use your judgement when no rule fits {#CON-09}", "## Use your judgement {#CON-09}")
-    edit(source, "values.md", "## Where we are heading {#where-we-are-heading}",
-         "## Stay curious {#VAL-06}\n\nAsk how things could work better.\n\n## Where we are heading {#where-we-are-heading}")
+    edit(
+        source,
+        "values.md",
+        "## Where we are heading {#where-we-are-heading}",
+        "## Stay curious {#VAL-06}\n\nAsk how things could work better.\n\n## Where we are heading {#where-we-are-heading}",
+    )
     working = load_handbook(source)
     with read(published) as session:
         old, new, changes = diff(session, None, None, working)
@@ -105,6 +116,13 @@ def test_diff_between_versions_and_against_the_working_copy(published: Engine, t
     with read(published) as session:
         _, _, between = diff(session, "2026.1", "2026.2")
         _, _, backwards = diff(session, "2026.2", "2026.1")
-    assert [(c.rule_id, c.change) for c in between] == [("CON-01", "changed"), ("CON-09", "changed"), ("VAL-06", "added")]
-    assert [(c.rule_id, c.change) for c in backwards] == [("CON-01", "changed"), ("CON-09", "changed"), ("VAL-06", "removed")]
-
+    assert [(c.rule_id, c.change) for c in between] == [
+        ("CON-01", "changed"),
+        ("CON-09", "changed"),
+        ("VAL-06", "added"),
+    ]
+    assert [(c.rule_id, c.change) for c in backwards] == [
+        ("CON-01", "changed"),
+        ("CON-09", "changed"),
+        ("VAL-06", "removed"),
+    ]

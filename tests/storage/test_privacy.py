@@ -15,11 +15,19 @@ from tracker.records.complaints.retention import purge_contacts
 
 
 def _complaint(engine, received: str, *, close: bool) -> str:  # type: ignore[no-untyped-def]
-    data = ComplaintInput(received_at=received, channel="email", summary="Invoice was wrong",
-                          customer_name="Ann Customer", customer_contact="ann@example.com")
+    data = ComplaintInput(
+        received_at=received,
+        channel="email",
+        summary="Invoice was wrong",
+        customer_name="Ann Customer",
+        customer_contact="ann@example.com",
+    )
     ref = write(engine, lambda s: complaint_commands.log_complaint(data, session=s, actor=ACTOR)).ref
     if close:
-        write(engine, lambda s: complaint_commands.acknowledge(ref, ReplyInput(replied_at=received), session=s, actor=ACTOR))
+        write(
+            engine,
+            lambda s: complaint_commands.acknowledge(ref, ReplyInput(replied_at=received), session=s, actor=ACTOR),
+        )
         write(engine, lambda s: complaint_commands.investigate(ref, session=s, actor=ACTOR))
         write(engine, lambda s: complaint_commands.resolve(ref, OutcomeInput(text="Corrected"), session=s, actor=ACTOR))
     return ref

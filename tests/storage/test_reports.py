@@ -33,8 +33,14 @@ WEEK = DateRange(date(2026, 11, 16), date(2026, 11, 23))
 
 
 def log(engine: Engine, received: datetime, channel: str, rules: str = "", employee: str | None = None) -> str:
-    data = validate(ComplaintInput, received_at=received, channel=channel, summary="A complaint", rule_ids=rules,
-                    employee_number=employee)
+    data = validate(
+        ComplaintInput,
+        received_at=received,
+        channel=channel,
+        summary="A complaint",
+        rule_ids=rules,
+        employee_number=employee,
+    )
     return write(engine, lambda s: log_complaint(data, session=s, actor=ACTOR, now=NOW)).ref
 
 
@@ -44,21 +50,32 @@ def answer(engine: Engine, ref: str, at: datetime) -> None:
 
 def test_first_response_attainment_by_channel(published: Engine) -> None:
     base = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
-    answer(published, log(published, base, "chat"), base + timedelta(minutes=1))          # within 2 minutes
-    answer(published, log(published, base, "chat"), base + timedelta(minutes=5))          # missed
-    log(published, NOW - timedelta(minutes=10), "chat")                                   # unanswered, past target
-    log(published, NOW - timedelta(minutes=1), "chat")                                    # unanswered, still inside
-    answer(published, log(published, base, "email"), base + timedelta(hours=2))           # within 24 hours
-    log(published, base - timedelta(days=30), "email")                                    # outside the period
+    answer(published, log(published, base, "chat"), base + timedelta(minutes=1))  # within 2 minutes
+    answer(published, log(published, base, "chat"), base + timedelta(minutes=5))  # missed
+    log(published, NOW - timedelta(minutes=10), "chat")  # unanswered, past target
+    log(published, NOW - timedelta(minutes=1), "chat")  # unanswered, still inside
+    answer(published, log(published, base, "email"), base + timedelta(hours=2))  # within 24 hours
+    log(published, base - timedelta(days=30), "email")  # outside the period
     with read(published) as session:
         rows = {r.channel: r.as_dict() for r in first_response_attainment(session, WEEK, now=NOW)}
     assert set(rows) == {"chat", "email", "phone", "social"}
     assert rows["chat"] == {
-        "channel": "chat", "name": "Live chat", "target_seconds": 120, "complaints": 4, "answered": 2,
-        "within_target": 1, "missed": 2, "waiting": 1, "attainment_percent": 33.3,
+        "channel": "chat",
+        "name": "Live chat",
+        "target_seconds": 120,
+        "complaints": 4,
+        "answered": 2,
+        "within_target": 1,
+        "missed": 2,
+        "waiting": 1,
+        "attainment_percent": 33.3,
         "mean_first_response_seconds": 180.0,
     }
-    assert (rows["email"]["complaints"], rows["email"]["within_target"], rows["email"]["attainment_percent"]) == (1, 1, 100.0)
+    assert (rows["email"]["complaints"], rows["email"]["within_target"], rows["email"]["attainment_percent"]) == (
+        1,
+        1,
+        100.0,
+    )
     assert (rows["phone"]["complaints"], rows["phone"]["attainment_percent"]) == (0, None)
 
 
@@ -69,7 +86,9 @@ def test_complaints_by_rule_and_by_month(published: Engine) -> None:
     late = log(published, datetime(2026, 10, 15, 10, 0, tzinfo=timezone.utc), "chat", "SPD-01")
     answer(published, late, datetime(2026, 10, 15, 10, 10, tzinfo=timezone.utc))
     write(published, lambda s: investigate(late, session=s, actor=ACTOR, now=NOW))
-    write(published, lambda s: dismiss(late, OutcomeInput(text="Customer withdrew it"), session=s, actor=ACTOR, now=NOW))
+    write(
+        published, lambda s: dismiss(late, OutcomeInput(text="Customer withdrew it"), session=s, actor=ACTOR, now=NOW)
+    )
     with read(published) as session:
         assert complaints_by_rule(session, WEEK) == [
             {"rule": "CON-01", "title": "Never argue with a customer", "complaints": 2},
@@ -87,23 +106,74 @@ def history(published: Engine) -> Engine:
     """One employee with a sign-off (revoked and re-signed), a complaint and a closed action."""
     add(published, "E-7", name="Ann <b>Lee</b> | Jr", hire_date="2020-01-01")
     today = date.today()
-    first = write(published, lambda s: record_signoff(
-        validate(SignoffInput, employee_number="E-7", signed_on=today, method="paper", filing_ref="cabinet 1"),
-        session=s, actor=ACTOR))
-    write(published, lambda s: revoke_signoff(first.id, RevokeInput(reason="wrong version printed"), session=s, actor=ACTOR))
-    write(published, lambda s: record_signoff(
-        validate(SignoffInput, employee_number="E-7", signed_on=today, method="terminal"), session=s, actor=ACTOR))
+    first = write(
+        published,
+        lambda s: record_signoff(
+            validate(SignoffInput, employee_number="E-7", signed_on=today, method="paper", filing_ref="cabinet 1"),
+            session=s,
+            actor=ACTOR,
+        ),
+    )
+    write(
+        published,
+        lambda s: revoke_signoff(first.id, RevokeInput(reason="wrong version printed"), session=s, actor=ACTOR),
+    )
+    write(
+        published,
+        lambda s: record_signoff(
+            validate(SignoffInput, employee_number="E-7", signed_on=today, method="terminal"), session=s, actor=ACTOR
+        ),
+    )
     now = datetime.now(timezone.utc)
-    ref = write(published, lambda s: log_complaint(
-        validate(ComplaintInput, received_at=now - timedelta(hours=1), channel="phone", summary="Argued on the phone",
-                 employee_number="E-7", rule_ids="CON-01", customer_name="Maria Secret"), session=s, actor=ACTOR)).ref
-    action = write(published, lambda s: issue_action(
-        validate(ActionInput, employee_number="E-7", expectations="Stay calm on calls", issued_on=today,
-                 complaint_refs=ref, rule_ids="CON-01"), session=s, actor=ACTOR))
-    write(published, lambda s: record_follow_up(action.id, validate(FollowUpInput, held_on=today, outcome="improved",
-                                                                    notes="Calm on three listened calls"), session=s, actor=ACTOR))
-    write(published, lambda s: close_action(action.id, validate(CloseInput, closed_on=today, effectiveness_check="No new complaints"),
-                                            session=s, actor=ACTOR))
+    ref = write(
+        published,
+        lambda s: log_complaint(
+            validate(
+                ComplaintInput,
+                received_at=now - timedelta(hours=1),
+                channel="phone",
+                summary="Argued on the phone",
+                employee_number="E-7",
+                rule_ids="CON-01",
+                customer_name="Maria Secret",
+            ),
+            session=s,
+            actor=ACTOR,
+        ),
+    ).ref
+    action = write(
+        published,
+        lambda s: issue_action(
+            validate(
+                ActionInput,
+                employee_number="E-7",
+                expectations="Stay calm on calls",
+                issued_on=today,
+                complaint_refs=ref,
+                rule_ids="CON-01",
+            ),
+            session=s,
+            actor=ACTOR,
+        ),
+    )
+    write(
+        published,
+        lambda s: record_follow_up(
+            action.id,
+            validate(FollowUpInput, held_on=today, outcome="improved", notes="Calm on three listened calls"),
+            session=s,
+            actor=ACTOR,
+        ),
+    )
+    write(
+        published,
+        lambda s: close_action(
+            action.id,
+            validate(CloseInput, closed_on=today, effectiveness_check="No new complaints"),
+            session=s,
+            actor=ACTOR,
+        ),
+    )
     return published
 
 
@@ -111,7 +181,15 @@ def test_employee_file_holds_everything_in_date_order(history: Engine) -> None:
     with read(history) as session:
         record = employee_file(session, "E-7")
     kinds = [kind for _, kind, _ in record.timeline()]
-    assert kinds == ["sign-off", "sign-off revoked", "sign-off", "complaint", "corrective action", "follow-up", "action closed"]
+    assert kinds == [
+        "sign-off",
+        "sign-off revoked",
+        "sign-off",
+        "complaint",
+        "corrective action",
+        "follow-up",
+        "action closed",
+    ]
     days = [day for day, _, _ in record.timeline()]
     assert days == sorted(days)
     texts = " ".join(t for _, _, t in record.timeline())

@@ -46,11 +46,20 @@ def _versions(engine: Engine, handbook: Handbook, tmp_path: Path, editorial: lis
     write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=START))
     for index, is_editorial in enumerate(editorial, start=2):
         label = f"2026.{index}"
-        edits = [("conduct.md", "## Never argue with a customer {#CON-01}\n",
-                  "## Never argue with a customer {#CON-01}\n\n" + "Stay calm. " * index + "\n")]
+        edits = [
+            (
+                "conduct.md",
+                "## Never argue with a customer {#CON-01}\n",
+                "## Never argue with a customer {#CON-01}\n\n" + "Stay calm. " * index + "\n",
+            )
+        ]
         copy = edited_handbook(tmp_path / label, label, edits)
-        write(engine, lambda s, c=copy, e=is_editorial, i=index: publish(
-            c, session=s, actor=ACTOR, editorial=e, now=START + (i - 1) * 7 * DAY))
+        write(
+            engine,
+            lambda s, c=copy, e=is_editorial, i=index: publish(
+                c, session=s, actor=ACTOR, editorial=e, now=START + (i - 1) * 7 * DAY
+            ),
+        )
     with engine.connect() as connection:
         return [row[0] for row in connection.execute(text("SELECT id FROM handbook_version ORDER BY id"))]
 
@@ -60,12 +69,17 @@ def _signoffs(engine: Engine, rng: random.Random, numbers: list[str], labels: li
     now = START + 60 * DAY
     for number in numbers:
         for label in rng.sample(labels, rng.randint(0, len(labels))):
-            data = SignoffInput(employee_number=number, version_label=label, signed_on=(START + 30 * DAY).date(),
-                                method="terminal")
+            data = SignoffInput(
+                employee_number=number, version_label=label, signed_on=(START + 30 * DAY).date(), method="terminal"
+            )
             signoff = write(engine, lambda s, d=data: record_signoff(d, session=s, actor=ACTOR, now=now))
             if rng.random() < 0.3:
-                write(engine, lambda s, i=signoff.id: revoke_signoff(
-                    i, RevokeInput(reason="signed the wrong page"), session=s, actor=ACTOR, now=now))
+                write(
+                    engine,
+                    lambda s, i=signoff.id: revoke_signoff(
+                        i, RevokeInput(reason="signed the wrong page"), session=s, actor=ACTOR, now=now
+                    ),
+                )
                 if rng.random() < 0.5:
                     write(engine, lambda s, d=data: record_signoff(d, session=s, actor=ACTOR, now=now))
 
@@ -73,9 +87,12 @@ def _signoffs(engine: Engine, rng: random.Random, numbers: list[str], labels: li
 def _covered_in_python(engine: Engine, material_id: int) -> set[str]:
     """The definition, applied to the rows themselves: a valid sign-off of the material version or a later one."""
     with engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT e.number, s.version_id, r.id FROM signoff s JOIN employee e ON e.id = s.employee_id "
-            "LEFT JOIN signoff_revocation r ON r.signoff_id = s.id")).all()
+        rows = connection.execute(
+            text(
+                "SELECT e.number, s.version_id, r.id FROM signoff s JOIN employee e ON e.id = s.employee_id "
+                "LEFT JOIN signoff_revocation r ON r.signoff_id = s.id"
+            )
+        ).all()
     return {number for number, version_id, revoked in rows if revoked is None and version_id >= material_id}
 
 
@@ -114,30 +131,44 @@ def test_every_encoding_of_a_covering_signoff_gives_the_same_employees(
 
         teams = compliance_by_team(of_session(session), material)
         assert sum(team.signed for team in teams) == len(expected & active)
-        overdue, in_grace = signoff_sql.pending_split(of_session(session), material, Period(14, "days"),
-                                                      date(2026, 6, 1))
+        overdue, in_grace = signoff_sql.pending_split(
+            of_session(session), material, Period(14, "days"), date(2026, 6, 1)
+        )
         assert overdue + in_grace == len(active - expected)
-        pending = {row.number for row in every_page(
-            lambda after, n: pending_page(session, after=after, limit=n, today=date(2026, 6, 1)), lambda r: r.cursor)}
+        pending = {
+            row.number
+            for row in every_page(
+                lambda after, n: pending_page(session, after=after, limit=n, today=date(2026, 6, 1)), lambda r: r.cursor
+            )
+        }
         assert pending == active - expected
         for number in numbers:
             assert signoff_standing(session, number).up_to_date == (number in expected), number
 
     # The trigger's "already has a valid sign-off of this version": refused exactly when one exists.
     with engine.connect() as connection:
-        valid_pairs = {(number, version_id) for number, version_id in connection.execute(text(
-            "SELECT e.number, s.version_id FROM signoff s JOIN employee e ON e.id = s.employee_id "
-            f"WHERE {signoff_sql.valid('s')}"))}
+        valid_pairs = {
+            (number, version_id)
+            for number, version_id in connection.execute(
+                text(
+                    "SELECT e.number, s.version_id FROM signoff s JOIN employee e ON e.id = s.employee_id "
+                    f"WHERE {signoff_sql.valid('s')}"
+                )
+            )
+        }
     for number in sorted(active)[:12]:
         for version_id in version_ids:
             with engine.connect() as connection:
                 transaction = connection.begin()
                 try:
-                    connection.execute(text(
-                        "INSERT INTO signoff (employee_id, version_id, signed_on, method, printed_name, meaning, "
-                        "recorded_by, recorded_at, recorded_on) SELECT id, :v, '2026-03-01', 'terminal', name, 'm', "
-                        "'t', '2026-03-01 10:00:00', '2026-03-01' FROM employee WHERE number = :n"),
-                        {"v": version_id, "n": number})
+                    connection.execute(
+                        text(
+                            "INSERT INTO signoff (employee_id, version_id, signed_on, method, printed_name, meaning, "
+                            "recorded_by, recorded_at, recorded_on) SELECT id, :v, '2026-03-01', 'terminal', name, 'm', "
+                            "'t', '2026-03-01 10:00:00', '2026-03-01' FROM employee WHERE number = :n"
+                        ),
+                        {"v": version_id, "n": number},
+                    )
                     refused = False
                 except Exception as exc:  # noqa: BLE001 - the driver's IntegrityError / OperationalError
                     assert "already has a valid sign-off" in str(exc)
@@ -152,36 +183,52 @@ def _generated_actions(engine: Engine, rng: random.Random, count: int) -> None:
     add(engine, "E-1")
     with engine.begin() as connection:
         employee_id = connection.execute(text("SELECT id FROM employee WHERE number = 'E-1'")).scalar_one()
-        version_id, = connection.execute(text("SELECT MAX(id) FROM handbook_version")).one()
-        levels = connection.execute(text(
-            "SELECT code, step, follow_up IS NULL FROM handbook_level WHERE version_id = :v ORDER BY step"),
-            {"v": version_id}).all()
+        (version_id,) = connection.execute(text("SELECT MAX(id) FROM handbook_version")).one()
+        levels = connection.execute(
+            text("SELECT code, step, follow_up IS NULL FROM handbook_level WHERE version_id = :v ORDER BY step"),
+            {"v": version_id},
+        ).all()
         for _ in range(count):
             code, step, final = rng.choice(levels)
             issued = date(2026, 3, 1) + rng.randint(0, 60) * DAY
             due = None if final else issued + rng.randint(1, 70) * DAY
             closed = rng.random() < 0.25
-            connection.execute(text(
-                "INSERT INTO corrective_action (employee_id, version_id, level, step, is_final, expectations, "
-                "issued_on, issued_by, follow_up_due, follow_up_done, suggested_level, suggestion_reason, status, "
-                "closed_on, effectiveness_check, created_at, updated_at, updated_by, revision) VALUES "
-                "(:e, :v, :code, :step, :final, 'Do better', :issued, 't', :due, :done, :code, 'r', :status, "
-                ":closed_on, :check, '2026-03-01 10:00:00', '2026-03-01 10:00:00', 't', 1)"),
-                {"e": employee_id, "v": version_id, "code": code, "step": step, "final": bool(final),
-                 "issued": issued, "due": due, "done": due is not None and rng.random() < 0.3,
-                 "status": "closed" if closed else "open", "closed_on": issued + DAY if closed else None,
-                 "check": "No complaints since" if closed else None})
+            connection.execute(
+                text(
+                    "INSERT INTO corrective_action (employee_id, version_id, level, step, is_final, expectations, "
+                    "issued_on, issued_by, follow_up_due, follow_up_done, suggested_level, suggestion_reason, status, "
+                    "closed_on, effectiveness_check, created_at, updated_at, updated_by, revision) VALUES "
+                    "(:e, :v, :code, :step, :final, 'Do better', :issued, 't', :due, :done, :code, 'r', :status, "
+                    ":closed_on, :check, '2026-03-01 10:00:00', '2026-03-01 10:00:00', 't', 1)"
+                ),
+                {
+                    "e": employee_id,
+                    "v": version_id,
+                    "code": code,
+                    "step": step,
+                    "final": bool(final),
+                    "issued": issued,
+                    "due": due,
+                    "done": due is not None and rng.random() < 0.3,
+                    "status": "closed" if closed else "open",
+                    "closed_on": issued + DAY if closed else None,
+                    "check": "No complaints since" if closed else None,
+                },
+            )
 
 
 def test_the_follow_up_state_and_its_sql_twin_agree(published: Engine) -> None:
     rng = random.Random(7)
     _generated_actions(published, rng, 80)
     with published.connect() as connection:
-        actions = connection.execute(text(
-            "SELECT id, status, follow_up_due, follow_up_done FROM corrective_action")).all()
+        actions = connection.execute(
+            text("SELECT id, status, follow_up_due, follow_up_done FROM corrective_action")
+        ).all()
     # Days around the due dates, across week ends (Sunday / Monday) and month ends.
-    days = sorted({date(2026, 3, 1) + rng.randint(0, 140) * DAY for _ in range(10)}
-                  | {date(2026, 4, 5), date(2026, 4, 6), date(2026, 4, 30)})
+    days = sorted(
+        {date(2026, 3, 1) + rng.randint(0, 140) * DAY for _ in range(10)}
+        | {date(2026, 4, 5), date(2026, 4, 6), date(2026, 4, 30)}
+    )
     with read(published) as session:
         raw = of_session(session)
         for day in days:
@@ -190,15 +237,26 @@ def test_the_follow_up_state_and_its_sql_twin_agree(published: Engine) -> None:
                 due = due if isinstance(due, date) or due is None else date.fromisoformat(str(due)[:10])
                 python[follow_up_state(status, due, bool(done), day)].add(action_id)
             for state, predicate in action_sql.STATE.items():
-                found = {row[0] for row in raw.rows(f"SELECT id FROM corrective_action WHERE {predicate}",
-                                                     **action_sql.params(predicate, day))}
+                found = {
+                    row[0]
+                    for row in raw.rows(
+                        f"SELECT id FROM corrective_action WHERE {predicate}", **action_sql.params(predicate, day)
+                    )
+                }
                 assert found == python[state], (day, state)
             for name, states in LISTS.items():
                 wanted = set().union(*(python[s] for s in states)) if states else {a[0] for a in actions}
-                listed = {row.id for row in every_page(
-                    lambda after, n, name=name: list_actions(session, state=name, today=day, after=after, limit=n),
-                    lambda row: row)}
+                listed = {
+                    row.id
+                    for row in every_page(
+                        lambda after, n, name=name: list_actions(session, state=name, today=day, after=after, limit=n),
+                        lambda row: row,
+                    )
+                }
                 assert listed == wanted, (day, name)
-    exercised = {follow_up_state(s, d if isinstance(d, date) or d is None else date.fromisoformat(str(d)[:10]),
-                                 bool(done), day) for _, s, d, done in actions for day in days}
+    exercised = {
+        follow_up_state(s, d if isinstance(d, date) or d is None else date.fromisoformat(str(d)[:10]), bool(done), day)
+        for _, s, d, done in actions
+        for day in days
+    }
     assert exercised == set(FollowUpState), "the generated actions cover every state"

@@ -108,8 +108,10 @@ def _refusal(engine: Engine, sql: str) -> str:
 
 def _contents(engine: Engine) -> list[list[tuple]]:
     with engine.connect() as connection:
-        return [list(connection.execute(text(f"SELECT * FROM {table}")).all())
-                for table in ("signoff", "audit_event", "handbook_version", "handbook_rule")]
+        return [
+            list(connection.execute(text(f"SELECT * FROM {table}")).all())
+            for table in ("signoff", "audit_event", "handbook_version", "handbook_rule")
+        ]
 
 
 APPEND_ONLY_EDITS = [
@@ -134,8 +136,14 @@ def test_database_refuses_to_edit_or_delete_append_only_records(signed: Engine) 
 def test_postgres_refuses_truncate_of_the_audit_trail(postgres_url: str) -> None:
     engine = db.make_engine(postgres_url)
     try:
-        write(engine, lambda s: add_employee(validate(EmployeeInput, number="E-1", name="Ann", team="Desk",
-                                                      hire_date="2024-01-01"), session=s, actor=ACTOR))
+        write(
+            engine,
+            lambda s: add_employee(
+                validate(EmployeeInput, number="E-1", name="Ann", team="Desk", hire_date="2024-01-01"),
+                session=s,
+                actor=ACTOR,
+            ),
+        )
         for table in ("audit_event", "signoff"):
             assert f"{table} is append-only: TRUNCATE refused" in _refusal(engine, f"TRUNCATE {table} CASCADE")
         assert counts(engine)["audit_event"] == 1
@@ -170,19 +178,65 @@ def _good_rows(engine: Engine) -> dict[str, dict[str, Any]]:
         version = connection.execute(text("SELECT id FROM handbook_version")).scalar_one()
     today = str(date.today())
     return {
-        "employee": dict(number="E-RAW", name="Raw Row", team="Desk", hire_date="2024-01-01", active=True,
-                         created_at=STAMP, created_by="sql", updated_at=STAMP, updated_by="sql", revision=1),
-        "signoff": dict(employee_id=unsigned, version_id=version, signed_on=today, method="paper",
-                        filing_ref="cabinet 3", printed_name="Employee E-2", meaning="read it", recorded_by="sql",
-                        recorded_at=STAMP, recorded_on=today),
-        "complaint": dict(ref="C-RAW-1", received_at=STAMP, version_id=version, channel="chat", target_seconds=120,
-                          summary="Raw complaint", severity="medium", urgent=False, status="received",
-                          created_at=STAMP, created_by="sql", updated_at=STAMP, updated_by="sql", revision=1),
-        "corrective_action": dict(employee_id=unsigned, version_id=version, level="coaching", step=1, is_final=False,
-                                  expectations="Be calm", issued_on="2026-11-01", issued_by="sql",
-                                  follow_up_due="2026-12-01", follow_up_done=False, suggested_level="coaching",
-                                  suggestion_reason="first", status="open", created_at=STAMP, updated_at=STAMP,
-                                  updated_by="sql", revision=1),
+        "employee": dict(
+            number="E-RAW",
+            name="Raw Row",
+            team="Desk",
+            hire_date="2024-01-01",
+            active=True,
+            created_at=STAMP,
+            created_by="sql",
+            updated_at=STAMP,
+            updated_by="sql",
+            revision=1,
+        ),
+        "signoff": dict(
+            employee_id=unsigned,
+            version_id=version,
+            signed_on=today,
+            method="paper",
+            filing_ref="cabinet 3",
+            printed_name="Employee E-2",
+            meaning="read it",
+            recorded_by="sql",
+            recorded_at=STAMP,
+            recorded_on=today,
+        ),
+        "complaint": dict(
+            ref="C-RAW-1",
+            received_at=STAMP,
+            version_id=version,
+            channel="chat",
+            target_seconds=120,
+            summary="Raw complaint",
+            severity="medium",
+            urgent=False,
+            status="received",
+            created_at=STAMP,
+            created_by="sql",
+            updated_at=STAMP,
+            updated_by="sql",
+            revision=1,
+        ),
+        "corrective_action": dict(
+            employee_id=unsigned,
+            version_id=version,
+            level="coaching",
+            step=1,
+            is_final=False,
+            expectations="Be calm",
+            issued_on="2026-11-01",
+            issued_by="sql",
+            follow_up_due="2026-12-01",
+            follow_up_done=False,
+            suggested_level="coaching",
+            suggestion_reason="first",
+            status="open",
+            created_at=STAMP,
+            updated_at=STAMP,
+            updated_by="sql",
+            revision=1,
+        ),
     }
 
 
@@ -200,13 +254,19 @@ BAD_ROWS = [
     ("complaint", {"status": "acknowledged"}, "ck_complaint_acknowledged_has_first_response"),
     ("complaint", {"status": "resolved"} | ANSWERED, "ck_complaint_resolved_has_resolution"),
     ("complaint", {"status": "dismissed", "dismissal_reason": " "} | ANSWERED, "ck_complaint_dismissed_has_reason"),
-    ("complaint", {"first_response_at": "2026-11-23 09:00:00", "first_response_seconds": -3600},
-     "ck_complaint_response_after_receipt"),
+    (
+        "complaint",
+        {"first_response_at": "2026-11-23 09:00:00", "first_response_seconds": -3600},
+        "ck_complaint_response_after_receipt",
+    ),
     ("complaint", {"first_response_at": STAMP}, "ck_complaint_response_seconds_derived"),
     ("corrective_action", {"follow_up_due": None}, "ck_corrective_action_follow_up_unless_final"),
     ("corrective_action", {"follow_up_due": "2026-10-01"}, "ck_corrective_action_due_after_issue"),
-    ("corrective_action", {"status": "closed", "closed_on": "2026-12-02"},
-     "ck_corrective_action_closed_has_effectiveness_check"),
+    (
+        "corrective_action",
+        {"status": "closed", "closed_on": "2026-12-02"},
+        "ck_corrective_action_closed_has_effectiveness_check",
+    ),
     ("corrective_action", {"expectations": ""}, "ck_corrective_action_expectations_nonblank"),
 ]
 
@@ -226,8 +286,11 @@ def test_check_constraints_refuse_bad_rows(signed: Engine) -> None:
 
 def test_foreign_keys_refuse_a_channel_or_level_the_handbook_version_does_not_have(signed: Engine) -> None:
     good = _good_rows(signed)
-    for table, change in [("complaint", {"channel": "fax"}), ("corrective_action", {"level": "suspension"}),
-                          ("signoff", {"employee_id": 999_999})]:
+    for table, change in [
+        ("complaint", {"channel": "fax"}),
+        ("corrective_action", {"level": "suspension"}),
+        ("signoff", {"employee_id": 999_999}),
+    ]:
         message = _refusal(signed, _insert_sql(table, good[table] | change))
         assert "foreign key" in message.lower(), (table, message)
 

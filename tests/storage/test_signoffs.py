@@ -27,8 +27,9 @@ TODAY = date(2026, 2, 10)
 
 
 def signoff_input(number: str = "E-1", signed_on: date = date(2026, 1, 20), **extra: object) -> SignoffInput:
-    values: dict[str, object] = dict(employee_number=number, signed_on=signed_on, method="paper",
-                                     filing_ref=f"personnel file {number}")
+    values: dict[str, object] = dict(
+        employee_number=number, signed_on=signed_on, method="paper", filing_ref=f"personnel file {number}"
+    )
     return validate(SignoffInput, **(values | extra))
 
 
@@ -45,7 +46,12 @@ def test_record_stores_what_was_signed_and_its_meaning(january: Engine) -> None:
         assert view.version_label == "2026.1"
         assert view.valid
         s = view.signoff
-        assert (s.signed_on, s.method, s.filing_ref, s.printed_name) == (date(2026, 1, 20), "paper", "personnel file E-1", "Ann M. Lee")
+        assert (s.signed_on, s.method, s.filing_ref, s.printed_name) == (
+            date(2026, 1, 20),
+            "paper",
+            "personnel file E-1",
+            "Ann M. Lee",
+        )
         assert s.meaning == meaning_of("2026.1") == "I have read handbook version 2026.1 and will follow its rules."
         assert (s.recorded_by, s.recorded_on) == (ACTOR, TODAY)
         [event] = audit.recent(session, entity="signoff")
@@ -85,8 +91,10 @@ def test_a_second_valid_sign_off_of_the_same_version_is_refused(january: Engine)
     first = sign(january)
     data = signoff_input(signed_on=date(2026, 1, 21))
     error = refused(january, lambda s: record_signoff(data, session=s, actor=ACTOR, now=NOW), "version")
-    assert error.reason == (f"E-1 already has a valid sign-off of version 2026.1 (sign-off {first.id}, signed 2026-01-20); "
-                            "revoke it first to replace it")
+    assert error.reason == (
+        f"E-1 already has a valid sign-off of version 2026.1 (sign-off {first.id}, signed 2026-01-20); "
+        "revoke it first to replace it"
+    )
 
 
 def test_unknown_employee_and_version_are_refused(january: Engine) -> None:
@@ -115,8 +123,10 @@ def test_revoke_is_a_new_record_and_the_sign_off_row_is_unchanged(january: Engin
     signoff = sign(january)
     row_before = _signoff_row(january, signoff.id)
     before = counts(january)
-    revocation = write(january, lambda s: revoke_signoff(signoff.id, RevokeInput(reason="Signed the wrong form"),
-                                                         session=s, actor="auditor"))
+    revocation = write(
+        january,
+        lambda s: revoke_signoff(signoff.id, RevokeInput(reason="Signed the wrong form"), session=s, actor="auditor"),
+    )
     after = counts(january)
     assert after["signoff_revocation"] == before["signoff_revocation"] + 1
     assert after["signoff"] == before["signoff"]
@@ -127,23 +137,34 @@ def test_revoke_is_a_new_record_and_the_sign_off_row_is_unchanged(january: Engin
         assert not view.valid
         assert view.revocation is not None
         assert (view.revocation.reason, view.revocation.revoked_by, view.revocation.signoff_id) == (
-            "Signed the wrong form", "auditor", signoff.id)
+            "Signed the wrong form",
+            "auditor",
+            signoff.id,
+        )
         assert revocation.id == view.revocation.id
     # Once revoked, the employee can sign the same version again.
     replacement = sign(january, signed_on=date(2026, 1, 22))
     with read(january) as session:
-        assert [(v.signoff.id, v.valid) for v in signoffs_of(session, "E-1")] == [(signoff.id, False), (replacement.id, True)]
+        assert [(v.signoff.id, v.valid) for v in signoffs_of(session, "E-1")] == [
+            (signoff.id, False),
+            (replacement.id, True),
+        ]
 
 
 def test_revoking_twice_or_an_unknown_sign_off_is_refused(january: Engine) -> None:
     add(january, "E-1")
     signoff = sign(january)
     write(january, lambda s: revoke_signoff(signoff.id, RevokeInput(reason="wrong form"), session=s, actor=ACTOR))
-    error = refused(january, lambda s: revoke_signoff(signoff.id, RevokeInput(reason="again"), session=s, actor=ACTOR),
-                    "signoff")
+    error = refused(
+        january, lambda s: revoke_signoff(signoff.id, RevokeInput(reason="again"), session=s, actor=ACTOR), "signoff"
+    )
     assert f"sign-off {signoff.id} was already revoked by {ACTOR}: wrong form" == error.reason
-    refused(january, lambda s: revoke_signoff(9999, RevokeInput(reason="typo"), session=s, actor=ACTOR), "signoff",
-            error=NotFound)
+    refused(
+        january,
+        lambda s: revoke_signoff(9999, RevokeInput(reason="typo"), session=s, actor=ACTOR),
+        "signoff",
+        error=NotFound,
+    )
 
 
 # --- who still has to sign ----------------------------------------------------------
@@ -155,8 +176,8 @@ def _pending(engine: Engine, today: date):  # type: ignore[no-untyped-def]
 
 
 def test_pending_separates_new_hires_in_grace_from_overdue(january: Engine) -> None:
-    add(january, "E-OLD", hire_date="2020-05-01")           # due 14 days after publication: 2026-01-19
-    add(january, "E-NEW", hire_date="2026-02-01")           # hired after publication: due 2026-02-15
+    add(january, "E-OLD", hire_date="2020-05-01")  # due 14 days after publication: 2026-01-19
+    add(january, "E-NEW", hire_date="2026-02-01")  # hired after publication: due 2026-02-15
     add(january, "E-OK", hire_date="2020-05-01")
     sign(january, "E-OK")
     report = _pending(january, date(2026, 2, 10))
@@ -190,17 +211,27 @@ def test_editorial_version_needs_no_new_sign_off_but_a_material_one_does(january
     add(january, "E-1", hire_date="2020-05-01")
     sign(january, "E-1")
     later = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
-    editorial = edited_handbook(tmp_path / "v2", "2026.2", [("conduct.md", "under any circumstances", "in any circumstances")])
+    editorial = edited_handbook(
+        tmp_path / "v2", "2026.2", [("conduct.md", "under any circumstances", "in any circumstances")]
+    )
     write(january, lambda s: publish(editorial, session=s, actor=ACTOR, editorial=True, now=later))
     report = _pending(january, date(2026, 4, 1))
     assert (report.version, report.material_version) == ("2026.2", "2026.1")
     assert report.overdue == [] and report.in_grace == []
 
-    material = edited_handbook(tmp_path / "v3", "2026.3", [
-        ("conduct.md", "under any circumstances", "in any circumstances"), CON01_EDIT,
-        ("speed.md", "| social | Social media | 60 minutes |", "| social | Social media | 30 minutes |"),
-    ])
-    write(january, lambda s: publish(material, session=s, actor=ACTOR, now=datetime(2026, 4, 1, 12, 0, tzinfo=timezone.utc)))
+    material = edited_handbook(
+        tmp_path / "v3",
+        "2026.3",
+        [
+            ("conduct.md", "under any circumstances", "in any circumstances"),
+            CON01_EDIT,
+            ("speed.md", "| social | Social media | 60 minutes |", "| social | Social media | 30 minutes |"),
+        ],
+    )
+    write(
+        january,
+        lambda s: publish(material, session=s, actor=ACTOR, now=datetime(2026, 4, 1, 12, 0, tzinfo=timezone.utc)),
+    )
     report = _pending(january, date(2026, 4, 10))
     assert report.material_version == "2026.3"
     [item] = report.in_grace  # 14 days from 2026-04-01
@@ -212,7 +243,9 @@ def test_editorial_version_needs_no_new_sign_off_but_a_material_one_does(january
 
 def test_signing_the_editorial_version_covers_the_material_one(january: Engine, tmp_path: Path) -> None:
     add(january, "E-1", hire_date="2020-05-01")
-    editorial = edited_handbook(tmp_path / "v2", "2026.2", [("conduct.md", "under any circumstances", "in any circumstances")])
+    editorial = edited_handbook(
+        tmp_path / "v2", "2026.2", [("conduct.md", "under any circumstances", "in any circumstances")]
+    )
     write(january, lambda s: publish(editorial, session=s, actor=ACTOR, editorial=True, now=NOW))
     assert [p.number for p in _pending(january, TODAY).overdue] == ["E-1"]
     sign(january, "E-1", signed_on=TODAY)  # the version in force (2026.2)
@@ -228,4 +261,6 @@ def test_compliance_by_team(january: Engine) -> None:
     label, teams = report.version, report.teams
     assert label == "2026.1"
     assert [(t.team, t.active, t.signed, t.pending, t.percent) for t in teams] == [
-        ("Desk", 2, 1, 1, 50.0), ("Phone", 1, 0, 1, 0.0)]
+        ("Desk", 2, 1, 1, 50.0),
+        ("Phone", 1, 0, 1, 0.0),
+    ]

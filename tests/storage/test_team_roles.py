@@ -60,8 +60,12 @@ def team() -> Iterator[dict[str, str]]:
                 pytest.fail(message)
             pytest.skip(message)
     suffix = uuid.uuid4().hex[:8]
-    names = {"tracker_owner": f"owner_{suffix}", "maria": f"maria_{suffix}", "tom": f"tom_{suffix}",
-             "tracker": f"team_{suffix}"}
+    names = {
+        "tracker_owner": f"owner_{suffix}",
+        "maria": f"maria_{suffix}",
+        "tom": f"tom_{suffix}",
+        "tracker": f"team_{suffix}",
+    }
     yield {"admin": admin_url, **names}
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{names["tracker"]}" WITH (FORCE)'))
@@ -76,7 +80,9 @@ def test_a_supervisor_with_the_readme_grants_does_a_days_work_but_cannot_delete(
     admin_url = make_url(team["admin"])
 
     def url(user: str, database: str) -> str:
-        return admin_url.set(username=user, password="change-me", database=database).render_as_string(hide_password=False)
+        return admin_url.set(username=user, password="change-me", database=database).render_as_string(
+            hide_password=False
+        )
 
     admin = create_engine(team["admin"], isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

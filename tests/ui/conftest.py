@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from tests.conftest import ACTOR, ROOT, write
-from tracker.db.engine import make_engine
-from tracker.domain.handbook.model import Handbook
-from tracker.records.handbook.commands import publish
 from tracker.backend import Backend
 from tracker.config import Settings
+from tracker.db.engine import make_engine
+from tracker.domain.handbook.model import Handbook
 from tracker.domain.handbook.source import source_from_config
 from tracker.domain.timeutil import set_clock
+from tracker.records.handbook.commands import publish
 from tracker.ui.app import TrackerApp
 
 # Every UI test and snapshot sees the same "now": Monday 2026-11-23 10:00 UTC.

@@ -29,8 +29,14 @@ from tracker.ui.widgets.paged_table import PagedTable
 def _seed(database_url: str, handbook: Handbook):  # type: ignore[no-untyped-def]
     engine = make_engine(database_url)
     write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=datetime(2026, 11, 1, tzinfo=timezone.utc)))
-    write(engine, lambda s: add_employee(
-        EmployeeInput(number="E-2001", name="Sam Okafor", team="Phones", hire_date="2024-02-01"), session=s, actor=ACTOR))
+    write(
+        engine,
+        lambda s: add_employee(
+            EmployeeInput(number="E-2001", name="Sam Okafor", team="Phones", hire_date="2024-02-01"),
+            session=s,
+            actor=ACTOR,
+        ),
+    )
     return engine
 
 
@@ -149,15 +155,24 @@ async def test_skipping_to_dismissal_needs_the_gross_misconduct_reason(app_facto
     with read(engine) as session:
         rows = action_queries.list_actions(session, state="all")
         view = action_queries.get_action(session, rows[0].id)
-    assert (view.action.level, view.action.suggested_level, view.action.follow_up_due) == ("dismissal", "coaching", None)
+    assert (view.action.level, view.action.suggested_level, view.action.follow_up_due) == (
+        "dismissal",
+        "coaching",
+        None,
+    )
     assert view.action.gross_misconduct_reason == "Threatened a customer with violence"
 
 
 async def test_an_action_changed_by_someone_else_is_not_overwritten(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
     engine = _seed(database_url, handbook)
-    action = write(engine, lambda s: action_commands.issue_action(
-        ActionInput(employee_number="E-2001", expectations="Greet every customer", issued_on="2026-11-20"),
-        session=s, actor=ACTOR))
+    action = write(
+        engine,
+        lambda s: action_commands.issue_action(
+            ActionInput(employee_number="E-2001", expectations="Greet every customer", issued_on="2026-11-20"),
+            session=s,
+            actor=ACTOR,
+        ),
+    )
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
@@ -169,8 +184,12 @@ async def test_an_action_changed_by_someone_else_is_not_overwritten(app_factory,
         await _settle(app, pilot)
         form = app.screen
         form.query_one("#field-text", TextArea).text = "I disagree with the complaint"
-        write(engine, lambda s: action_commands.record_response(action.id, ResponseInput(text="Sorry"), session=s,
-                                                      actor="other-supervisor"))
+        write(
+            engine,
+            lambda s: action_commands.record_response(
+                action.id, ResponseInput(text="Sorry"), session=s, actor="other-supervisor"
+            ),
+        )
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form, "the form stays open with what was typed"

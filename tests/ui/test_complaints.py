@@ -27,9 +27,14 @@ from tracker.ui.widgets.form import FormDialog
 def _seed(database_url: str, handbook: Handbook):  # type: ignore[no-untyped-def]
     engine = make_engine(database_url)
     write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=datetime(2026, 11, 1, tzinfo=timezone.utc)))
-    write(engine, lambda s: add_employee(
-        EmployeeInput(number="E-1003", name="Chloe Martin", team="Email desk", hire_date="2023-01-15"),
-        session=s, actor=ACTOR))
+    write(
+        engine,
+        lambda s: add_employee(
+            EmployeeInput(number="E-1003", name="Chloe Martin", team="Email desk", hire_date="2023-01-15"),
+            session=s,
+            actor=ACTOR,
+        ),
+    )
     return engine
 
 
@@ -134,9 +139,14 @@ async def test_invalid_form_input_is_shown_and_nothing_is_saved(app_factory, dat
 
 async def test_a_complaint_changed_by_someone_else_is_not_overwritten(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
     engine = _seed(database_url, handbook)
-    ref = write(engine, lambda s: complaint_commands.log_complaint(
-        ComplaintInput(received_at="2026-11-23 08:00", channel="chat", summary="No greeting at all"),
-        session=s, actor=ACTOR)).ref
+    ref = write(
+        engine,
+        lambda s: complaint_commands.log_complaint(
+            ComplaintInput(received_at="2026-11-23 08:00", channel="chat", summary="No greeting at all"),
+            session=s,
+            actor=ACTOR,
+        ),
+    ).ref
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
@@ -150,7 +160,12 @@ async def test_a_complaint_changed_by_someone_else_is_not_overwritten(app_factor
         form.query_one("#field-replied_at", Input).value = "2026-11-23 08:01"
         form.query_one("#field-note", TextArea).text = "Hello, sorry for the wait"
         # Meanwhile another supervisor acknowledges the same complaint.
-        write(engine, lambda s: complaint_commands.acknowledge(ref, ReplyInput(replied_at="2026-11-23 08:03"), session=s, actor="other-supervisor"))
+        write(
+            engine,
+            lambda s: complaint_commands.acknowledge(
+                ref, ReplyInput(replied_at="2026-11-23 08:03"), session=s, actor="other-supervisor"
+            ),
+        )
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form, "the form stays open with what was typed"
@@ -168,9 +183,16 @@ async def test_a_complaint_changed_by_someone_else_is_not_overwritten(app_factor
 async def test_text_that_looks_like_markup_is_shown_as_typed(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
     engine = _seed(database_url, handbook)
     summary = "Said [bold]no[/bold] and [/oops] twice"
-    write(engine, lambda s: complaint_commands.log_complaint(
-        ComplaintInput(received_at="2026-11-23 08:00", channel="chat", summary=summary, customer_name="[red]Ann[/]"),
-        session=s, actor=ACTOR))
+    write(
+        engine,
+        lambda s: complaint_commands.log_complaint(
+            ComplaintInput(
+                received_at="2026-11-23 08:00", channel="chat", summary=summary, customer_name="[red]Ann[/]"
+            ),
+            session=s,
+            actor=ACTOR,
+        ),
+    )
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)

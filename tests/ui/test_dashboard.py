@@ -33,18 +33,35 @@ async def test_an_empty_database_says_what_to_do_first(app_factory) -> None:  # 
         assert "publish the handbook" in status and "import a roster" in status
 
 
-async def test_figures_count_the_records_and_open_the_list_behind_them(app_factory, database_url, handbook: Handbook) -> None:  # type: ignore[no-untyped-def]
+async def test_figures_count_the_records_and_open_the_list_behind_them(
+    app_factory, database_url, handbook: Handbook
+) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(database_url)
     write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=datetime(2026, 11, 1, tzinfo=timezone.utc)))
-    write(engine, lambda s: add_employee(EmployeeInput(number="E-1", name="Ann Lee", team="Chat", hire_date="2024-01-01"),
-                                         session=s, actor=ACTOR))
+    write(
+        engine,
+        lambda s: add_employee(
+            EmployeeInput(number="E-1", name="Ann Lee", team="Chat", hire_date="2024-01-01"), session=s, actor=ACTOR
+        ),
+    )
     refs = []
     for minute, channel in ((1, "chat"), (2, "chat"), (3, "email")):
-        refs.append(write(engine, lambda s, m=minute, c=channel: store.log_complaint(
-            ComplaintInput(received_at=f"2026-11-23 08:0{m}", channel=c, summary="Kept waiting", rule_ids="SPD-01"),
-            session=s, actor=ACTOR)).ref)
+        refs.append(
+            write(
+                engine,
+                lambda s, m=minute, c=channel: store.log_complaint(
+                    ComplaintInput(
+                        received_at=f"2026-11-23 08:0{m}", channel=c, summary="Kept waiting", rule_ids="SPD-01"
+                    ),
+                    session=s,
+                    actor=ACTOR,
+                ),
+            ).ref
+        )
     # One chat complaint answered late (5 minutes against a 2-minute target).
-    write(engine, lambda s: store.acknowledge(refs[0], ReplyInput(replied_at="2026-11-23 08:06"), session=s, actor=ACTOR))
+    write(
+        engine, lambda s: store.acknowledge(refs[0], ReplyInput(replied_at="2026-11-23 08:06"), session=s, actor=ACTOR)
+    )
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
@@ -67,7 +84,9 @@ async def test_figures_count_the_records_and_open_the_list_behind_them(app_facto
         assert {str(table.get_row_at(i)[0]) for i in range(2)} == {refs[0], refs[1]}
 
 
-async def test_figures_read_during_start_up_are_shown_when_they_arrive(app_factory, database_url, handbook: Handbook) -> None:  # type: ignore[no-untyped-def]
+async def test_figures_read_during_start_up_are_shown_when_they_arrive(
+    app_factory, database_url, handbook: Handbook
+) -> None:  # type: ignore[no-untyped-def]
     """launch.py reads the figures while the app loads; if they arrive after the screen is
     built, they are still shown (not left on 'Loading…')."""
     from concurrent.futures import Future
@@ -76,8 +95,12 @@ async def test_figures_read_during_start_up_are_shown_when_they_arrive(app_facto
 
     engine = make_engine(database_url)
     write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=datetime(2026, 11, 1, tzinfo=timezone.utc)))
-    write(engine, lambda s: add_employee(EmployeeInput(number="E-1", name="Ann Lee", team="Chat", hire_date="2024-01-01"),
-                                         session=s, actor=ACTOR))
+    write(
+        engine,
+        lambda s: add_employee(
+            EmployeeInput(number="E-1", name="Ann Lee", team="Chat", hire_date="2024-01-01"), session=s, actor=ACTOR
+        ),
+    )
     app = app_factory()
     pending: Future = Future()
     app.first_dashboard = pending

@@ -40,7 +40,9 @@ PEOPLE = (
 def _seed(database_url: str, handbook: Handbook) -> Engine:
     """Four employees; Ann and Ben signed the handbook; Dan has left."""
     engine = make_engine(database_url)
-    write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=datetime(2026, 11, 1, 9, tzinfo=timezone.utc)))
+    write(
+        engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=datetime(2026, 11, 1, 9, tzinfo=timezone.utc))
+    )
     for number, name, team, hired in PEOPLE:
         data = EmployeeInput(number=number, name=name, team=team, hire_date=hired)
         write(engine, lambda s, data=data: store.add_employee(data, session=s, actor=ACTOR))
@@ -71,7 +73,9 @@ def _numbers(screen: EmployeesScreen) -> list[str]:
 
 def _employees(engine: Engine) -> dict[str, tuple[str, str, str, bool]]:
     with read(engine) as session:
-        return {e.number: (e.name, e.team, e.hire_date.isoformat(), e.active) for e in session.exec(select(Employee)).all()}
+        return {
+            e.number: (e.name, e.team, e.hire_date.isoformat(), e.active) for e in session.exec(select(Employee)).all()
+        }
 
 
 async def test_search_and_filter_the_list(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
@@ -87,7 +91,8 @@ async def test_search_and_filter_the_list(app_factory, database_url, handbook) -
         assert table.has_focus
         # Active employees by name, each with their standing on the current version.
         assert [(r[0], r[1], r[2], r[6]) for r in _rows(table)] == [
-            ("E-1", "Ann Lee", "signed", handbook.label), ("E-2", "Ben Ode", "signed", handbook.label),
+            ("E-1", "Ann Lee", "signed", handbook.label),
+            ("E-2", "Ben Ode", "signed", handbook.label),
             ("E-3", "Cleo Lee", "PENDING", "—"),
         ]
         assert str(screen.query_one("#list-status", Static).render()).startswith("3 active employees")
@@ -147,12 +152,18 @@ async def test_an_empty_database_says_what_to_do(app_factory, database_url) -> N
         assert "No employees yet: press i to import a roster CSV, or n to add one." in status
 
 
-async def test_employee_page_timeline_deactivate_and_export(app_factory, database_url, handbook, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_employee_page_timeline_deactivate_and_export(
+    app_factory, database_url, handbook, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     engine = _seed(database_url, handbook)
     with read(engine) as session:
         [first] = signoff_queries.signoffs_of(session, "E-1")
-    write(engine, lambda s: signoff_commands.revoke_signoff(first.signoff.id or 0, RevokeInput(reason="wrong page signed"),
-                                                    session=s, actor=ACTOR))
+    write(
+        engine,
+        lambda s: signoff_commands.revoke_signoff(
+            first.signoff.id or 0, RevokeInput(reason="wrong page signed"), session=s, actor=ACTOR
+        ),
+    )
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
@@ -223,14 +234,19 @@ def _audit_count(engine: Engine) -> int:
         return session.exec(select(func.count()).select_from(AuditEvent)).one()
 
 
-async def test_import_a_roster_with_bad_rows_writes_nothing(app_factory, database_url, handbook, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_import_a_roster_with_bad_rows_writes_nothing(
+    app_factory, database_url, handbook, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     engine = _seed(database_url, handbook)
     before, audit_before = _employees(engine), _audit_count(engine)
-    path = _csv(tmp_path / "roster.csv", "number,name,team,hire_date,active\n"
-                "E-10,Eve Ray,Chat,2026-01-05,yes\n"
-                "E-11,,Chat,2026-01-05,yes\n"
-                "E-12,Fay Sun,Email,2026-02-30,yes\n"
-                "E-1,Ann Lee,Chat,2023-01-15,maybe\n")
+    path = _csv(
+        tmp_path / "roster.csv",
+        "number,name,team,hire_date,active\n"
+        "E-10,Eve Ray,Chat,2026-01-05,yes\n"
+        "E-11,,Chat,2026-01-05,yes\n"
+        "E-12,Fay Sun,Email,2026-02-30,yes\n"
+        "E-1,Ann Lee,Chat,2023-01-15,maybe\n",
+    )
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
@@ -253,10 +269,13 @@ async def test_import_a_roster_with_bad_rows_writes_nothing(app_factory, databas
 
 async def test_import_a_good_roster(app_factory, database_url, handbook, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     engine = _seed(database_url, handbook)
-    path = _csv(tmp_path / "roster.csv", "number,name,team,hire_date\n"
-                "E-10,Eve [Ray],Chat,2026-01-05\n"
-                "E-2,Ben Ode,Phones,2024-05-01\n"
-                "E-3,Cleo Lee,Chat,2025-02-01\n")
+    path = _csv(
+        tmp_path / "roster.csv",
+        "number,name,team,hire_date\n"
+        "E-10,Eve [Ray],Chat,2026-01-05\n"
+        "E-2,Ben Ode,Phones,2024-05-01\n"
+        "E-3,Cleo Lee,Chat,2025-02-01\n",
+    )
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
@@ -294,8 +313,12 @@ async def test_concurrent_edit_is_refused_and_keeps_what_was_typed(app_factory, 
         assert isinstance(form, FormDialog)
         form.query_one("#field-team", Input).value = "Email"
         # Meanwhile another supervisor renames her.
-        write(engine, lambda s: store.update_employee("E-1", EmployeeUpdate(name="Ann Lee-Smith"), session=s,
-                                                      actor="other-supervisor"))
+        write(
+            engine,
+            lambda s: store.update_employee(
+                "E-1", EmployeeUpdate(name="Ann Lee-Smith"), session=s, actor="other-supervisor"
+            ),
+        )
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is form, "the form stays open"

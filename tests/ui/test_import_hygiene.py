@@ -41,8 +41,13 @@ FIRST_FRAME = textwrap.dedent("""
 
 
 def test_the_first_frame_needs_no_orm_migrations_or_command_line(published_sqlite_url: str) -> None:
-    done = subprocess.run([sys.executable, "-c", FIRST_FRAME, published_sqlite_url, str(ROOT / "mkdocs.yml"), *HEAVY],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, published_sqlite_url, str(ROOT / "mkdocs.yml"), *HEAVY],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "", f"imported at start-up: {done.stdout.strip()}"
 
@@ -50,7 +55,12 @@ def test_the_first_frame_needs_no_orm_migrations_or_command_line(published_sqlit
 def test_the_check_would_see_a_heavy_import(published_sqlite_url: str, tmp_path: Path) -> None:
     """The same script notices SQLAlchemy once something on the path imports it (the check can fail)."""
     script = FIRST_FRAME.replace("import asyncio, sys", "import asyncio, sys, sqlalchemy", 1)
-    done = subprocess.run([sys.executable, "-c", script, published_sqlite_url, str(ROOT / "mkdocs.yml"), *HEAVY],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", script, published_sqlite_url, str(ROOT / "mkdocs.yml"), *HEAVY],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     assert "sqlalchemy" in done.stdout.split()

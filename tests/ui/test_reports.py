@@ -25,11 +25,20 @@ def _seed(database_url: str, handbook: Handbook) -> None:
     engine = make_engine(database_url)
     write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=datetime(2026, 11, 1, tzinfo=timezone.utc)))
     for number, name, team in (("E-1", "Ana Silva", "Chat"), ("E-2", "Ben Ng", "Chat"), ("E-3", "Cy Okafor", "Phones")):
-        write(engine, lambda s, n=number, m=name, t=team: add_employee(
-            EmployeeInput(number=n, name=m, team=t, hire_date="2024-01-10"), session=s, actor=ACTOR))
-    write(engine, lambda s: record_signoff(
-        SignoffInput(employee_number="E-1", signed_on="2026-11-05", method="paper", filing_ref="cabinet 2"),
-        session=s, actor=ACTOR))
+        write(
+            engine,
+            lambda s, n=number, m=name, t=team: add_employee(
+                EmployeeInput(number=n, name=m, team=t, hire_date="2024-01-10"), session=s, actor=ACTOR
+            ),
+        )
+    write(
+        engine,
+        lambda s: record_signoff(
+            SignoffInput(employee_number="E-1", signed_on="2026-11-05", method="paper", filing_ref="cabinet 2"),
+            session=s,
+            actor=ACTOR,
+        ),
+    )
     engine.dispose()
 
 
@@ -64,9 +73,11 @@ async def test_compliance_report_and_csv_export(app_factory, database_url, handb
         await _settle(app, pilot)
         assert app.screen is screen
         assert target.read_text(encoding="utf-8").splitlines() == [
-            "team,active,signed,pending,percent", "Chat,2,1,1,50.0", "Phones,1,0,1,0.0",
+            "team,active,signed,pending,percent",
+            "Chat,2,1,1,50.0",
+            "Phones,1,0,1,0.0",
         ]
-        assert any(f"Wrote {target}" in n.message for n in app._notifications)  # noqa: SLF001
+        assert any(f"Wrote {target}" in n.message for n in app._notifications)
         # A path that cannot be written gets a clear message under the field.
         await pilot.press("x")
         await _settle(app, pilot)
@@ -79,8 +90,13 @@ async def test_compliance_report_and_csv_export(app_factory, database_url, handb
 
 
 def test_export_rendering_is_safe_and_plain() -> None:
-    rows = [{"rule": "CON-01", "title": "=HYPERLINK(\"x\")", "complaints": 3}, {"rule": "SPD-02", "title": "a|b", "complaints": -1}]
+    rows = [
+        {"rule": "CON-01", "title": '=HYPERLINK("x")', "complaints": 3},
+        {"rule": "SPD-02", "title": "a|b", "complaints": -1},
+    ]
     assert csv_text(["rule", "title", "complaints"], rows).splitlines() == [
-        "rule,title,complaints", "CON-01,\"'=HYPERLINK(\"\"x\"\")\",3", "SPD-02,a|b,-1",
+        "rule,title,complaints",
+        'CON-01,"\'=HYPERLINK(""x"")",3',
+        "SPD-02,a|b,-1",
     ]
     assert "| SPD-02 | a\\|b | -1 |" in markdown_table(["rule", "title", "complaints"], rows, title="By rule")

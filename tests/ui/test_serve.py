@@ -70,8 +70,6 @@ CAPTURE_TERMINAL = """
 """
 
 
-
-
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -84,13 +82,31 @@ class Server:
     def __init__(self, database_url: str, port: int, log: Path) -> None:
         self.port = port
         self.log = log
-        command = [sys.executable, "-m", "tracker", "--db", database_url, "--handbook", str(ROOT / "mkdocs.yml"),
-                   "--as", ACTOR, "serve", "--port", str(port)]
+        command = [
+            sys.executable,
+            "-m",
+            "tracker",
+            "--db",
+            database_url,
+            "--handbook",
+            str(ROOT / "mkdocs.yml"),
+            "--as",
+            ACTOR,
+            "serve",
+            "--port",
+            str(port),
+        ]
         with log.open("wb") as out:
             # A new session: stopping the group also stops the app processes the server starts
             # (one per browser tab, through /bin/sh).
-            self.process = subprocess.Popen(command, cwd=log.parent, stdout=out, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
+            self.process = subprocess.Popen(
+                command,
+                cwd=log.parent,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
 
     @property
     def url(self) -> str:
@@ -109,8 +125,10 @@ class Server:
                     return
             except OSError:
                 time.sleep(0.1)
-        pytest.fail(f"`tracker serve` did not listen on port {self.port} within {START_TIMEOUT:.0f} s:\n"
-                    f"{self.output()}", pytrace=False)
+        pytest.fail(
+            f"`tracker serve` did not listen on port {self.port} within {START_TIMEOUT:.0f} s:\n{self.output()}",
+            pytrace=False,
+        )
 
     def stop(self) -> None:
         group = self.process.pid
@@ -168,16 +186,23 @@ def wait_for_screen(page, text: str, server: Server) -> None:  # type: ignore[no
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        page.wait_for_function("text => window.__screenText && window.__screenText().includes(text)", arg=text,
-                               timeout=SCREEN_TIMEOUT_MS)
+        page.wait_for_function(
+            "text => window.__screenText && window.__screenText().includes(text)", arg=text, timeout=SCREEN_TIMEOUT_MS
+        )
         return
     except PlaywrightTimeout:
         captured = page.evaluate("(window.__terminals || []).length")
     if not captured:
-        pytest.fail("No xterm.js Terminal was captured: textual-serve's xterm changed; update CAPTURE_TERMINAL "
-                    f"in {Path(__file__).name}.\nServer output:\n{server.output()}", pytrace=False)
-    pytest.fail(f"{text!r} did not appear within {SCREEN_TIMEOUT_MS // 1000} s. Screen:\n{screen_text(page)}\n"
-                f"Server output:\n{server.output()}", pytrace=False)
+        pytest.fail(
+            "No xterm.js Terminal was captured: textual-serve's xterm changed; update CAPTURE_TERMINAL "
+            f"in {Path(__file__).name}.\nServer output:\n{server.output()}",
+            pytrace=False,
+        )
+    pytest.fail(
+        f"{text!r} did not appear within {SCREEN_TIMEOUT_MS // 1000} s. Screen:\n{screen_text(page)}\n"
+        f"Server output:\n{server.output()}",
+        pytrace=False,
+    )
 
 
 def test_the_served_app_renders_the_dashboard_and_a_key_opens_complaints(server: Server) -> None:

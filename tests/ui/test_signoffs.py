@@ -37,16 +37,25 @@ def _seed(database_url: str, handbook: Handbook) -> Engine:
     """Ann and Ben were hired long ago (overdue); Cleo joined last week (in grace)."""
     engine = make_engine(database_url)
     write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=PUBLISHED))
-    for number, name, team, hired in (("E-1", "Ann Lee", "Chat", "2023-01-15"), ("E-2", "Ben Ode", "Email", "2024-05-01"),
-                                      ("E-3", "Cleo Park", "Chat", "2026-11-18")):
+    for number, name, team, hired in (
+        ("E-1", "Ann Lee", "Chat", "2023-01-15"),
+        ("E-2", "Ben Ode", "Email", "2024-05-01"),
+        ("E-3", "Cleo Park", "Chat", "2026-11-18"),
+    ):
         data = EmployeeInput(number=number, name=name, team=team, hire_date=hired)
         write(engine, lambda s, data=data: add_employee(data, session=s, actor=ACTOR))
     return engine
 
 
 def _sign(engine: Engine, number: str, label: str | None = None) -> Signoff:
-    data = validate(SignoffInput, employee_number=number, signed_on="2026-11-02", method="paper",
-                    filing_ref=f"personnel file {number}", version_label=label)
+    data = validate(
+        SignoffInput,
+        employee_number=number,
+        signed_on="2026-11-02",
+        method="paper",
+        filing_ref=f"personnel file {number}",
+        version_label=label,
+    )
     return write(engine, lambda s: signoff_commands.record_signoff(data, session=s, actor=ACTOR))
 
 
@@ -83,7 +92,9 @@ async def test_record_a_signoff_from_the_pending_list(app_factory, database_url,
         rows = _rows(pending)
         # Overdue first (by name), then those inside the grace period, with due date and last version.
         assert [(r[0], r[3], r[4], r[5]) for r in rows] == [
-            ("E-1", "OVERDUE", "2026-11-15", "—"), ("E-2", "OVERDUE", "2026-11-15", "—"), ("E-3", "grace", "2026-12-02", "—"),
+            ("E-1", "OVERDUE", "2026-11-15", "—"),
+            ("E-2", "OVERDUE", "2026-11-15", "—"),
+            ("E-3", "grace", "2026-12-02", "—"),
         ]
         assert "2 overdue, 1 inside the grace period" in str(screen.query_one("#signoff-status", Static).render())
         assert pending.has_focus
@@ -124,7 +135,13 @@ async def test_record_a_signoff_from_the_pending_list(app_factory, database_url,
     s = view.signoff
     assert view.version_label == handbook.label and view.valid
     assert (s.signed_on, s.method, s.filing_ref, s.printed_name, s.meaning, s.recorded_by) == (
-        date(2026, 11, 20), "paper", "cabinet 2, folder E-1", "Ann M. Lee", meaning, ACTOR)
+        date(2026, 11, 20),
+        "paper",
+        "cabinet 2, folder E-1",
+        "Ann M. Lee",
+        meaning,
+        ACTOR,
+    )
     assert _pending_numbers(engine) == ["E-2", "E-3"]
 
 
@@ -190,10 +207,15 @@ async def test_revoke_a_signoff_with_a_reason(app_factory, database_url, handboo
         view = signoff_queries.get_signoff(session, signed.id or 0)
         revocations = session.exec(select(SignoffRevocation)).all()
     assert [(r.signoff_id, r.reason, r.revoked_by) for r in revocations] == [
-        (signed.id, "Signed the page of another employee", ACTOR)]
+        (signed.id, "Signed the page of another employee", ACTOR)
+    ]
     # The original is unchanged: a revocation is a new record.
     assert (view.signoff.signed_on, view.signoff.method, view.signoff.filing_ref, view.signoff.printed_name) == (
-        signed.signed_on, signed.method, signed.filing_ref, signed.printed_name)
+        signed.signed_on,
+        signed.method,
+        signed.filing_ref,
+        signed.printed_name,
+    )
     assert not view.valid
     assert _pending_numbers(engine) == ["E-1", "E-2", "E-3"]
 
@@ -269,7 +291,9 @@ def test_pending_page_pages_overdue_then_grace(database_url, handbook) -> None: 
     assert (counts.overdue, counts.in_grace) == (3, 2)
 
 
-async def test_show_the_rules_changed_since_the_last_signoff(app_factory, database_url, handbook, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_show_the_rules_changed_since_the_last_signoff(
+    app_factory, database_url, handbook, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     engine = _seed(database_url, handbook)
     _sign(engine, "E-1")
     edited = edited_handbook(tmp_path / "hb", "2099.1", [CON01_EDIT])

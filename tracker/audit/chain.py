@@ -71,8 +71,17 @@ def event_hash(
 
 def hash_of(event: AuditEvent) -> str:
     """The hash an event should carry, from its own content (used to write and to verify)."""
-    return event_hash(seq=event.seq, at=event.at, actor=event.actor, action=event.action, entity=event.entity,
-                      entity_key=event.entity_key, before=event.before, after=event.after, prev_hash=event.prev_hash)
+    return event_hash(
+        seq=event.seq,
+        at=event.at,
+        actor=event.actor,
+        action=event.action,
+        entity=event.entity,
+        entity_key=event.entity_key,
+        before=event.before,
+        after=event.after,
+        prev_hash=event.prev_hash,
+    )
 
 
 def head(session: Session) -> AuditEvent | None:
@@ -101,8 +110,18 @@ def append(
     moment = as_utc(at or utcnow())
     before_text = canonical(before) if before is not None else None
     after_text = canonical(after) if after is not None else None
-    event = AuditEvent(seq=seq, at=moment, actor=actor, action=action, entity=entity, entity_key=key,
-                       before=before_text, after=after_text, prev_hash=prev_hash, hash="")
+    event = AuditEvent(
+        seq=seq,
+        at=moment,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_key=key,
+        before=before_text,
+        after=after_text,
+        prev_hash=prev_hash,
+        hash="",
+    )
     event.hash = hash_of(event)
     session.add(event)  # flushed with the records it describes (seq is assigned here, not by the database)
     session.info[_HEAD_KEY] = (seq, event.hash)
@@ -164,7 +183,11 @@ def verify_chain(session: Session, expected_head: tuple[int, str] | None = None)
         if expected_head is not None and event.seq == expected_head[0]:
             if event.hash != expected_head[1]:
                 return ChainReport(
-                    False, count, event.seq, event.hash, event.seq,
+                    False,
+                    count,
+                    event.seq,
+                    event.hash,
+                    event.seq,
                     f"event {event.seq} does not match the head you kept ({expected_head[1][:12]}…): the chain was rewritten",
                 )
             found_expected = True
@@ -173,7 +196,11 @@ def verify_chain(session: Session, expected_head: tuple[int, str] | None = None)
         expected_seq += 1
     if not found_expected and expected_head is not None:
         return ChainReport(
-            False, count, expected_seq - 1, prev_hash, expected_seq,
+            False,
+            count,
+            expected_seq - 1,
+            prev_hash,
+            expected_seq,
             f"the chain ends at event {expected_seq - 1}, before the head you kept ({expected_head[0]}): events were removed",
         )
     return ChainReport(True, count, expected_seq - 1, prev_hash)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import String, cast
 from sqlmodel import Session, col, select
@@ -39,6 +39,8 @@ from tracker.db.models import (
 from tracker.db.raw import of_session
 
 BATCH = 1000
+# A record as the check sees it: (key, its state as the audit trail records it[, the import that covers it]).
+Checked = tuple[Any, ...]
 
 
 def _audited(session: Session, entity: str) -> Iterator[tuple[str, str | None]]:
@@ -47,7 +49,7 @@ def _audited(session: Session, entity: str) -> Iterator[tuple[str, str | None]]:
     statement = (
         select(AuditEvent.entity_key, AuditEvent.after)
         .where(AuditEvent.entity == entity)
-        .order_by(key_column, AuditEvent.seq)
+        .order_by(key_column, col(AuditEvent.seq))
         .execution_options(yield_per=BATCH)
     )
     current_key: str | None = None
@@ -64,10 +66,12 @@ def _audited(session: Session, entity: str) -> Iterator[tuple[str, str | None]]:
 class _Kind:
     entity: str
     label: str
-    rows: Callable[[Session], Iterator[tuple[str, dict[str, Any]]]]
+    rows: Callable[[Session], Iterator[Checked]]
 
 
-def _batched(session: Session, statement, snapshot_batch) -> Iterator[tuple[str, dict[str, Any]]]:  # type: ignore[no-untyped-def]
+def _batched(
+    session: Session, statement: Any, snapshot_batch: Callable[[list[Any]], Iterable[Checked]]
+) -> Iterator[Checked]:
     batch: list[Any] = []
     for row in session.exec(statement.execution_options(yield_per=BATCH)):
         batch.append(row)
@@ -78,90 +82,100 @@ def _batched(session: Session, statement, snapshot_batch) -> Iterator[tuple[str,
         yield from snapshot_batch(batch)
 
 
-def _employees(session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
+def _employees(session: Session) -> Iterator[Checked]:
     statement = select(Employee).order_by(byte_order(session, Employee.number))
     return _batched(session, statement, lambda rows: ((e.number, snapshots.employee(e)) for e in rows))
 
 
-def _versions(session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
+def _versions(session: Session) -> Iterator[Checked]:
     for version in session.exec(select(HandbookVersion).order_by(byte_order(session, HandbookVersion.label))).all():
-        rules = session.exec(select(HandbookRule.rule_id, HandbookRule.hash).where(HandbookRule.version_id == version.id)).all()
+        rules = session.exec(
+            select(HandbookRule.rule_id, HandbookRule.hash).where(HandbookRule.version_id == version.id)
+        ).all()
         yield version.label, snapshots.version(version) | {"rules": dict(rules)}
 
 
-def _signoffs(session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
+def _signoffs(session: Session) -> Iterator[Checked]:
     statement = (
         select(Signoff, Employee.number, HandbookVersion.label)
-        .join(Employee, Employee.id == Signoff.employee_id)
-        .join(HandbookVersion, HandbookVersion.id == Signoff.version_id)
+        .join(Employee, col(Employee.id) == Signoff.employee_id)
+        .join(HandbookVersion, col(HandbookVersion.id) == Signoff.version_id)
         .order_by(byte_order(session, cast(Signoff.id, String)))
     )
-    return _batched(session, statement,
-                    lambda rows: ((str(s.id), snapshots.signoff(s, number, label)) for s, number, label in rows))
+    return _batched(
+        session, statement, lambda rows: ((str(s.id), snapshots.signoff(s, number, label)) for s, number, label in rows)
+    )
 
 
-def _revocations(session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
+def _revocations(session: Session) -> Iterator[Checked]:
     statement = select(SignoffRevocation).order_by(byte_order(session, cast(SignoffRevocation.id, String)))
     return _batched(session, statement, lambda rows: ((str(r.id), snapshots.revocation(r)) for r in rows))
 
 
-def _complaints(session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
+def _complaints(session: Session) -> Iterator[Checked]:
     statement = (
         select(Complaint, Employee.number)
-        .outerjoin(Employee, Employee.id == Complaint.employee_id)
+        .outerjoin(Employee, col(Employee.id) == Complaint.employee_id)
         .order_by(byte_order(session, Complaint.ref))
     )
 
-    def snap(rows: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    def snap(rows: list[Any]) -> Iterator[Checked]:
         ids = [c.id for c, _ in rows]
         rules: dict[int, list[str]] = {}
         for complaint_id, rule_id in session.exec(
-            select(ComplaintRule.complaint_id, ComplaintRule.rule_id).where(ComplaintRule.complaint_id.in_(ids))  # type: ignore[union-attr]
+            select(ComplaintRule.complaint_id, ComplaintRule.rule_id).where(col(ComplaintRule.complaint_id).in_(ids))
         ):
             rules.setdefault(complaint_id, []).append(rule_id)
         for complaint, number in rows:
-            yield complaint.ref, snapshots.complaint(complaint, number, rules.get(complaint.id or 0, [])), complaint.import_seq
+            yield (
+                complaint.ref,
+                snapshots.complaint(complaint, number, rules.get(complaint.id or 0, [])),
+                complaint.import_seq,
+            )
 
     return _batched(session, statement, snap)
 
 
-def _replies(session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
+def _replies(session: Session) -> Iterator[Checked]:
     statement = (
         select(ComplaintReply, Complaint.ref)
-        .join(Complaint, Complaint.id == ComplaintReply.complaint_id)
+        .join(Complaint, col(Complaint.id) == ComplaintReply.complaint_id)
         .order_by(byte_order(session, cast(ComplaintReply.id, String)))
     )
     return _batched(session, statement, lambda rows: ((str(r.id), snapshots.reply(r, ref)) for r, ref in rows))
 
 
-def _actions(session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
+def _actions(session: Session) -> Iterator[Checked]:
     statement = (
         select(CorrectiveAction, Employee.number)
-        .join(Employee, Employee.id == CorrectiveAction.employee_id)
+        .join(Employee, col(Employee.id) == CorrectiveAction.employee_id)
         .order_by(byte_order(session, cast(CorrectiveAction.id, String)))
     )
 
-    def snap(rows: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    def snap(rows: list[Any]) -> Iterator[Checked]:
         ids = [a.id for a, _ in rows]
         refs: dict[int, list[str]] = {}
         for action_id, ref in session.exec(
             select(ActionComplaint.action_id, Complaint.ref)
-            .join(Complaint, Complaint.id == ActionComplaint.complaint_id)
-            .where(ActionComplaint.action_id.in_(ids))  # type: ignore[attr-defined]
+            .join(Complaint, col(Complaint.id) == ActionComplaint.complaint_id)
+            .where(col(ActionComplaint.action_id).in_(ids))
         ):
             refs.setdefault(action_id, []).append(ref)
         rules: dict[int, list[str]] = {}
         for action_id, rule_id in session.exec(
-            select(ActionRule.action_id, ActionRule.rule_id).where(ActionRule.action_id.in_(ids))  # type: ignore[attr-defined]
+            select(ActionRule.action_id, ActionRule.rule_id).where(col(ActionRule.action_id).in_(ids))
         ):
             rules.setdefault(action_id, []).append(rule_id)
         for action, number in rows:
-            yield str(action.id), snapshots.action(action, number, refs.get(action.id or 0, []), rules.get(action.id or 0, []))
+            yield (
+                str(action.id),
+                snapshots.action(action, number, refs.get(action.id or 0, []), rules.get(action.id or 0, [])),
+            )
 
     return _batched(session, statement, snap)
 
 
-def _follow_ups(session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
+def _follow_ups(session: Session) -> Iterator[Checked]:
     statement = select(FollowUp).order_by(byte_order(session, cast(FollowUp.id, String)))
     return _batched(session, statement, lambda rows: ((str(f.id), snapshots.follow_up(f)) for f in rows))
 
@@ -173,7 +187,9 @@ def verify_imports(session: Session) -> list[str]:
     the 'before' of its first own audit event.
     """
     problems: list[str] = []
-    events = session.exec(select(AuditEvent).where(AuditEvent.entity == "complaint_import").order_by(AuditEvent.seq)).all()  # type: ignore[call-overload]
+    events = session.exec(
+        select(AuditEvent).where(AuditEvent.entity == "complaint_import").order_by(col(AuditEvent.seq))
+    ).all()
     for event in events:
         recorded = json.loads(event.after or "{}")
         digest = hashlib.sha256()
@@ -184,13 +200,15 @@ def verify_imports(session: Session) -> list[str]:
             for key, before in session.exec(
                 select(AuditEvent.entity_key, AuditEvent.before)
                 .where(AuditEvent.entity == "complaint", col(AuditEvent.entity_key).in_(refs))
-                .order_by(AuditEvent.seq)
+                .order_by(col(AuditEvent.seq))
             ):
                 first_before.setdefault(key, before)
             ids = [complaint.id for complaint, _ in rows]
             rules: dict[int, list[str]] = {}
             for complaint_id, rule_id in session.exec(
-                select(ComplaintRule.complaint_id, ComplaintRule.rule_id).where(col(ComplaintRule.complaint_id).in_(ids))
+                select(ComplaintRule.complaint_id, ComplaintRule.rule_id).where(
+                    col(ComplaintRule.complaint_id).in_(ids)
+                )
             ):
                 rules.setdefault(complaint_id, []).append(rule_id)
             for complaint, number in rows:
@@ -214,15 +232,15 @@ def _import_pages(session: Session, seq: int) -> Iterator[list[Any]]:
     while True:
         page = session.exec(
             select(Complaint, Employee.number)
-            .outerjoin(Employee, Employee.id == Complaint.employee_id)
-            .where(Complaint.import_seq == seq, Complaint.id > last)
-            .order_by(Complaint.id)
+            .outerjoin(Employee, col(Employee.id) == Complaint.employee_id)
+            .where(Complaint.import_seq == seq, col(Complaint.id) > last)
+            .order_by(col(Complaint.id))
             .limit(BATCH)
         ).all()
         if not page:
             return
         yield list(page)
-        last = page[-1][0].id
+        last = page[-1][0].id or 0
         session.expunge_all()
 
 
@@ -263,17 +281,19 @@ def verify_records(session: Session, *, limit: int = 1000) -> list[str]:
         a = next(audited, None)
         r = next(rows, None)
         while (a is not None or r is not None) and len(problems) < limit:
-            if r is None or (a is not None and a[0] < r[0]):
-                problems.append(f"{kind.label} {a[0]} is in the audit trail but missing from the database")  # type: ignore[index]
+            if a is not None and (r is None or a[0] < r[0]):
+                problems.append(f"{kind.label} {a[0]} is in the audit trail but missing from the database")
                 a = next(audited, None)
-            elif a is None or r[0] < a[0]:
-                covered = len(r) > 2 and r[2] in imports  # type: ignore[misc]
+            elif r is not None and (a is None or r[0] < a[0]):
+                covered = len(r) > 2 and r[2] in imports
                 if not covered:
                     problems.append(f"{kind.label} {r[0]} has no audit event: it was written behind the tracker's back")
                 r = next(rows, None)
-            else:
+            elif a is not None and r is not None:
                 if a[1] != canonical(r[1]):
-                    problems.append(f"{kind.label} {r[0]} differs from its last audited state: it was edited behind the tracker's back")
+                    problems.append(
+                        f"{kind.label} {r[0]} differs from its last audited state: it was edited behind the tracker's back"
+                    )
                 a = next(audited, None)
                 r = next(rows, None)
     return problems

@@ -85,8 +85,20 @@ def complaint(row: Complaint, employee_number: str | None, rule_ids: list[str]) 
 
 
 COMPLAINT_FIELDS = (
-    "ref", "received_at", "channel", "target_seconds", "employee", "rules", "summary", "severity", "urgent",
-    "status", "first_response_at", "resolution", "dismissal_reason", "revision",
+    "ref",
+    "received_at",
+    "channel",
+    "target_seconds",
+    "employee",
+    "rules",
+    "summary",
+    "severity",
+    "urgent",
+    "status",
+    "first_response_at",
+    "resolution",
+    "dismissal_reason",
+    "revision",
 )
 
 
@@ -102,21 +114,44 @@ def _moment_text(value: Any) -> str:
 
 
 def complaint_line_of(
-    ref: str, received_at: Any, channel: str, target_seconds: int, employee: str | None, rules: Any, summary: str,
-    severity: str, urgent: bool, status: str, first_response_at: Any, resolution: str | None,
-    dismissal_reason: str | None, revision: int,
+    ref: str,
+    received_at: Any,
+    channel: str,
+    target_seconds: int,
+    employee: str | None,
+    rules: Any,
+    summary: str,
+    severity: str,
+    urgent: bool,
+    status: str,
+    first_response_at: Any,
+    resolution: str | None,
+    dismissal_reason: str | None,
+    revision: int,
 ) -> str:
     """A complaint as one line, for the digest that covers a bulk import.
 
     Times may be datetimes or the ISO text an audit event's JSON holds: both
     give the same line. Called once per imported row, so written out by hand.
     """
-    return "\x1f".join((
-        ref, _moment_text(received_at), channel, str(target_seconds), employee if employee is not None else _NONE,
-        ",".join(rules), summary, severity, "1" if urgent else "0", status, _moment_text(first_response_at),
-        resolution if resolution is not None else _NONE, dismissal_reason if dismissal_reason is not None else _NONE,
-        str(revision),
-    ))
+    return "\x1f".join(
+        (
+            ref,
+            _moment_text(received_at),
+            channel,
+            str(target_seconds),
+            employee if employee is not None else _NONE,
+            ",".join(rules),
+            summary,
+            severity,
+            "1" if urgent else "0",
+            status,
+            _moment_text(first_response_at),
+            resolution if resolution is not None else _NONE,
+            dismissal_reason if dismissal_reason is not None else _NONE,
+            str(revision),
+        )
+    )
 
 
 def complaint_line(snapshot: dict[str, Any]) -> str:
@@ -125,10 +160,18 @@ def complaint_line(snapshot: dict[str, Any]) -> str:
 
 
 def reply(row: ComplaintReply, ref: str) -> dict[str, Any]:
-    return {"id": row.id, "complaint": ref, "replied_at": row.replied_at, "automatic": bool(row.automatic), "note": row.note}
+    return {
+        "id": row.id,
+        "complaint": ref,
+        "replied_at": row.replied_at,
+        "automatic": bool(row.automatic),
+        "note": row.note,
+    }
 
 
-def action(row: CorrectiveAction, employee_number: str, complaint_refs: list[str], rule_ids: list[str]) -> dict[str, Any]:
+def action(
+    row: CorrectiveAction, employee_number: str, complaint_refs: list[str], rule_ids: list[str]
+) -> dict[str, Any]:
     return {
         "id": row.id,
         "employee": employee_number,

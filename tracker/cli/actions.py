@@ -30,30 +30,52 @@ def suggest(
     c = context.backend(ctx)
     suggestion = c.read(lambda s: action_queries.suggest(s, employee, today=today()))
     if fmt != Format.table:
-        say_json({"level": suggestion.level.code, "level_name": suggestion.level.name,
-                  "step": suggestion.level.step, "reason": suggestion.reason})
+        say_json(
+            {
+                "level": suggestion.level.code,
+                "level_name": suggestion.level.name,
+                "step": suggestion.level.step,
+                "reason": suggestion.reason,
+            }
+        )
         return
-    say(f"Suggested: step {suggestion.level.step}, {suggestion.level.name} ({suggestion.level.code}) — {suggestion.reason}.")
+    say(
+        f"Suggested: step {suggestion.level.step}, {suggestion.level.name} ({suggestion.level.code}) — {suggestion.reason}."
+    )
 
 
 @app.command("issue")
 def issue(
     ctx: typer.Context,
     employee: str = typer.Option(..., "--employee", help="Employee number."),
-    expectations: str = typer.Option(..., "--expectations", help="What the employee must do differently, in plain words."),
+    expectations: str = typer.Option(
+        ..., "--expectations", help="What the employee must do differently, in plain words."
+    ),
     level: Optional[str] = typer.Option(None, "--level", help="Ladder level code (default: the suggested next step)."),
     issued_on: Optional[str] = typer.Option(None, "--issued-on", help="Date issued, YYYY-MM-DD (default: today)."),
-    follow_up_due: Optional[str] = typer.Option(None, "--follow-up-due", help="Follow-up date (default: from the ladder)."),
-    complaints: Optional[str] = typer.Option(None, "--complaints", help="Complaint references it answers, comma-separated."),
+    follow_up_due: Optional[str] = typer.Option(
+        None, "--follow-up-due", help="Follow-up date (default: from the ladder)."
+    ),
+    complaints: Optional[str] = typer.Option(
+        None, "--complaints", help="Complaint references it answers, comma-separated."
+    ),
     rules: Optional[str] = typer.Option(None, "--rules", help="Rule IDs breached, comma-separated."),
-    gross_misconduct: Optional[str] = typer.Option(None, "--gross-misconduct", help="Required to skip ladder steps: the gross-misconduct reason."),
+    gross_misconduct: Optional[str] = typer.Option(
+        None, "--gross-misconduct", help="Required to skip ladder steps: the gross-misconduct reason."
+    ),
 ) -> None:
     """Issue a corrective action."""
     c = context.backend(ctx)
     data = validate(
-        ActionInput, employee_number=employee, level=level, expectations=expectations,
-        issued_on=issued_on or today(), follow_up_due=follow_up_due, complaint_refs=complaints or (),
-        rule_ids=rules or (), gross_misconduct_reason=gross_misconduct,
+        ActionInput,
+        employee_number=employee,
+        level=level,
+        expectations=expectations,
+        issued_on=issued_on or today(),
+        follow_up_due=follow_up_due,
+        complaint_refs=complaints or (),
+        rule_ids=rules or (),
+        gross_misconduct_reason=gross_misconduct,
     )
     action = c.write(lambda s: action_commands.issue_action(data, session=s, actor=c.actor))
     due = f", follow-up due {action.follow_up_due}" if action.follow_up_due else ""
@@ -78,9 +100,13 @@ def follow_up(
     ctx: typer.Context,
     action_id: int = typer.Argument(..., help="Action id."),
     outcome: str = typer.Option(..., "--outcome", help="improved, not_improved or more_time."),
-    held_on: Optional[str] = typer.Option(None, "--held-on", help="Date of the follow-up, YYYY-MM-DD (default: today)."),
+    held_on: Optional[str] = typer.Option(
+        None, "--held-on", help="Date of the follow-up, YYYY-MM-DD (default: today)."
+    ),
     notes: Optional[str] = typer.Option(None, "--notes", help="What was observed and agreed."),
-    new_due_date: Optional[str] = typer.Option(None, "--new-due-date", help="Next follow-up date (required with more_time)."),
+    new_due_date: Optional[str] = typer.Option(
+        None, "--new-due-date", help="Next follow-up date (required with more_time)."
+    ),
 ) -> None:
     """Record a follow-up meeting and its outcome."""
     c = context.backend(ctx)
@@ -119,21 +145,38 @@ def show(
     for key, value in data.items():
         if key != "follow_ups" and value not in (None, [], ""):
             say(f"{key.replace('_', ' '):<24} {value}")
-    emit(data["follow_ups"], ["held_on", "outcome", "notes", "new_due_date"], fmt, empty="No follow-ups yet.")  # type: ignore[arg-type]
+    emit(view.follow_up_rows(), ["held_on", "outcome", "notes", "new_due_date"], fmt, empty="No follow-ups yet.")
 
 
-def _rows(ctx: typer.Context, state: str, employee: Optional[str], limit: int | None, *,
-          with_state: bool = False) -> list[dict[str, object]]:
+def _rows(
+    ctx: typer.Context, state: str, employee: Optional[str], limit: int | None, *, with_state: bool = False
+) -> list[dict[str, object]]:
     """Every action of a list; ``with_state`` adds its follow-up state today (the same words as the app's)."""
     c = context.backend(ctx)
     day = today()
 
     def rows(session: "Session") -> list[dict[str, object]]:
-        pages = every_page(lambda after, n: action_queries.list_actions(
-            session, state=state, employee_number=employee, today=day, after=after, limit=n), lambda row: row, limit=limit)
-        return [{"id": r.id, "employee": r.employee_number, "name": r.employee_name, "level": r.level,
-                 "issued_on": r.issued_on, "follow_up_due": r.follow_up_due, "follow_up_done": r.follow_up_done,
-                 "status": r.status} | ({"state": r.state(day).value} if with_state else {}) for r in pages]
+        pages = every_page(
+            lambda after, n: action_queries.list_actions(
+                session, state=state, employee_number=employee, today=day, after=after, limit=n
+            ),
+            lambda row: row,
+            limit=limit,
+        )
+        return [
+            {
+                "id": r.id,
+                "employee": r.employee_number,
+                "name": r.employee_name,
+                "level": r.level,
+                "issued_on": r.issued_on,
+                "follow_up_due": r.follow_up_due,
+                "follow_up_done": r.follow_up_done,
+                "status": r.status,
+            }
+            | ({"state": r.state(day).value} if with_state else {})
+            for r in pages
+        ]
 
     return c.read(rows)
 
@@ -159,5 +202,9 @@ def due(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """Follow-ups overdue and due by the end of this week."""
-    emit(_rows(ctx, "due", None, None, with_state=True), ["id", "employee", "name", "level", "follow_up_due", "state"], fmt,
-         empty="No follow-ups overdue or due this week.")
+    emit(
+        _rows(ctx, "due", None, None, with_state=True),
+        ["id", "employee", "name", "level", "follow_up_due", "state"],
+        fmt,
+        empty="No follow-ups overdue or due this week.",
+    )

@@ -35,7 +35,9 @@ def _verify(session: "Session", expected: tuple[int, str] | None) -> tuple[store
 def verify(
     ctx: typer.Context,
     expect_head: Optional[str] = typer.Option(
-        None, "--expect-head", help="A head you kept earlier ('SEQ:HASH' from 'tracker audit head'): also check the chain still contains it."
+        None,
+        "--expect-head",
+        help="A head you kept earlier ('SEQ:HASH' from 'tracker audit head'): also check the chain still contains it.",
     ),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
@@ -47,8 +49,10 @@ def verify(
     if fmt != Format.table:
         say_json(report.as_dict() | {"ok": ok, "record_problems": records})
     elif ok:
-        say(f"Audit chain OK: {report.events} events, head {report.head_seq}:{report.head_hash}. "
-            "Every record matches its last audited state.")
+        say(
+            f"Audit chain OK: {report.events} events, head {report.head_seq}:{report.head_hash}. "
+            "Every record matches its last audited state."
+        )
     else:
         if not report.ok:
             typer.echo(f"error: audit: chain broken at event {report.broken_seq}: {report.problem}", err=True)
@@ -71,8 +75,12 @@ def head(ctx: typer.Context) -> None:
 @app.command("log")
 def log(
     ctx: typer.Context,
-    entity: Optional[str] = typer.Option(None, "--entity", help="Only this kind of record (employee, complaint, signoff, ...)."),
-    key: Optional[str] = typer.Option(None, "--key", help="Only this record (employee number, complaint reference, id)."),
+    entity: Optional[str] = typer.Option(
+        None, "--entity", help="Only this kind of record (employee, complaint, signoff, ...)."
+    ),
+    key: Optional[str] = typer.Option(
+        None, "--key", help="Only this record (employee number, complaint reference, id)."
+    ),
     limit: int = typer.Option(50, "--limit", min=1, help="The newest this many events."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
@@ -80,9 +88,23 @@ def log(
     c = context.backend(ctx)
     events = c.read(lambda s: store.recent(s, entity=entity, key=key, limit=limit))
     rows = [
-        {"seq": e.seq, "at": format_local(e.at) if fmt == Format.table else e.at, "actor": e.actor, "action": e.action,
-         "entity": e.entity, "key": e.entity_key, "before": e.before, "after": e.after, "hash": e.hash}
+        {
+            "seq": e.seq,
+            "at": format_local(e.at) if fmt == Format.table else e.at,
+            "actor": e.actor,
+            "action": e.action,
+            "entity": e.entity,
+            "key": e.entity_key,
+            "before": e.before,
+            "after": e.after,
+            "hash": e.hash,
+        }
         for e in events
     ]
     columns = ["seq", "at", "actor", "action", "entity", "key"]
-    emit(rows, columns if fmt == Format.table else columns + ["before", "after", "hash"], fmt, empty="No audit events yet.")
+    emit(
+        rows,
+        columns if fmt == Format.table else columns + ["before", "after", "hash"],
+        fmt,
+        empty="No audit events yet.",
+    )

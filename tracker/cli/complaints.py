@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 
     from tracker.records.complaints.importing.bulk import ComplaintImportResult
 
-app = typer.Typer(help="Customer complaints: log, acknowledge, reply, investigate, resolve or dismiss.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Customer complaints: log, acknowledge, reply, investigate, resolve or dismiss.", no_args_is_help=True
+)
 
 _NOW = "now"
 
@@ -41,27 +42,41 @@ _NOW = "now"
 @app.command("log")
 def log(
     ctx: typer.Context,
-    channel: str = typer.Option(..., "--channel", help="Channel from the handbook's speed standards (e.g. email, chat)."),
+    channel: str = typer.Option(
+        ..., "--channel", help="Channel from the handbook's speed standards (e.g. email, chat)."
+    ),
     summary: str = typer.Option(..., "--summary", help="What the customer complained about."),
-    received_at: str = typer.Option(_NOW, "--received-at", help="When it arrived, local time 'YYYY-MM-DD HH:MM' (default: now)."),
+    received_at: str = typer.Option(
+        _NOW, "--received-at", help="When it arrived, local time 'YYYY-MM-DD HH:MM' (default: now)."
+    ),
     employee: Optional[str] = typer.Option(None, "--employee", help="Employee number, if known."),
     rules: Optional[str] = typer.Option(None, "--rules", help="Rule IDs breached, e.g. 'CON-01,CON-04'."),
     severity: str = typer.Option("medium", "--severity", help="low, medium or high."),
     urgent: bool = typer.Option(False, "--urgent", help="Outage, publicity or key customer: answer immediately."),
     customer_name: Optional[str] = typer.Option(None, "--customer-name", help="Customer's name (optional)."),
-    customer_contact: Optional[str] = typer.Option(None, "--customer-contact", help="Customer's email or phone (optional)."),
+    customer_contact: Optional[str] = typer.Option(
+        None, "--customer-contact", help="Customer's email or phone (optional)."
+    ),
 ) -> None:
     """Log a complaint; prints its reference (e.g. C-2026-00042)."""
     c = context.backend(ctx)
     data = validate(
-        ComplaintInput, channel=channel, summary=summary,
-        received_at=utcnow() if received_at == _NOW else received_at, employee_number=employee,
-        rule_ids=rules or (), severity=severity, urgent=urgent, customer_name=customer_name,
+        ComplaintInput,
+        channel=channel,
+        summary=summary,
+        received_at=utcnow() if received_at == _NOW else received_at,
+        employee_number=employee,
+        rule_ids=rules or (),
+        severity=severity,
+        urgent=urgent,
+        customer_name=customer_name,
         customer_contact=customer_contact,
     )
     complaint = c.write(lambda s: complaint_commands.log_complaint(data, session=s, actor=c.actor))
-    say(f"Logged {complaint.ref} ({complaint.channel}, first response due within "
-        f"{format_seconds(complaint.target_seconds)}).")
+    say(
+        f"Logged {complaint.ref} ({complaint.channel}, first response due within "
+        f"{format_seconds(complaint.target_seconds)})."
+    )
 
 
 def _reply(at: str, automatic: bool, note: Optional[str]) -> ReplyInput:
@@ -81,8 +96,10 @@ def acknowledge(
     complaint = c.write(lambda s: complaint_commands.acknowledge(ref, data, session=s, actor=c.actor))
     view = c.read(lambda s: complaint_queries.get_complaint(s, complaint.ref))
     verdict = "MISSED the target" if view.target_missed else "within target"
-    say(f"{complaint.ref} acknowledged: first response after {format_seconds(view.first_response_seconds)} "
-        f"(target {view.target}) — {verdict}.")
+    say(
+        f"{complaint.ref} acknowledged: first response after {format_seconds(view.first_response_seconds)} "
+        f"(target {view.target}) — {verdict}."
+    )
 
 
 @app.command("reply")
@@ -145,7 +162,9 @@ def dismiss(
 @app.command("import")
 def import_history(
     ctx: typer.Context,
-    path: Path = typer.Argument(..., help="CSV export; columns in the README (received_at, channel, summary required)."),
+    path: Path = typer.Argument(
+        ..., help="CSV export; columns in the README (received_at, channel, summary required)."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Import complaint history from a help-desk export: all rows or none, every bad row listed."""
@@ -157,8 +176,15 @@ def import_history(
     with stream:
         sha256 = file_sha256(stream)
         size = max(path.stat().st_size, 1)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TextColumn("{task.fields[rows]} rows"),
-                      console=error_console, transient=True, disable=fmt != Format.table) as progress:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rows]} rows"),
+            console=error_console,
+            transient=True,
+            disable=fmt != Format.table,
+        ) as progress:
             task = progress.add_task(f"Importing {path.name}", total=size, rows=0)
 
             def advance(rows: int, position: int | None) -> None:
@@ -166,8 +192,9 @@ def import_history(
 
             def work(session: "Session") -> ComplaintImportResult:
                 stream.seek(0)
-                return import_complaints(stream, session=session, actor=c.actor, source=path.name,
-                                         sha256=sha256, progress=advance)
+                return import_complaints(
+                    stream, session=session, actor=c.actor, source=path.name, sha256=sha256, progress=advance
+                )
 
             try:
                 result = c.write(work)
@@ -178,8 +205,10 @@ def import_history(
     if fmt == Format.json:
         say_json({"imported": True} | result.as_dict())
         return
-    say(f"Imported {result.rows} complaints from {path.name} ({result.first_ref} … {result.last_ref}); "
-        f"file SHA-256 {result.file_sha256}, audit event {result.audit_seq}.")
+    say(
+        f"Imported {result.rows} complaints from {path.name} ({result.first_ref} … {result.last_ref}); "
+        f"file SHA-256 {result.file_sha256}, audit event {result.audit_seq}."
+    )
 
 
 @app.command("show")
@@ -223,20 +252,27 @@ def show(
 @app.command("list")
 def list_command(
     ctx: typer.Context,
-    status: Optional[str] = typer.Option(None, "--status", help="received, acknowledged, investigating, resolved, dismissed, or open."),
+    status: Optional[str] = typer.Option(
+        None, "--status", help="received, acknowledged, investigating, resolved, dismissed, or open."
+    ),
     channel: Optional[str] = typer.Option(None, "--channel", help="Only this channel."),
     employee: Optional[str] = typer.Option(None, "--employee", help="Only this employee number."),
     rule: Optional[str] = typer.Option(None, "--rule", help="Only complaints citing this rule ID."),
     since: Optional[str] = typer.Option(None, "--from", help="Received on or after this date, YYYY-MM-DD."),
     until: Optional[str] = typer.Option(None, "--to", help="Received on or before this date, YYYY-MM-DD."),
     limit: int = typer.Option(100, "--limit", min=1, help="At most this many rows (newest first)."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (json and csv include customer details)."),
+    fmt: Format = typer.Option(
+        Format.table, "--format", help="table, json or csv (json and csv include customer details)."
+    ),
     redact: bool = typer.Option(False, "--redact", help="Leave out customers' names and contacts (json, csv)."),
 ) -> None:
     """List complaints, newest first."""
     c = context.backend(ctx)
     flt = complaint_queries.ComplaintFilter(
-        status=status, channel=channel, employee_number=employee, rule_id=rule,
+        status=status,
+        channel=channel,
+        employee_number=employee,
+        rule_id=rule,
         received_from=parse_date(since, "from") if since else None,
         received_to=parse_date(until, "to") if until else None,
     )
@@ -245,14 +281,27 @@ def list_command(
     now = utcnow()
 
     def rows(session: "Session") -> list[dict[str, object]]:
-        pages = every_page(lambda before, n: complaint_queries.list_complaints(session, flt, before=before, limit=n),
-                           lambda row: (row.received_at, row.id), limit=limit)
-        return [{"ref": r.ref, "received": format_local(r.received_at) if fmt == Format.table else r.received_at,
-                 "channel": r.channel, "status": r.status + (" !" if r.urgent and fmt == Format.table else ""),
-                 "severity": r.severity, "urgent": r.urgent, "employee": r.employee_number,
-                 "target_missed": r.target_missed(now), "summary": r.summary,
-                 "customer_name": None if redact else r.customer_name,
-                 "customer_contact": None if redact else r.customer_contact} for r in pages]
+        pages = every_page(
+            lambda before, n: complaint_queries.list_complaints(session, flt, before=before, limit=n),
+            lambda row: (row.received_at, row.id),
+            limit=limit,
+        )
+        return [
+            {
+                "ref": r.ref,
+                "received": format_local(r.received_at) if fmt == Format.table else r.received_at,
+                "channel": r.channel,
+                "status": r.status + (" !" if r.urgent and fmt == Format.table else ""),
+                "severity": r.severity,
+                "urgent": r.urgent,
+                "employee": r.employee_number,
+                "target_missed": r.target_missed(now),
+                "summary": r.summary,
+                "customer_name": None if redact else r.customer_name,
+                "customer_contact": None if redact else r.customer_contact,
+            }
+            for r in pages
+        ]
 
     found = c.read(rows)
     if fmt == Format.table:
@@ -267,8 +316,11 @@ def list_command(
 @app.command("purge-contacts")
 def purge_contacts(
     ctx: typer.Context,
-    older_than: str = typer.Option(..., "--older-than",
-                                   help="A date (YYYY-MM-DD) or an age such as '24 months': closed complaints received before it lose the customer's name and contact."),
+    older_than: str = typer.Option(
+        ...,
+        "--older-than",
+        help="A date (YYYY-MM-DD) or an age such as '24 months': closed complaints received before it lose the customer's name and contact.",
+    ),
 ) -> None:
     """Remove customers' names and contacts from closed complaints past the retention period (recorded in the audit trail)."""
     c = context.backend(ctx)
@@ -278,6 +330,8 @@ def purge_contacts(
         try:
             cutoff = Period.parse(older_than).before(today())
         except PeriodError:
-            raise InputError("older_than", f"'{older_than}' is neither a date like 2024-11-23 nor an age like '24 months'") from None
+            raise InputError(
+                "older_than", f"'{older_than}' is neither a date like 2024-11-23 nor an age like '24 months'"
+            ) from None
     purged = c.write(lambda s: retention.purge_contacts(s, received_before=cutoff, actor=c.actor))
     say(f"Removed customer details from {purged} closed complaints received before {cutoff}.")

@@ -45,8 +45,11 @@ def info(
     if fmt == Format.json:
         say_json(facts)
         return
-    emit([{"setting": k, "value": v if v is not None else "(none yet)"} for k, v in facts.items()],
-         ["setting", "value"], fmt)
+    emit(
+        [{"setting": k, "value": v if v is not None else "(none yet)"} for k, v in facts.items()],
+        ["setting", "value"],
+        fmt,
+    )
 
 
 @app.command("upgrade")
@@ -79,8 +82,10 @@ def backup_command(
     """Copy the SQLite database to PATH while the tracker stays in use (SQLite's backup API; owner-only file)."""
     c = context.backend(ctx)
     result = backup.backup(c.engine, path, actor=c.actor)
-    say(f"Backed up to {result.path} ({result.bytes:,} bytes, SHA-256 {result.sha256}); "
-        f"audit head in the backup {result.audit_head}.")
+    say(
+        f"Backed up to {result.path} ({result.bytes:,} bytes, SHA-256 {result.sha256}); "
+        f"audit head in the backup {result.audit_head}."
+    )
 
 
 @app.command("restore")
@@ -97,5 +102,7 @@ def restore_command(
             raise InputError("yes", "restoring replaces the current database; pass --yes to confirm")
         typer.confirm(f"Replace {c.settings.database_url} with {path}?", abort=True)
     result = backup.restore(c.engine, path, actor=c.actor)
-    say(f"Restored from {result.restored_from}. The replaced database is kept at {result.safety_copy}. "
-        f"Audit chain: restored head {result.restored_head}, replaced head {result.replaced_head}.")
+    say(
+        f"Restored from {result.restored_from}. The replaced database is kept at {result.safety_copy}. "
+        f"Audit chain: restored head {result.restored_head}, replaced head {result.replaced_head}."
+    )

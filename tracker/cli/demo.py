@@ -9,6 +9,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -21,7 +22,9 @@ from tracker.demo.generate import generate
 def demo(
     ctx: typer.Context,
     employees: int = typer.Option(1000, "--employees", min=1, max=1_000_000, help="How many employees."),
-    complaints: int = typer.Option(50_000, "--complaints", min=0, max=10_000_000, help="How many complaints over two years."),
+    complaints: int = typer.Option(
+        50_000, "--complaints", min=0, max=10_000_000, help="How many complaints over two years."
+    ),
     seed: int = typer.Option(1, "--seed", help="Same seed, same data."),
 ) -> None:
     """Fill an EMPTY database with realistic, reproducible practice data: three handbook versions, sign-offs
@@ -30,17 +33,26 @@ def demo(
     c = context.backend(ctx)
     handbook = c.handbook()
     started = time.perf_counter()
-    with Progress(TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=error_console, transient=False) as progress:
-        tasks: dict[str, int] = {}
+    with Progress(
+        TextColumn("{task.description:<20}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=error_console,
+        transient=False,
+    ) as progress:
+        tasks: dict[str, TaskID] = {}
 
         def report(phase: str, done: int, total: int) -> None:
             if phase not in tasks:
                 tasks[phase] = progress.add_task(phase, total=max(total, 1))
             progress.update(tasks[phase], completed=done, total=max(total, 1))
 
-        summary = generate(c.engine, handbook, employees=employees, complaints=complaints, seed=seed,
-                           actor=c.actor, progress=report)
-    say(f"Demo data written in {time.perf_counter() - started:.1f} s: {summary.employees} employees, "
+        summary = generate(
+            c.engine, handbook, employees=employees, complaints=complaints, seed=seed, actor=c.actor, progress=report
+        )
+    say(
+        f"Demo data written in {time.perf_counter() - started:.1f} s: {summary.employees} employees, "
         f"{summary.versions} handbook versions, {summary.signoffs} sign-offs, {summary.complaints} complaints, "
-        f"{summary.actions} corrective actions. Open it with: tracker --db {c.settings.database_url}")
+        f"{summary.actions} corrective actions. Open it with: tracker --db {c.settings.database_url}"
+    )

@@ -31,8 +31,14 @@ app = typer.Typer(help="Employees: add, change, deactivate, list, import a roste
 
 
 def employee_dict(e: "Employee") -> dict[str, object]:
-    return {"number": e.number, "name": e.name, "team": e.team, "hire_date": e.hire_date, "active": e.active,
-            "revision": e.revision}
+    return {
+        "number": e.number,
+        "name": e.name,
+        "team": e.team,
+        "hire_date": e.hire_date,
+        "active": e.active,
+        "revision": e.revision,
+    }
 
 
 @app.command("add")
@@ -41,7 +47,9 @@ def add(
     number: str = typer.Option(..., "--number", help="Employee number, unique (e.g. E-1042)."),
     name: str = typer.Option(..., "--name", help="Full name as it appears on the signed form."),
     team: str = typer.Option(..., "--team", help="Team or shift the employee works in."),
-    hire_date: str = typer.Option(..., "--hire-date", help="First working day, YYYY-MM-DD (starts the sign-off grace period)."),
+    hire_date: str = typer.Option(
+        ..., "--hire-date", help="First working day, YYYY-MM-DD (starts the sign-off grace period)."
+    ),
 ) -> None:
     """Add an employee."""
     c = context.backend(ctx)
@@ -98,11 +106,22 @@ def list_command(
         raise InputError("status", f"'{status}' is not one of active, inactive, all")
     c = context.backend(ctx)
     flt = employee_queries.EmployeeFilter(search=search, team=team, active=states[status])
-    rows = c.read(lambda s: [employee_dict(e) for e in every_page(
-        lambda after, n: employee_queries.list_employees(s, flt, after=after, limit=n),
-        lambda e: (e.name, e.id or 0), limit=limit)])
-    emit(rows, ["number", "name", "team", "hire_date", "active"], fmt,
-         empty="No employees match. Add one with 'tracker employees add' or import a roster CSV.")
+    rows = c.read(
+        lambda s: [
+            employee_dict(e)
+            for e in every_page(
+                lambda after, n: employee_queries.list_employees(s, flt, after=after, limit=n),
+                lambda e: (e.name, e.id or 0),
+                limit=limit,
+            )
+        ]
+    )
+    emit(
+        rows,
+        ["number", "name", "team", "hire_date", "active"],
+        fmt,
+        empty="No employees match. Add one with 'tracker employees add' or import a roster CSV.",
+    )
 
 
 @app.command("show")
@@ -114,25 +133,33 @@ def show(
     """One employee with their sign-offs. ('tracker report employee' prints the whole file.)"""
     c = context.backend(ctx)
     employee, signed = c.read(lambda s: (employee_queries.get_employee(s, number), signoffs_of(s, number)))
-    data = employee_dict(employee) | {
-        "signoffs": [
-            {"id": v.signoff.id, "version": v.version_label, "signed_on": v.signoff.signed_on,
-             "method": v.signoff.method, "valid": v.valid}
-            for v in signed
-        ]
-    }
+    signoffs: list[dict[str, object]] = [
+        {
+            "id": v.signoff.id,
+            "version": v.version_label,
+            "signed_on": v.signoff.signed_on,
+            "method": v.signoff.method,
+            "valid": v.valid,
+        }
+        for v in signed
+    ]
+    data = employee_dict(employee) | {"signoffs": signoffs}
     if fmt == Format.json:
         say_json(data)
         return
-    say_heading(f"{employee.number} {employee.name}", f" — {employee.team}, hired {employee.hire_date}, "
-                f"{'active' if employee.active else 'inactive'}")
-    emit(data["signoffs"], ["id", "version", "signed_on", "method", "valid"], fmt, empty="No sign-offs yet.")  # type: ignore[arg-type]
+    say_heading(
+        f"{employee.number} {employee.name}",
+        f" — {employee.team}, hired {employee.hire_date}, {'active' if employee.active else 'inactive'}",
+    )
+    emit(signoffs, ["id", "version", "signed_on", "method", "valid"], fmt, empty="No sign-offs yet.")
 
 
 @app.command("import")
 def import_roster(
     ctx: typer.Context,
-    path: Path = typer.Argument(..., help="CSV with columns number, name, team, hire_date and optionally active (yes/no)."),
+    path: Path = typer.Argument(
+        ..., help="CSV with columns number, name, team, hire_date and optionally active (yes/no)."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Import a roster: all rows or none. Existing numbers are updated; an identical re-import changes nothing."""
@@ -149,4 +176,6 @@ def import_roster(
     if fmt == Format.json:
         say_json({"imported": True} | result.as_dict())
         return
-    say(f"Imported {path.name}: {len(result.added)} added, {len(result.updated)} updated, {result.unchanged} unchanged.")
+    say(
+        f"Imported {path.name}: {len(result.added)} added, {len(result.updated)} updated, {result.unchanged} unchanged."
+    )

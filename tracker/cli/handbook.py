@@ -48,7 +48,11 @@ def rules(
         for r in handbook.rules.values()
         if tag is None or tag in r.tags
     ]
-    emit(rows, ["id", "title", "page", "tags"] if fmt == Format.table else ["id", "title", "page", "tags", "hash", "text"], fmt)
+    emit(
+        rows,
+        ["id", "title", "page", "tags"] if fmt == Format.table else ["id", "title", "page", "tags", "hash", "text"],
+        fmt,
+    )
 
 
 @app.command("show")
@@ -75,7 +79,9 @@ def publish(
     """Snapshot every rule of the working handbook as a new published version."""
     c = context.backend(ctx)
     handbook = c.handbook()
-    version = c.write(lambda s: handbook_commands.publish(handbook, session=s, actor=c.actor, label=label, editorial=editorial))
+    version = c.write(
+        lambda s: handbook_commands.publish(handbook, session=s, actor=c.actor, label=label, editorial=editorial)
+    )
     kind = "editorial (no re-signing needed)" if editorial else "material (everyone signs again)"
     say(f"Published handbook version {version.label}: {len(handbook.rules)} rules, {kind}.")
 
@@ -96,8 +102,12 @@ def list_versions(
         }
         for v in c.read(handbook_queries.list_versions)
     ]
-    emit(rows, ["label", "published", "by", "editorial", "content_hash"], fmt,
-         empty="No version published yet: run 'tracker handbook publish'.")
+    emit(
+        rows,
+        ["label", "published", "by", "editorial", "content_hash"],
+        fmt,
+        empty="No version published yet: run 'tracker handbook publish'.",
+    )
 
 
 @app.command("diff")
@@ -115,5 +125,10 @@ def diff(
     if fmt == Format.json:
         say_json({"from": old_name, "to": new_name, "changes": rows})
         return
-    emit(rows, ["rule", "change", "title"], fmt, title=f"{old_name} → {new_name}",
-         empty=f"No rule changed between {old_name} and {new_name}.")
+    emit(
+        rows,
+        ["rule", "change", "title"],
+        fmt,
+        title=f"{old_name} → {new_name}",
+        empty=f"No rule changed between {old_name} and {new_name}.",
+    )

@@ -54,24 +54,33 @@ app.add_typer(actions.app, name="actions")
 app.add_typer(audit.app, name="audit")
 app.add_typer(reports.app, name="report")
 app.command("demo")(demo.demo)
-app.command("serve", help=serve.serve.__doc__ + "\n\n" + serve.WARNING)(serve.serve)
+app.command("serve", help=f"{serve.serve.__doc__}\n\n{serve.WARNING}")(serve.serve)
 
 
 @app.callback()
 def main(
     ctx: typer.Context,
     db: Optional[str] = typer.Option(
-        None, "--db", envvar="TRACKER_DATABASE_URL", show_envvar=True,
+        None,
+        "--db",
+        envvar="TRACKER_DATABASE_URL",
+        show_envvar=True,
         help="Database URL (sqlite:///path or postgresql+psycopg://user@host/db) or a SQLite file path. "
         "Default: tracker.db in your user data folder.",
     ),
     handbook_path: Optional[str] = typer.Option(
-        None, "--handbook", envvar="TRACKER_HANDBOOK", show_envvar=True,
+        None,
+        "--handbook",
+        envvar="TRACKER_HANDBOOK",
+        show_envvar=True,
         help="The handbook: an mkdocs.yml, its folder, or the pages folder. "
         "Default: the nearest mkdocs.yml, else the copy shipped with the tracker.",
     ),
     acting_as: Optional[str] = typer.Option(
-        None, "--as", envvar="TRACKER_ACTOR", show_envvar=True,
+        None,
+        "--as",
+        envvar="TRACKER_ACTOR",
+        show_envvar=True,
         help="Your name as recorded on every record and audit event. Default: your login name.",
     ),
 ) -> None:

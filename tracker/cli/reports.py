@@ -18,8 +18,10 @@ from tracker.reporting.paging import every_page
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-app = typer.Typer(help="Reports: sign-off compliance, first-response attainment, complaints, actions, employee file.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Reports: sign-off compliance, first-response attainment, complaints, actions, employee file.",
+    no_args_is_help=True,
+)
 
 
 def _period(since: Optional[str], until: Optional[str], days: int) -> DateRange:
@@ -31,7 +33,9 @@ _TO = typer.Option(None, "--to", help="Last day, YYYY-MM-DD (default: today).")
 
 
 @app.command("compliance")
-def compliance(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv.")) -> None:
+def compliance(
+    ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv.")
+) -> None:
     """Sign-off compliance by team for the current material handbook version."""
     c = context.backend(ctx)
     report = c.read(compliance_report)
@@ -45,7 +49,9 @@ def compliance(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--f
 
 @app.command("first-response")
 def first_response(
-    ctx: typer.Context, since: Optional[str] = _FROM, until: Optional[str] = _TO,
+    ctx: typer.Context,
+    since: Optional[str] = _FROM,
+    until: Optional[str] = _TO,
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """First-response attainment by channel against the handbook's targets."""
@@ -55,8 +61,20 @@ def first_response(
     if fmt == Format.table:
         rows = [r.as_row() for r in channels]
         say(f"Complaints received {period.start} to {period.end}.")
-        emit(rows, ["channel", "target", "complaints", "within_target", "missed", "waiting", "attainment_percent",
-                    "mean_first_response"], fmt)
+        emit(
+            rows,
+            [
+                "channel",
+                "target",
+                "complaints",
+                "within_target",
+                "missed",
+                "waiting",
+                "attainment_percent",
+                "mean_first_response",
+            ],
+            fmt,
+        )
         return
     rows = [r.as_dict() for r in channels]
     emit(rows, list(rows[0]) if rows else ["channel"], fmt)
@@ -64,7 +82,9 @@ def first_response(
 
 @app.command("complaints-by-rule")
 def by_rule(
-    ctx: typer.Context, since: Optional[str] = _FROM, until: Optional[str] = _TO,
+    ctx: typer.Context,
+    since: Optional[str] = _FROM,
+    until: Optional[str] = _TO,
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """How often each rule was cited in complaints."""
@@ -76,30 +96,50 @@ def by_rule(
 
 @app.command("complaints-by-month")
 def by_month(
-    ctx: typer.Context, since: Optional[str] = _FROM, until: Optional[str] = _TO,
+    ctx: typer.Context,
+    since: Optional[str] = _FROM,
+    until: Optional[str] = _TO,
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """Complaints per month, with first-response targets missed and dismissals."""
     c = context.backend(ctx)
     period = _period(since, until, 365)
     rows = c.read(lambda s: complaint_reports.complaints_by_month(s, period))
-    emit(rows, ["month", "complaints", "first_response_missed", "dismissed"], fmt, empty="No complaints in this period.")
+    emit(
+        rows, ["month", "complaints", "first_response_missed", "dismissed"], fmt, empty="No complaints in this period."
+    )
 
 
 @app.command("actions")
-def actions(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv.")) -> None:
+def actions(
+    ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv.")
+) -> None:
     """Open corrective actions, with overdue follow-ups marked."""
     day = today()
 
     def rows(session: "Session") -> list[dict[str, object]]:
-        pages = every_page(lambda after, n: list_actions(session, state="open", today=day, after=after, limit=n),
-                           lambda row: row)
-        return [{"id": r.id, "employee": r.employee_number, "name": r.employee_name, "level": r.level,
-                 "issued_on": r.issued_on, "follow_up_due": r.follow_up_due, "state": r.state(day).value}
-                for r in pages]
+        pages = every_page(
+            lambda after, n: list_actions(session, state="open", today=day, after=after, limit=n), lambda row: row
+        )
+        return [
+            {
+                "id": r.id,
+                "employee": r.employee_number,
+                "name": r.employee_name,
+                "level": r.level,
+                "issued_on": r.issued_on,
+                "follow_up_due": r.follow_up_due,
+                "state": r.state(day).value,
+            }
+            for r in pages
+        ]
 
-    emit(context.backend(ctx).read(rows), ["id", "employee", "name", "level", "issued_on", "follow_up_due", "state"], fmt,
-         empty="No open corrective actions.")
+    emit(
+        context.backend(ctx).read(rows),
+        ["id", "employee", "name", "level", "issued_on", "follow_up_due", "state"],
+        fmt,
+        empty="No open corrective actions.",
+    )
 
 
 @app.command("employee")

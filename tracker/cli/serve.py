@@ -18,7 +18,9 @@ WARNING = (
 
 def serve(
     ctx: typer.Context,
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. The default accepts this machine only."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on. The default accepts this machine only."
+    ),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
 ) -> None:
     """Serve the terminal app in a browser at http://HOST:PORT; each browser tab starts its own app process."""
@@ -26,11 +28,20 @@ def serve(
 
     c = context.backend(ctx)
     settings = c.settings
-    command = shlex.join([
-        sys.executable, "-m", "tracker", "--db", settings.database_url,
-        "--handbook", str(settings.handbook.config or settings.handbook.docs_dir), "--as", settings.actor,
-    ])
-    c.engine  # open (and upgrade) the database once here, so a schema problem is reported now
+    command = shlex.join(
+        [
+            sys.executable,
+            "-m",
+            "tracker",
+            "--db",
+            settings.database_url,
+            "--handbook",
+            str(settings.handbook.config or settings.handbook.docs_dir),
+            "--as",
+            settings.actor,
+        ]
+    )
+    _ = c.engine  # open (and upgrade) the database once here, so a schema problem is reported now
     say(WARNING)
     say(f"Serving the tracker at http://{host}:{port} — press ctrl+c to stop.")
     Server(command, host=host, port=port, title="Service standards tracker").serve()

@@ -22,15 +22,30 @@ def record(
     ctx: typer.Context,
     employee: str = typer.Option(..., "--employee", help="Employee number."),
     signed_on: str = typer.Option(..., "--signed-on", help="The date written on the signed form, YYYY-MM-DD."),
-    method: str = typer.Option(..., "--method", help="paper (form signed and filed) or terminal (signed in person here)."),
-    filing_ref: Optional[str] = typer.Option(None, "--filing-ref", help="Where the paper form is filed (required for paper)."),
-    version: Optional[str] = typer.Option(None, "--version", help="Handbook version signed (default: the version in force)."),
-    printed_name: Optional[str] = typer.Option(None, "--printed-name", help="Name as printed on the form (default: the employee's name)."),
+    method: str = typer.Option(
+        ..., "--method", help="paper (form signed and filed) or terminal (signed in person here)."
+    ),
+    filing_ref: Optional[str] = typer.Option(
+        None, "--filing-ref", help="Where the paper form is filed (required for paper)."
+    ),
+    version: Optional[str] = typer.Option(
+        None, "--version", help="Handbook version signed (default: the version in force)."
+    ),
+    printed_name: Optional[str] = typer.Option(
+        None, "--printed-name", help="Name as printed on the form (default: the employee's name)."
+    ),
 ) -> None:
     """Record that an employee signed and dated the handbook's acknowledgement page."""
     c = context.backend(ctx)
-    data = validate(SignoffInput, employee_number=employee, signed_on=signed_on, method=method,
-                    filing_ref=filing_ref, version_label=version, printed_name=printed_name)
+    data = validate(
+        SignoffInput,
+        employee_number=employee,
+        signed_on=signed_on,
+        method=method,
+        filing_ref=filing_ref,
+        version_label=version,
+        printed_name=printed_name,
+    )
     signoff = c.write(lambda s: signoff_commands.record_signoff(data, session=s, actor=c.actor))
     say(f"Recorded sign-off {signoff.id}: {signoff.printed_name} — “{signoff.meaning}” signed {signoff.signed_on}.")
 
@@ -58,10 +73,18 @@ def list_command(
     c = context.backend(ctx)
     views = c.read(lambda s: signoff_queries.signoffs_of(s, employee))
     rows = [
-        {"id": v.signoff.id, "version": v.version_label, "signed_on": v.signoff.signed_on,
-         "method": v.signoff.method, "filing_ref": v.signoff.filing_ref, "printed_name": v.signoff.printed_name,
-         "meaning": v.signoff.meaning, "recorded_by": v.signoff.recorded_by, "valid": v.valid,
-         "revoked_reason": v.revocation.reason if v.revocation else None}
+        {
+            "id": v.signoff.id,
+            "version": v.version_label,
+            "signed_on": v.signoff.signed_on,
+            "method": v.signoff.method,
+            "filing_ref": v.signoff.filing_ref,
+            "printed_name": v.signoff.printed_name,
+            "meaning": v.signoff.meaning,
+            "recorded_by": v.signoff.recorded_by,
+            "valid": v.valid,
+            "revoked_reason": v.revocation.reason if v.revocation else None,
+        }
         for v in views
     ]
     columns = ["id", "version", "signed_on", "method", "filing_ref", "valid", "revoked_reason"]
@@ -79,18 +102,35 @@ def pending(
     """Active employees who have not signed the current handbook: overdue first, then those still in their grace period."""
     c = context.backend(ctx)
     report = c.read(lambda s: pending_signoffs(s, today=today(), team=team))
-    items = [p.as_dict() for p in report.overdue + report.in_grace]
+    people = report.overdue + report.in_grace
+    items = [p.as_dict() for p in people]
     if fmt == Format.json:
-        say_json({"version": report.version, "material_version": report.material_version,
-                  "grace_period": report.grace_period, "pending": items})
+        say_json(
+            {
+                "version": report.version,
+                "material_version": report.material_version,
+                "grace_period": report.grace_period,
+                "pending": items,
+            }
+        )
         return
     rows = [
-        item | {"changed_rules": ", ".join(f"{c['rule']} ({c['change']})" for c in item["changed_rules"])
-                if item["last_signed_version"] else "all rules (never signed)"}
-        for item in items
+        item
+        | {
+            "changed_rules": ", ".join(f"{c.rule_id} ({c.change})" for c in person.changed_rules)
+            if person.last_signed
+            else "all rules (never signed)"
+        }
+        for person, item in zip(people, items)
     ]
     if fmt == Format.table:
-        say(f"Handbook {report.version}; sign-off of {report.material_version} or later required; "
-            f"grace period {report.grace_period}. {len(report.overdue)} overdue, {len(report.in_grace)} in grace period.")
-    emit(rows, ["employee", "name", "team", "state", "due", "last_signed_version", "changed_rules"], fmt,
-         empty="Everyone active has signed the current handbook.")
+        say(
+            f"Handbook {report.version}; sign-off of {report.material_version} or later required; "
+            f"grace period {report.grace_period}. {len(report.overdue)} overdue, {len(report.in_grace)} in grace period."
+        )
+    emit(
+        rows,
+        ["employee", "name", "team", "state", "due", "last_signed_version", "changed_rules"],
+        fmt,
+        empty="Everyone active has signed the current handbook.",
+    )

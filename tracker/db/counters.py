@@ -56,8 +56,11 @@ def count_complaint(raw: Raw, received_at: datetime, channel: str, rule_ids: Ite
 
 def count_late(raw: Raw, received_at: datetime, channel: str) -> None:
     """The first response of a complaint came after its target (the complaint was counted when logged)."""
-    raw.run("UPDATE complaint_day SET late = late + 1 WHERE day = :day AND channel = :channel",
-            day=utc_day(received_at), channel=channel)
+    raw.run(
+        "UPDATE complaint_day SET late = late + 1 WHERE day = :day AND channel = :channel",
+        day=utc_day(received_at),
+        channel=channel,
+    )
 
 
 def counted(raw: Raw) -> tuple[dict[tuple[str, str], tuple[int, int]], dict[tuple[str, str], int]]:
@@ -67,22 +70,31 @@ def counted(raw: Raw) -> tuple[dict[tuple[str, str], tuple[int, int]], dict[tupl
         (str(d)[:10], channel): (int(n), int(late or 0))
         for d, channel, n, late in raw.rows(
             f"SELECT {day}, channel, COUNT(*), SUM(CASE WHEN first_response_seconds > target_seconds THEN 1 ELSE 0 END) "
-            f"FROM complaint GROUP BY {day}, channel")
+            f"FROM complaint GROUP BY {day}, channel"
+        )
     }
     rule_day = utc_day_sql(raw.dialect, "c.received_at")
     rules = {
         (str(d)[:10], rule_id): int(n)
         for d, rule_id, n in raw.rows(
             f"SELECT {rule_day}, cr.rule_id, COUNT(*) FROM complaint_rule cr JOIN complaint c ON c.id = cr.complaint_id "
-            f"GROUP BY {rule_day}, cr.rule_id")
+            f"GROUP BY {rule_day}, cr.rule_id"
+        )
     }
     return days, rules
 
 
 def stored(raw: Raw) -> tuple[dict[tuple[str, str], tuple[int, int]], dict[tuple[str, str], int]]:
-    days = {(str(d)[:10], channel): (int(n), int(late))
-            for d, channel, n, late in raw.rows("SELECT day, channel, received, late FROM complaint_day") if n or late}
-    rules = {(str(d)[:10], rule_id): int(n) for d, rule_id, n in raw.rows("SELECT day, rule_id, complaints FROM rule_day") if n}
+    days = {
+        (str(d)[:10], channel): (int(n), int(late))
+        for d, channel, n, late in raw.rows("SELECT day, channel, received, late FROM complaint_day")
+        if n or late
+    }
+    rules = {
+        (str(d)[:10], rule_id): int(n)
+        for d, rule_id, n in raw.rows("SELECT day, rule_id, complaints FROM rule_day")
+        if n
+    }
     return days, rules
 
 

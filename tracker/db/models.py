@@ -176,18 +176,12 @@ class Complaint(SQLModel, table=True):
             f"status <> 'dismissed' OR (dismissal_reason IS NOT NULL AND {_nonblank('dismissal_reason')})",
             name="dismissed_has_reason",
         ),
-        CheckConstraint(
-            "status = 'received' OR first_response_at IS NOT NULL", name="acknowledged_has_first_response"
-        ),
-        CheckConstraint(
-            "first_response_at IS NULL OR first_response_at >= received_at", name="response_after_receipt"
-        ),
+        CheckConstraint("status = 'received' OR first_response_at IS NOT NULL", name="acknowledged_has_first_response"),
+        CheckConstraint("first_response_at IS NULL OR first_response_at >= received_at", name="response_after_receipt"),
         CheckConstraint(
             "(first_response_at IS NULL) = (first_response_seconds IS NULL)", name="response_seconds_derived"
         ),
-        ForeignKeyConstraint(
-            ["version_id", "channel"], ["handbook_channel.version_id", "handbook_channel.code"]
-        ),
+        ForeignKeyConstraint(["version_id", "channel"], ["handbook_channel.version_id", "handbook_channel.code"]),
         Index("ix_complaint_received", "received_at", "id"),
         Index("ix_complaint_status_received", "status", "received_at", "id"),
         Index("ix_complaint_channel_received", "channel", "received_at", "id"),
@@ -195,8 +189,13 @@ class Complaint(SQLModel, table=True):
         Index("ix_complaint_import", "import_seq", "id"),
         # The list supervisors open most ("open" complaints, newest first) reads this partial index in
         # order and stops after one page, however many closed complaints there are.
-        Index("ix_complaint_open_received", "received_at", "id", sqlite_where=text(OPEN_COMPLAINT),
-              postgresql_where=text(OPEN_COMPLAINT)),
+        Index(
+            "ix_complaint_open_received",
+            "received_at",
+            "id",
+            sqlite_where=text(OPEN_COMPLAINT),
+            postgresql_where=text(OPEN_COMPLAINT),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -14,7 +14,7 @@ import re
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator
 from urllib.parse import unquote, urlsplit
 
 from tracker.db import sqlite_setup
@@ -47,20 +47,20 @@ class Raw:
             return int(value)
         return value
 
-    def rows(self, sql: str, **params: Any) -> list[Sequence[Any]]:
+    def rows(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
         return self._execute(sql, params, fetch=True)
 
     def run(self, sql: str, **params: Any) -> None:
         """A statement that returns no rows (an insert or update)."""
         self._execute(sql, params, fetch=False)
 
-    def _execute(self, sql: str, params: dict[str, Any], *, fetch: bool) -> list[Sequence[Any]]:
+    def _execute(self, sql: str, params: dict[str, Any], *, fetch: bool) -> list[tuple[Any, ...]]:
         if self.dialect != "sqlite":
             sql = _NAMED.sub(r"%(\1)s", sql)
         cursor = self.connection.cursor()
         try:
             cursor.execute(sql, {name: self._param(value) for name, value in params.items()})
-            return list(cursor.fetchall()) if fetch else []
+            return [tuple(row) for row in cursor.fetchall()] if fetch else []
         finally:
             cursor.close()
 
@@ -83,22 +83,25 @@ def connect(url: str) -> Iterator[Raw]:
             raise SchemaNotCurrent("in-memory database")
         if not Path(path).exists():
             raise SchemaNotCurrent("no database file yet")
-        connection = sqlite_setup.connect(path)
+        connection: Any = sqlite_setup.connect(path)
         raw = Raw(connection, "sqlite")
     else:
         import psycopg  # only when the tracker runs on PostgreSQL
 
         parts = urlsplit(url)
         connection = psycopg.connect(
-            host=parts.hostname or None, port=parts.port or None, dbname=parts.path.lstrip("/") or None,
+            host=parts.hostname or None,
+            port=parts.port or None,
+            dbname=parts.path.lstrip("/") or None,
             user=unquote(parts.username) if parts.username else None,
-            password=unquote(parts.password) if parts.password else None, autocommit=True,
+            password=unquote(parts.password) if parts.password else None,
+            autocommit=True,
         )
         raw = Raw(connection, "postgresql")
     try:
         try:
             revision = raw.value("SELECT version_num FROM alembic_version")
-        except Exception as exc:  # noqa: BLE001 - no alembic_version table: a new database
+        except Exception as exc:
             raise SchemaNotCurrent("no schema yet") from exc
         if revision != SCHEMA_HEAD:
             raise SchemaNotCurrent(f"schema {revision}, this tracker knows {SCHEMA_HEAD}")

@@ -1,5 +1,4 @@
-"""Optimistic concurrency for records people edit: a revision number, who changed it and when.
-"""
+"""Optimistic concurrency for records people edit: a revision number, who changed it and when."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Database triggers that keep records append-only and sign-offs honest.
 
-They are the database's own guarantee (DESIGN principle 4): a sign-off or an
+They are the database's own guarantee (records that hold up: see ARCHITECTURE.md): a sign-off or an
 audit event cannot be edited or deleted even by a program that bypasses the
 tracker. Migrations create them; ``alembic check`` does not compare triggers,
 so ``tests/storage`` asserts that they exist and refuse.

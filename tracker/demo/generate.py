@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.audit import chain as audit
 from tracker.audit import snapshots
@@ -44,33 +44,135 @@ from tracker.records.handbook.queries import rules_of, standards
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 FIRST_NAMES = (
-    "Ana", "Ben", "Chloe", "Dmitri", "Eva", "Farah", "Gustav", "Hana", "Ivan", "Jonas", "Kira", "Liam", "Maya",
-    "Nikolai", "Olga", "Pieter", "Quinn", "Rosa", "Sipho", "Tanja", "Uma", "Viktor", "Wen", "Xavier", "Yara",
-    "Zanele", "Aino", "Bongani", "Carmen", "Dara", "Elif", "Femi", "Greta", "Hugo", "Ines", "Janis", "Karin",
-    "Luca", "Mei", "Nadia", "Oskar", "Priya", "Rafael", "Sofia", "Tomas", "Ulla", "Vera", "Willem", "Zofia",
+    "Ana",
+    "Ben",
+    "Chloe",
+    "Dmitri",
+    "Eva",
+    "Farah",
+    "Gustav",
+    "Hana",
+    "Ivan",
+    "Jonas",
+    "Kira",
+    "Liam",
+    "Maya",
+    "Nikolai",
+    "Olga",
+    "Pieter",
+    "Quinn",
+    "Rosa",
+    "Sipho",
+    "Tanja",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Xavier",
+    "Yara",
+    "Zanele",
+    "Aino",
+    "Bongani",
+    "Carmen",
+    "Dara",
+    "Elif",
+    "Femi",
+    "Greta",
+    "Hugo",
+    "Ines",
+    "Janis",
+    "Karin",
+    "Luca",
+    "Mei",
+    "Nadia",
+    "Oskar",
+    "Priya",
+    "Rafael",
+    "Sofia",
+    "Tomas",
+    "Ulla",
+    "Vera",
+    "Willem",
+    "Zofia",
 )
 LAST_NAMES = (
-    "Silva", "Okafor", "Martin", "Petrov", "Berzina", "Nkosi", "van der Merwe", "Ivanova", "Kalnins", "Nguyen",
-    "Kowalski", "Dimitrov", "Botha", "Lindqvist", "Haddad", "Rossi", "Novak", "Jansen", "Mokoena", "Ozols",
-    "Garcia", "Smirnova", "Dlamini", "Fischer", "Papadopoulos", "Tanaka", "Osei", "Horvat", "Ahmed", "Brown",
+    "Silva",
+    "Okafor",
+    "Martin",
+    "Petrov",
+    "Berzina",
+    "Nkosi",
+    "van der Merwe",
+    "Ivanova",
+    "Kalnins",
+    "Nguyen",
+    "Kowalski",
+    "Dimitrov",
+    "Botha",
+    "Lindqvist",
+    "Haddad",
+    "Rossi",
+    "Novak",
+    "Jansen",
+    "Mokoena",
+    "Ozols",
+    "Garcia",
+    "Smirnova",
+    "Dlamini",
+    "Fischer",
+    "Papadopoulos",
+    "Tanaka",
+    "Osei",
+    "Horvat",
+    "Ahmed",
+    "Brown",
 )
 TEAMS = ("Phones – early", "Phones – late", "Live chat", "Email desk", "Social media", "Counter")
 CHANNEL_WEIGHTS = {"chat": 35, "phone": 30, "email": 25, "social": 10}
 # Most complaints cite a few rules; the rest are spread thin.
-RULE_WEIGHTS = {"CON-01": 18, "SPD-01": 16, "CON-05": 12, "CON-02": 10, "CON-06": 9, "CON-04": 7, "SPD-05": 5,
-                "CON-08": 4, "CON-03": 3, "CON-07": 3, "VAL-02": 2, "VAL-03": 2, "SPD-02": 2, "CMP-02": 1}
+RULE_WEIGHTS = {
+    "CON-01": 18,
+    "SPD-01": 16,
+    "CON-05": 12,
+    "CON-02": 10,
+    "CON-06": 9,
+    "CON-04": 7,
+    "SPD-05": 5,
+    "CON-08": 4,
+    "CON-03": 3,
+    "CON-07": 3,
+    "VAL-02": 2,
+    "VAL-03": 2,
+    "SPD-02": 2,
+    "CMP-02": 1,
+}
 SUMMARIES = (
-    "Argued with the customer about a refund", "Did not greet the customer at the counter",
-    "Took a personal call while serving a customer", "No apology after a failed delivery",
-    "Complaint about a billing error was brushed off", "Promised call-back never came",
-    "Case handed over without notes; customer had to repeat everything", "Outage report left unanswered",
-    "Rude tone in an email reply", "Customer waited too long for a first answer", "Chat closed without an answer",
-    "Wrong information about opening hours", "Ignored a customer in the queue", "Social post left unanswered",
+    "Argued with the customer about a refund",
+    "Did not greet the customer at the counter",
+    "Took a personal call while serving a customer",
+    "No apology after a failed delivery",
+    "Complaint about a billing error was brushed off",
+    "Promised call-back never came",
+    "Case handed over without notes; customer had to repeat everything",
+    "Outage report left unanswered",
+    "Rude tone in an email reply",
+    "Customer waited too long for a first answer",
+    "Chat closed without an answer",
+    "Wrong information about opening hours",
+    "Ignored a customer in the queue",
+    "Social post left unanswered",
 )
-RESOLUTIONS = ("Apologised and refunded", "Called back, explained and apologised", "Corrected the invoice",
-               "Replacement sent; customer satisfied", "Explained the policy; customer accepted")
-DISMISSALS = ("Call recording shows the agent was polite", "Duplicate of an earlier complaint",
-              "Complaint concerned a partner company, passed on")
+RESOLUTIONS = (
+    "Apologised and refunded",
+    "Called back, explained and apologised",
+    "Corrected the invoice",
+    "Replacement sent; customer satisfied",
+    "Explained the policy; customer accepted",
+)
+DISMISSALS = (
+    "Call recording shows the agent was polite",
+    "Duplicate of an earlier complaint",
+    "Complaint concerned a partner company, passed on",
+)
 
 # Typical first-response time (median seconds) per channel, and the share that misses the target.
 RESPONSE = {"chat": (45, 0.08), "phone": (50, 0.10), "social": (20 * 60, 0.12), "email": (5 * 3600, 0.07)}
@@ -105,7 +207,9 @@ def _older_handbook(current: Handbook) -> Handbook:
 def _editorial_handbook(older: Handbook) -> Handbook:
     rules = dict(older.rules)
     first = sorted(rules)[0]
-    rules[first] = replace(rules[first], text=rules[first].text + "\n\n(Wording clarified; no change in what is expected.)")
+    rules[first] = replace(
+        rules[first], text=rules[first].text + "\n\n(Wording clarified; no change in what is expected.)"
+    )
     return replace(older, label="2025.2", rules=rules)
 
 
@@ -127,8 +231,10 @@ def generate(
     report = progress or (lambda phase, done, total: None)
 
     def empty(session: Session) -> bool:
-        return session.exec(select(Employee.id).limit(1)).first() is None and \
-            session.exec(select(HandbookVersion.id).limit(1)).first() is None
+        return (
+            session.exec(select(Employee.id).limit(1)).first() is None
+            and session.exec(select(HandbookVersion.id).limit(1)).first() is None
+        )
 
     if not write(engine, empty):
         raise InputError("database", "already holds records; the demo fills an empty database (use a new --db)")
@@ -142,7 +248,7 @@ def generate(
     ]
     published: list[HandbookVersion] = []
     for book, when, editorial in versions:
-        published.append(write(engine, lambda s, b=book, w=when, e=editorial: publish(b, session=s, actor=actor, editorial=e, now=w)))
+        published.append(write(engine, lambda s: publish(book, session=s, actor=actor, editorial=editorial, now=when)))
     report("handbook versions", len(published), len(published))
 
     people = _employees(engine, rng, employees, today, actor, now, report)
@@ -161,24 +267,41 @@ class _Person:
     active: bool
 
 
-def _employees(engine: Engine, rng: random.Random, count: int, today: date, actor: str, now: datetime,
-               report: Progress) -> list[_Person]:
+def _employees(
+    engine: Engine, rng: random.Random, count: int, today: date, actor: str, now: datetime, report: Progress
+) -> list[_Person]:
     rows: list[Employee] = []
     for index in range(count):
         # Most staff have been here for years; some joined in the last weeks (still in their grace period).
         days = rng.randint(0, 25) if rng.random() < 0.06 else int(rng.triangular(30, 8 * 365, 400))
-        rows.append(Employee(
-            number=f"E-{10001 + index}", name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-            team=rng.choice(TEAMS), hire_date=today - timedelta(days=days), active=rng.random() > 0.04,
-            created_at=now, created_by=actor, updated_at=now, updated_by=actor, revision=1,
-        ))
+        rows.append(
+            Employee(
+                number=f"E-{10001 + index}",
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                team=rng.choice(TEAMS),
+                hire_date=today - timedelta(days=days),
+                active=rng.random() > 0.04,
+                created_at=now,
+                created_by=actor,
+                updated_at=now,
+                updated_by=actor,
+                revision=1,
+            )
+        )
 
     def save(session: Session) -> list[_Person]:
         session.add_all(rows)
         session.flush()
         for employee in rows:
-            audit.append(session, actor=actor, action="employee.add", entity="employee", key=employee.number,
-                         after=snapshots.employee(employee), at=now)
+            audit.append(
+                session,
+                actor=actor,
+                action="employee.add",
+                entity="employee",
+                key=employee.number,
+                after=snapshots.employee(employee),
+                at=now,
+            )
         return [_Person(e.id or 0, e.number, e.name, e.hire_date, e.active) for e in rows]
 
     people = write(engine, save)
@@ -186,8 +309,16 @@ def _employees(engine: Engine, rng: random.Random, count: int, today: date, acto
     return people
 
 
-def _signoffs(engine: Engine, rng: random.Random, people: list[_Person], versions: list[HandbookVersion],
-              today: date, actor: str, now: datetime, report: Progress) -> int:
+def _signoffs(
+    engine: Engine,
+    rng: random.Random,
+    people: list[_Person],
+    versions: list[HandbookVersion],
+    today: date,
+    actor: str,
+    now: datetime,
+    report: Progress,
+) -> int:
     first, _, current = versions
     records: list[tuple[_Person, HandbookVersion, date, str]] = []
     revoke: list[int] = []
@@ -197,7 +328,14 @@ def _signoffs(engine: Engine, rng: random.Random, people: list[_Person], version
         # Version 2025.1: almost everyone employed then signed it.
         if person.hire_date <= first.published_on + timedelta(days=300) and rng.random() < 0.95:
             start = max(person.hire_date, first.published_on)
-            records.append((person, first, min(start + timedelta(days=rng.randint(0, 20)), today), rng.choice(("paper", "terminal"))))
+            records.append(
+                (
+                    person,
+                    first,
+                    min(start + timedelta(days=rng.randint(0, 20)), today),
+                    rng.choice(("paper", "terminal")),
+                )
+            )
         if not person.active:
             continue
         # The current version: most signed within the grace period, some late, some not yet.
@@ -213,26 +351,54 @@ def _signoffs(engine: Engine, rng: random.Random, people: list[_Person], version
     def save(session: Session) -> int:
         rows = [
             # Recorded by the supervisor a day or two after the form was signed (never in the future).
-            Signoff(employee_id=p.id, version_id=v.id or 0, signed_on=d, method=m,
-                    filing_ref=f"Personnel file {p.number}" if m == "paper" else None, printed_name=p.name,
-                    meaning=meaning_of(v.label), recorded_by=actor,
-                    recorded_at=min(now, datetime.combine(d, datetime.min.time(), tzinfo=timezone.utc)
-                                    + timedelta(days=d.toordinal() % 3, hours=9 + d.toordinal() % 8)),
-                    recorded_on=min(today, d + timedelta(days=d.toordinal() % 3)))
+            Signoff(
+                employee_id=p.id,
+                version_id=v.id or 0,
+                signed_on=d,
+                method=m,
+                filing_ref=f"Personnel file {p.number}" if m == "paper" else None,
+                printed_name=p.name,
+                meaning=meaning_of(v.label),
+                recorded_by=actor,
+                recorded_at=min(
+                    now,
+                    datetime.combine(d, datetime.min.time(), tzinfo=timezone.utc)
+                    + timedelta(days=d.toordinal() % 3, hours=9 + d.toordinal() % 8),
+                ),
+                recorded_on=min(today, d + timedelta(days=d.toordinal() % 3)),
+            )
             for p, v, d, m in records
         ]
         session.add_all(rows)
         session.flush()
         for (person, version, _, _), row in zip(records, rows):
-            audit.append(session, actor=actor, action="signoff.record", entity="signoff", key=str(row.id),
-                         after=snapshots.signoff(row, person.number, version.label), at=now)
+            audit.append(
+                session,
+                actor=actor,
+                action="signoff.record",
+                entity="signoff",
+                key=str(row.id),
+                after=snapshots.signoff(row, person.number, version.label),
+                at=now,
+            )
         for index in revoke:
-            revocation = SignoffRevocation(signoff_id=rows[index].id or 0, revoked_by=actor, revoked_at=now,
-                                           reason="Signed an out-of-date printout; asked to sign the current form again")
+            revocation = SignoffRevocation(
+                signoff_id=rows[index].id or 0,
+                revoked_by=actor,
+                revoked_at=now,
+                reason="Signed an out-of-date printout; asked to sign the current form again",
+            )
             session.add(revocation)
             session.flush()
-            audit.append(session, actor=actor, action="signoff.revoke", entity="signoff_revocation",
-                         key=str(revocation.id), after=snapshots.revocation(revocation), at=now)
+            audit.append(
+                session,
+                actor=actor,
+                action="signoff.revoke",
+                entity="signoff_revocation",
+                key=str(revocation.id),
+                after=snapshots.revocation(revocation),
+                at=now,
+            )
         return len(rows)
 
     count = write(engine, save)
@@ -244,8 +410,16 @@ def _cumulative(weights: dict[str, int]) -> tuple[list[str], list[float]]:
     return list(weights), list(itertools.accumulate(weights.values()))
 
 
-def complaint_records(rng: random.Random, people: list[_Person], start: datetime, end: datetime, count: int,
-                      rules: list[str], targets: dict[str, int], now: datetime) -> Iterator[ComplaintRecord]:
+def complaint_records(
+    rng: random.Random,
+    people: list[_Person],
+    start: datetime,
+    end: datetime,
+    count: int,
+    rules: list[str],
+    targets: dict[str, int],
+    now: datetime,
+) -> Iterator[ComplaintRecord]:
     """``count`` complaints received between ``start`` and ``end``, oldest first.
 
     A generator: records are made (in the bulk loader's child process) while it inserts
@@ -286,23 +460,45 @@ def complaint_records(rng: random.Random, people: list[_Person], start: datetime
         if draw > 0.85:
             picked.append(rng.choices(cited, cum_weights=cited_weights)[0])
         yield ComplaintRecord(
-            ref=None, received_at=received, channel=channel, target_seconds=target, summary=rng.choice(SUMMARIES),
-            employee_id=person.id if person else None, employee_number=person.number if person else None,
-            rule_ids=tuple(dict.fromkeys(picked)), severity=rng.choices(severities, cum_weights=severity_weights)[0],
-            urgent=rng.random() < 0.02, customer_name=None, customer_contact=None, first_response_at=first,
-            status=status, resolution=rng.choice(RESOLUTIONS) if status == "resolved" else None,
-            dismissal_reason=rng.choice(DISMISSALS) if status == "dismissed" else None, closed_at=None,
+            ref=None,
+            received_at=received,
+            channel=channel,
+            target_seconds=target,
+            summary=rng.choice(SUMMARIES),
+            employee_id=person.id if person else None,
+            employee_number=person.number if person else None,
+            rule_ids=tuple(dict.fromkeys(picked)),
+            severity=rng.choices(severities, cum_weights=severity_weights)[0],
+            urgent=rng.random() < 0.02,
+            customer_name=None,
+            customer_contact=None,
+            first_response_at=first,
+            status=status,
+            resolution=rng.choice(RESOLUTIONS) if status == "resolved" else None,
+            dismissal_reason=rng.choice(DISMISSALS) if status == "dismissed" else None,
+            closed_at=None,
         )
 
 
-def _complaints(engine: Engine, rng: random.Random, people: list[_Person], versions: list[HandbookVersion],
-                total: int, actor: str, now: datetime, report: Progress) -> int:
+def _complaints(
+    engine: Engine,
+    rng: random.Random,
+    people: list[_Person],
+    versions: list[HandbookVersion],
+    total: int,
+    actor: str,
+    now: datetime,
+    report: Progress,
+) -> int:
     """Two years of complaints, each period checked against the version in force
     then, written in batches of 100,000 through the bulk import path."""
     start = now - timedelta(days=730)
     current = versions[2]
     first_share = round(total * (current.published_at - start).total_seconds() / (now - start).total_seconds())
-    periods = [(versions[0], start, current.published_at, first_share), (current, current.published_at, now, total - first_share)]
+    periods = [
+        (versions[0], start, current.published_at, first_share),
+        (current, current.published_at, now, total - first_share),
+    ]
     done = 0
     for version, begin, end, count in periods:
         with Session(engine) as session:
@@ -313,13 +509,22 @@ def _complaints(engine: Engine, rng: random.Random, people: list[_Person], versi
             size = count // slices + (1 if index < count % slices else 0)
             if size == 0:
                 continue
-            slice_start, slice_end = begin + (end - begin) * index / slices, begin + (end - begin) * (index + 1) / slices
+            slice_start, slice_end = (
+                begin + (end - begin) * index / slices,
+                begin + (end - begin) * (index + 1) / slices,
+            )
 
             slice_rng = random.Random(rng.getrandbits(64))  # drawn here: the records are made in a child process
 
-            def load(session: Session, slice_start: datetime = slice_start, slice_end: datetime = slice_end,
-                     size: int = size, version_id: int = version.id or 0, label: str = version.label,
-                     slice_rng: random.Random = slice_rng) -> int:
+            def load(
+                session: Session,
+                slice_start: datetime = slice_start,
+                slice_end: datetime = slice_end,
+                size: int = size,
+                version_id: int = version.id or 0,
+                label: str = version.label,
+                slice_rng: random.Random = slice_rng,
+            ) -> int:
                 def items() -> Iterator[tuple[int, ComplaintRecord]]:
                     records = complaint_records(slice_rng, people, slice_start, slice_end, size, rules, targets, now)
                     return enumerate(records, start=1)
@@ -332,21 +537,22 @@ def _complaints(engine: Engine, rng: random.Random, people: list[_Person], versi
     return done
 
 
-def _actions(engine: Engine, rng: random.Random, people: list[_Person], today: date, actor: str, now: datetime,
-             report: Progress) -> int:
+def _actions(
+    engine: Engine, rng: random.Random, people: list[_Person], today: date, actor: str, now: datetime, report: Progress
+) -> int:
     """Corrective actions for the employees with the most complaints, climbing the ladder."""
     with Session(engine) as session:
         ranked = session.exec(
-            select(Complaint.employee_id, func.count())
-            .where(Complaint.employee_id.is_not(None), Complaint.received_at >= now - timedelta(days=300))  # type: ignore[union-attr]
-            .group_by(Complaint.employee_id)
-            .order_by(func.count().desc(), Complaint.employee_id)
+            select(col(Complaint.employee_id), func.count())
+            .where(col(Complaint.employee_id).is_not(None), col(Complaint.received_at) >= now - timedelta(days=300))
+            .group_by(col(Complaint.employee_id))
+            .order_by(func.count().desc(), col(Complaint.employee_id))
             .limit(max(3, len(people) // 40))
         ).all()
     by_id = {p.id: p for p in people}
     count = 0
     for employee_id, _ in ranked:
-        person = by_id.get(employee_id)
+        person = by_id.get(employee_id or 0)
         if person is None or not person.active:
             continue
         issued = today - timedelta(days=rng.randint(20, 280))
@@ -355,11 +561,22 @@ def _actions(engine: Engine, rng: random.Random, people: list[_Person], today: d
         for _step in range(rng.choice((1, 1, 1, 2, 2, 3))):
             when = datetime.combine(issued, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=10)
             try:
-                action = write(engine, lambda s, w=when, d=issued: issue_action(
-                    ActionInput(employee_number=person.number, expectations="Follow CON-01 and SPD-01: no arguing, "
-                                "answer within the channel target; review calls weekly with the team lead",
-                                issued_on=d, rule_ids=("CON-01",)),
-                    session=s, actor=actor, now=w, today=d))
+                action = write(
+                    engine,
+                    lambda s: issue_action(
+                        ActionInput(
+                            employee_number=person.number,
+                            expectations="Follow CON-01 and SPD-01: no arguing, "
+                            "answer within the channel target; review calls weekly with the team lead",
+                            issued_on=issued,
+                            rule_ids=("CON-01",),
+                        ),
+                        session=s,
+                        actor=actor,
+                        now=when,
+                        today=issued,
+                    ),
+                )
             except InputError:
                 break
             count += 1
@@ -370,23 +587,52 @@ def _actions(engine: Engine, rng: random.Random, people: list[_Person], today: d
             held = action.follow_up_due
             improved = rng.random() < 0.6
             held_at = datetime.combine(held, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=11)
-            write(engine, lambda s, a=action.id, h=held, i=improved, t=held_at: record_follow_up(
-                a or 0, FollowUpInput(held_on=h, outcome="improved" if i else "not_improved",
-                                      notes="Reviewed five calls together" if i else "Two more complaints since"),
-                session=s, actor=actor, now=t))
+            write(
+                engine,
+                lambda s: record_follow_up(
+                    action.id or 0,
+                    FollowUpInput(
+                        held_on=held,
+                        outcome="improved" if improved else "not_improved",
+                        notes="Reviewed five calls together" if improved else "Two more complaints since",
+                    ),
+                    session=s,
+                    actor=actor,
+                    now=held_at,
+                ),
+            )
             if improved:
-                write(engine, lambda s, a=action.id, h=held, t=held_at: close_action(
-                    a or 0, CloseInput(closed_on=h, effectiveness_check="No complaint citing these rules since; call reviews fine"),
-                    session=s, actor=actor, now=t))
+                write(
+                    engine,
+                    lambda s: close_action(
+                        action.id or 0,
+                        CloseInput(
+                            closed_on=held,
+                            effectiveness_check="No complaint citing these rules since; call reviews fine",
+                        ),
+                        session=s,
+                        actor=actor,
+                        now=held_at,
+                    ),
+                )
                 break
             issued = held + timedelta(days=1)
             if issued > today:
                 break
             # Not improved: the action is closed as not effective, and the next step is issued.
-            write(engine, lambda s, a=action.id, h=held, t=held_at: close_action(
-                a or 0, CloseInput(closed_on=h, effectiveness_check="Not effective: complaints continued; "
-                                   "escalated to the next step of the ladder"),
-                session=s, actor=actor, now=t))
+            write(
+                engine,
+                lambda s: close_action(
+                    action.id or 0,
+                    CloseInput(
+                        closed_on=held,
+                        effectiveness_check="Not effective: complaints continued; "
+                        "escalated to the next step of the ladder",
+                    ),
+                    session=s,
+                    actor=actor,
+                    now=held_at,
+                ),
+            )
     report("corrective actions", count, count)
     return count
-

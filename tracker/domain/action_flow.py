@@ -60,8 +60,13 @@ def follow_up_state(status: str, follow_up_due: date | None, follow_up_done: boo
 
 # The lists a supervisor chooses between, and which states each shows.
 LISTS: dict[str, tuple[FollowUpState, ...] | None] = {
-    "open": (FollowUpState.FINAL, FollowUpState.FOLLOWED_UP, FollowUpState.OVERDUE, FollowUpState.DUE_THIS_WEEK,
-             FollowUpState.SCHEDULED),
+    "open": (
+        FollowUpState.FINAL,
+        FollowUpState.FOLLOWED_UP,
+        FollowUpState.OVERDUE,
+        FollowUpState.DUE_THIS_WEEK,
+        FollowUpState.SCHEDULED,
+    ),
     "overdue": (FollowUpState.OVERDUE,),
     "due": (FollowUpState.OVERDUE, FollowUpState.DUE_THIS_WEEK),
     "closed": (FollowUpState.CLOSED,),

@@ -13,14 +13,25 @@ from typing import Callable
 
 from tracker.domain import complaint_flow as flow
 from tracker.domain.csvread import parse_bool
-from tracker.domain.errors import RowError, shown
+from tracker.domain.errors import InputError, RowError, shown
 from tracker.domain.handbook.model import Standards
 from tracker.domain.inputs import _clean_text, _rule_ids, _split_list, _typed_moment, choices
+from tracker.domain.timeutil import not_in_future
 
 REQUIRED = ("received_at", "channel", "summary")
 OPTIONAL = (
-    "reference", "employee_number", "rules", "severity", "urgent", "customer_name", "customer_contact",
-    "first_response_at", "status", "resolution", "dismissal_reason", "closed_at",
+    "reference",
+    "employee_number",
+    "rules",
+    "severity",
+    "urgent",
+    "customer_name",
+    "customer_contact",
+    "first_response_at",
+    "status",
+    "resolution",
+    "dismissal_reason",
+    "closed_at",
 )
 REFERENCE = re.compile(r"^C-(\d{4})-(\d{5,9})$")
 
@@ -54,8 +65,9 @@ class _Bad(Exception):
         self.reason = reason
 
 
-def _text(cells: dict[str, str], column: str, *, required: bool = False, limit: int = 4000,
-          single_line: bool = False) -> str | None:
+def _text(
+    cells: dict[str, str], column: str, *, required: bool = False, limit: int = 4000, single_line: bool = False
+) -> str | None:
     raw = cells.get(column, "")
     try:
         value = _clean_text(raw)
@@ -82,8 +94,10 @@ def _moment(cells: dict[str, str], column: str, now: datetime, *, required: bool
         moment = _typed_moment(raw)
     except ValueError as exc:
         raise _Bad(column, f"'{shown(raw)}' {exc}") from None
-    if moment > now:
-        raise _Bad(column, f"'{shown(raw)}' is in the future")
+    try:
+        not_in_future(column, moment, now)
+    except InputError as exc:
+        raise _Bad(column, exc.reason) from None
     return moment
 
 
@@ -100,8 +114,11 @@ def check_row(
     code = cells.get("channel", "").strip().lower()
     channel = standards.channels.get(code)
     if channel is None:
-        raise _Bad("channel", f"'{shown(cells.get('channel', ''))}' is not a channel of handbook {standards.label} "
-                              f"({', '.join(standards.channels)})")
+        raise _Bad(
+            "channel",
+            f"'{shown(cells.get('channel', ''))}' is not a channel of handbook {standards.label} "
+            f"({', '.join(standards.channels)})",
+        )
     summary = _text(cells, "summary", required=True)
     assert summary is not None
     if len(summary) < 3:
@@ -150,16 +167,32 @@ def check_row(
     if ref is not None and not REFERENCE.match(ref):
         raise _Bad("reference", f"'{shown(ref)}' is not a reference like C-2026-00042")
     return ComplaintRecord(
-        ref=ref, received_at=received_at, channel=code, target_seconds=channel.target.seconds, summary=summary,
-        employee_id=resolved_id, employee_number=number, rule_ids=rules, severity=severity, urgent=urgent,
+        ref=ref,
+        received_at=received_at,
+        channel=code,
+        target_seconds=channel.target.seconds,
+        summary=summary,
+        employee_id=resolved_id,
+        employee_number=number,
+        rule_ids=rules,
+        severity=severity,
+        urgent=urgent,
         customer_name=_text(cells, "customer_name", limit=200, single_line=True),
         customer_contact=_text(cells, "customer_contact", limit=200, single_line=True),
-        first_response_at=first, status=status, resolution=resolution, dismissal_reason=dismissal, closed_at=closed_at,
+        first_response_at=first,
+        status=status,
+        resolution=resolution,
+        dismissal_reason=dismissal,
+        closed_at=closed_at,
     )
 
 
 def check(
-    row_number: int, cells: dict[str, str], *, standards: Standards, employee_id: Callable[[str], int | None],
+    row_number: int,
+    cells: dict[str, str],
+    *,
+    standards: Standards,
+    employee_id: Callable[[str], int | None],
     now: datetime,
 ) -> ComplaintRecord | RowError:
     try:

@@ -63,7 +63,7 @@ class CsvStream:
         self.header_errors: list[RowError] = []
         self.data_rows = 0
         self._lines = _decoded_lines(stream)
-        self._reader = None
+        self._reader: Iterator[list[str]] | None = None
         self._open()
 
     def _open(self) -> None:
@@ -95,8 +95,11 @@ class CsvStream:
             )
         if unknown:
             self.header_errors.append(
-                RowError(1, unknown[0] or "(blank)",
-                         f"is not a known column (known: {', '.join(self.required + self.optional)})")
+                RowError(
+                    1,
+                    unknown[0] or "(blank)",
+                    f"is not a known column (known: {', '.join(self.required + self.optional)})",
+                )
             )
         if duplicated:
             self.header_errors.append(RowError(1, duplicated[0] or "(blank)", "column appears twice"))

@@ -6,6 +6,8 @@ else the user can retry or investigate (conflicts, database problems).
 
 from __future__ import annotations
 
+from typing import Sequence
+
 
 def shown(value: object, limit: int = 40) -> str:
     """A cell or typed value quoted in a one-line message: whitespace folded, long text cut."""
@@ -53,7 +55,7 @@ class HandbookError(TrackerError):
 
     exit_code = 2
 
-    def __init__(self, problems: list) -> None:  # type: ignore[type-arg]
+    def __init__(self, problems: Sequence[object]) -> None:
         self.problems = problems
         first = problems[0] if problems else "unknown problem"
         more = f" (and {len(problems) - 1} more; run 'tracker handbook check')" if len(problems) > 1 else ""

@@ -59,6 +59,7 @@ OptionalLine = Annotated[
 ]
 OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none), BeforeValidator(_clean_text)]
 
+
 def _split_list(value: Any) -> Any:
     """Lists typed on one line: 'CON-01, CON-04' or 'CON-01 CON-04'."""
     if isinstance(value, str):
@@ -129,6 +130,8 @@ RuleIds = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidato
 References = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_references)]
 
 EMPLOYEE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+
+
 def choices(values: Iterable[str]) -> str:
     """'a', 'b' or 'c': the allowed words, as every refusal lists them."""
     quoted = [f"'{value}'" for value in values]
@@ -212,7 +215,6 @@ class ComplaintInput(_Input):
     rule_ids: RuleIds = ()
     severity: Severity = "medium"
     urgent: bool = False
-
 
 
 class ReplyInput(_Input):

@@ -44,9 +44,7 @@ class Period:
             raise PeriodError(f"'{text.strip()}' is not a duration like '2 minutes' or '12 months'")
         unit = _UNITS.get(match.group(2).lower())
         if unit is None:
-            raise PeriodError(
-                f"'{match.group(2)}' is not a known unit (use minutes, hours, days, weeks or months)"
-            )
+            raise PeriodError(f"'{match.group(2)}' is not a known unit (use minutes, hours, days, weeks or months)")
         amount = int(match.group(1))
         if amount <= 0:
             raise PeriodError(f"'{text.strip()}' must be longer than zero")

@@ -43,8 +43,10 @@ class BackupResult:
 def _database_path(engine: Engine) -> Path:
     path = db.sqlite_path(engine.url.render_as_string(hide_password=False))
     if path is None:
-        raise TrackerError("database: backup and restore work on SQLite files; back up PostgreSQL with pg_dump "
-                           "(see 'PostgreSQL for teams' in the README)")
+        raise TrackerError(
+            "database: backup and restore work on SQLite files; back up PostgreSQL with pg_dump "
+            "(see 'PostgreSQL for teams' in the README)"
+        )
     return path
 
 
@@ -106,8 +108,12 @@ def backup(engine: Engine, target: Path, *, actor: str | None = None) -> BackupR
     check.close()
     result = BackupResult(target, target.stat().st_size, _sha256(target), head)
     if actor is not None:
-        db.write(engine, lambda s: audit.append(s, actor=actor, action="db.backup", entity="database", key=target.name,
-                                                after=result.as_dict()))
+        db.write(
+            engine,
+            lambda s: audit.append(
+                s, actor=actor, action="db.backup", entity="database", key=target.name, after=result.as_dict()
+            ),
+        )
     return result
 
 
@@ -128,8 +134,12 @@ class RestoreResult:
     restored_head: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"restored_from": str(self.restored_from), "safety_copy": str(self.safety_copy),
-                "replaced_head": self.replaced_head, "restored_head": self.restored_head}
+        return {
+            "restored_from": str(self.restored_from),
+            "safety_copy": str(self.safety_copy),
+            "replaced_head": self.replaced_head,
+            "restored_head": self.restored_head,
+        }
 
 
 def restore(engine: Engine, source: Path, *, actor: str, now: datetime | None = None) -> RestoreResult:
@@ -147,7 +157,9 @@ def restore(engine: Engine, source: Path, *, actor: str, now: datetime | None = 
     restored_head = _head_of(checked)
     checked.close()
     if revision is None or revision[0] not in known_revisions():
-        raise InputError("path", f"{source} has a schema this tracker does not know ({revision[0] if revision else 'none'})")
+        raise InputError(
+            "path", f"{source} has a schema this tracker does not know ({revision[0] if revision else 'none'})"
+        )
     chain = _verify_chain_of(source)
     if not chain.ok:
         raise InputError("path", f"{source}: its audit chain is broken at event {chain.broken_seq} ({chain.problem})")
@@ -165,10 +177,24 @@ def restore(engine: Engine, source: Path, *, actor: str, now: datetime | None = 
     engine.dispose()
     if current_revision(engine) not in known_revisions():
         raise TrackerError("database: the restored file has an unknown schema")
-    db.write(engine, lambda s: audit.append(
-        s, actor=actor, action="db.restore", entity="database", key=live_path.name,
-        after={"restored_from": str(source), "backup_sha256": _sha256(source), "replaced_head": kept.audit_head,
-               "restored_head": restored_head, "safety_copy": str(safety)}, at=now))
+    db.write(
+        engine,
+        lambda s: audit.append(
+            s,
+            actor=actor,
+            action="db.restore",
+            entity="database",
+            key=live_path.name,
+            after={
+                "restored_from": str(source),
+                "backup_sha256": _sha256(source),
+                "replaced_head": kept.audit_head,
+                "restored_head": restored_head,
+                "safety_copy": str(safety),
+            },
+            at=now,
+        ),
+    )
     return RestoreResult(source, safety, kept.audit_head, restored_head)
 
 
@@ -178,7 +204,13 @@ def recount(engine: Engine, *, actor: str) -> None:
 
     def work(session: Session) -> None:
         counters.recount(of_session(session))
-        audit.append(session, actor=actor, action="counters.recount", entity="counters", key="complaints",
-                     after={"reason": "rebuilt from the complaints"})
+        audit.append(
+            session,
+            actor=actor,
+            action="counters.recount",
+            entity="counters",
+            key="complaints",
+            after={"reason": "rebuilt from the complaints"},
+        )
 
     db.write(engine, work)

@@ -29,7 +29,10 @@ def employee_file_markdown(record: EmployeeFile) -> str:
         lines.append(f"| {day} | {kind} | {text.replace('|', '/').replace(chr(10), ' ')} |")
     if len(lines) == 10:
         lines.append("| — | — | No records yet |")
-    lines += ["", f"{len(record.signoffs)} sign-offs, {len(record.complaints)} complaints, {len(record.actions)} corrective actions."]
+    lines += [
+        "",
+        f"{len(record.signoffs)} sign-offs, {len(record.complaints)} complaints, {len(record.actions)} corrective actions.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -47,9 +50,12 @@ dt { font-weight: bold; }
 
 def employee_file_html(record: EmployeeFile) -> str:
     esc = html.escape
-    rows = "\n".join(
-        f"<tr><td>{day}</td><td>{esc(kind)}</td><td>{esc(text)}</td></tr>" for day, kind, text in record.timeline()
-    ) or '<tr><td colspan="3">No records yet</td></tr>'
+    rows = (
+        "\n".join(
+            f"<tr><td>{day}</td><td>{esc(kind)}</td><td>{esc(text)}</td></tr>" for day, kind, text in record.timeline()
+        )
+        or '<tr><td colspan="3">No records yet</td></tr>'
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Employee file: {esc(record.name)} ({esc(record.number)})</title>
@@ -57,7 +63,7 @@ def employee_file_html(record: EmployeeFile) -> str:
 <body>
 <h1>Employee file: {esc(record.name)} ({esc(record.number)})</h1>
 <dl><dt>Team</dt><dd>{esc(record.team)}</dd><dt>Hired</dt><dd>{record.hire_date}</dd>
-<dt>Status</dt><dd>{'active' if record.active else 'inactive'}</dd><dt>Printed</dt><dd>{esc(format_local(record.printed_at))}</dd></dl>
+<dt>Status</dt><dd>{"active" if record.active else "inactive"}</dd><dt>Printed</dt><dd>{esc(format_local(record.printed_at))}</dd></dl>
 <table><thead><tr><th>Date</th><th>Record</th><th>Details</th></tr></thead>
 <tbody>
 {rows}
@@ -69,13 +75,24 @@ def employee_file_html(record: EmployeeFile) -> str:
 
 def employee_file_dict(record: EmployeeFile) -> dict[str, object]:
     return {
-        "number": record.number, "name": record.name, "team": record.team, "hire_date": record.hire_date.isoformat(),
-        "active": record.active, "printed_at": record.printed_at.isoformat(),
+        "number": record.number,
+        "name": record.name,
+        "team": record.team,
+        "hire_date": record.hire_date.isoformat(),
+        "active": record.active,
+        "printed_at": record.printed_at.isoformat(),
         "signoffs": [
-            {"id": s.signoff.id, "version": s.version_label, "signed_on": s.signoff.signed_on.isoformat(),
-             "method": s.signoff.method, "filing_ref": s.signoff.filing_ref, "printed_name": s.signoff.printed_name,
-             "meaning": s.signoff.meaning, "valid": s.valid,
-             "revoked_reason": s.revocation.reason if s.revocation else None}
+            {
+                "id": s.signoff.id,
+                "version": s.version_label,
+                "signed_on": s.signoff.signed_on.isoformat(),
+                "method": s.signoff.method,
+                "filing_ref": s.signoff.filing_ref,
+                "printed_name": s.signoff.printed_name,
+                "meaning": s.signoff.meaning,
+                "valid": s.valid,
+                "revoked_reason": s.revocation.reason if s.revocation else None,
+            }
             for s in record.signoffs
         ],
         "complaints": [c.as_dict(redact=True) for c in record.complaints],

@@ -66,7 +66,11 @@ def _md_cell(value: Any) -> str:
 
 
 def markdown_table(
-    columns: Sequence[str], rows: Iterable[Row], *, title: str | None = None, note: str | None = None,
+    columns: Sequence[str],
+    rows: Iterable[Row],
+    *,
+    title: str | None = None,
+    note: str | None = None,
     headers: Sequence[str] | None = None,
 ) -> str:
     lines = [f"# {title}", ""] if title else []

@@ -33,8 +33,13 @@ class TeamCompliance:
         return 100.0 * self.signed / self.active if self.active else 100.0
 
     def as_row(self) -> dict[str, Any]:
-        return {"team": self.team, "active": self.active, "signed": self.signed, "pending": self.pending,
-                "percent": round(self.percent, 1)}
+        return {
+            "team": self.team,
+            "active": self.active,
+            "signed": self.signed,
+            "pending": self.pending,
+            "percent": round(self.percent, 1),
+        }
 
 
 def compliance_by_team(raw: Raw, material: VersionRef, cutoff: date | None = None) -> list[TeamCompliance]:
@@ -49,9 +54,12 @@ def compliance_by_team(raw: Raw, material: VersionRef, cutoff: date | None = Non
         "SUM(CASE WHEN covered.employee_id IS NULL AND e.hire_date < :cutoff THEN 1 ELSE 0 END) "
         f"FROM employee e LEFT JOIN ({signoff_sql.COVERED_EMPLOYEES}) AS covered ON covered.employee_id = e.id "
         "WHERE e.active GROUP BY e.team ORDER BY e.team",
-        material=material.id, cutoff=cutoff or date.min,
+        material=material.id,
+        cutoff=cutoff or date.min,
     )
-    return [TeamCompliance(team, int(total), int(signed or 0), int(overdue or 0)) for team, total, signed, overdue in rows]
+    return [
+        TeamCompliance(team, int(total), int(signed or 0), int(overdue or 0)) for team, total, signed, overdue in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,7 @@ class ComplianceReport:
 
     @property
     def summary(self) -> str:
-        return (f"Handbook {self.version}: {self.signed} of {self.active} active employees signed "
-                f"({self.percent:.1f}%).")
+        return f"Handbook {self.version}: {self.signed} of {self.active} active employees signed ({self.percent:.1f}%)."
 
     def rows(self) -> list[dict[str, Any]]:
         return [team.as_row() for team in self.teams]

@@ -72,8 +72,9 @@ def load_dashboard(raw: Raw, *, now: datetime | None = None, weeks: int = 12) ->
     if not version:
         return board
     version_id, board.version, grace_text = version[0]
-    channels = raw.rows("SELECT code, name, target_seconds FROM handbook_channel WHERE version_id = :v ORDER BY code",
-                        v=version_id)
+    channels = raw.rows(
+        "SELECT code, name, target_seconds FROM handbook_channel WHERE version_id = :v ORDER BY code", v=version_id
+    )
     board.channel_names = {code: name for code, name, _ in channels}
     material = material_version(raw)
     if material is not None:
@@ -95,8 +96,12 @@ def follow_up_counts(raw: Raw, today: date) -> tuple[int, int]:
 
     def count(state: FollowUpState) -> int:
         predicate = action_sql.STATE[state]
-        return int(raw.value(f"SELECT COUNT(*) FROM corrective_action WHERE {predicate}",
-                             **action_sql.params(predicate, today)) or 0)
+        return int(
+            raw.value(
+                f"SELECT COUNT(*) FROM corrective_action WHERE {predicate}", **action_sql.params(predicate, today)
+            )
+            or 0
+        )
 
     return count(FollowUpState.OVERDUE), count(FollowUpState.DUE_THIS_WEEK)
 
@@ -105,14 +110,19 @@ def _missed_this_week(raw: Raw, board: Dashboard, channels: list[Any], now: date
     """Late first responses (from the day counters) plus complaints still
     unanswered past their target (few: only the open 'received' ones)."""
     monday = board.week_start or local_date(now)
-    late = dict(raw.rows("SELECT channel, SUM(late) FROM complaint_day WHERE day >= :monday GROUP BY channel",
-                         monday=monday))
+    late = dict(
+        raw.rows("SELECT channel, SUM(late) FROM complaint_day WHERE day >= :monday GROUP BY channel", monday=monday)
+    )
     since = local_midnight(monday)
     for code, _name, target in channels:
         unanswered = raw.value(
             "SELECT COUNT(*) FROM complaint WHERE status = :received AND channel = :code "
             "AND received_at >= :since AND received_at < :cutoff",
-            received=RECEIVED, code=code, since=since, cutoff=now - timedelta(seconds=int(target)))
+            received=RECEIVED,
+            code=code,
+            since=since,
+            cutoff=now - timedelta(seconds=int(target)),
+        )
         board.missed_this_week[code] = int(late.get(code) or 0) + int(unanswered or 0)
 
 
@@ -120,8 +130,9 @@ def _trends(raw: Raw, board: Dashboard, version_id: int, weeks: int) -> None:
     """Weekly totals and the most-cited rules, from the per-day counters."""
     assert board.week_start is not None
     first = board.week_start - timedelta(weeks=weeks - 1)
-    per_day = dict(raw.rows("SELECT day, SUM(received) FROM complaint_day WHERE day >= :first GROUP BY day",
-                            first=first))
+    per_day = dict(
+        raw.rows("SELECT day, SUM(received) FROM complaint_day WHERE day >= :first GROUP BY day", first=first)
+    )
     totals = {first + timedelta(weeks=i): 0 for i in range(weeks)}
     for day, count in per_day.items():
         offset = (as_date(day) - first).days // 7
@@ -132,5 +143,7 @@ def _trends(raw: Raw, board: Dashboard, version_id: int, weeks: int) -> None:
         "SELECT rd.rule_id, SUM(rd.complaints) AS n, MIN(hr.title) FROM rule_day rd "
         "LEFT JOIN handbook_rule hr ON hr.version_id = :v AND hr.rule_id = rd.rule_id "
         "WHERE rd.day >= :first GROUP BY rd.rule_id ORDER BY n DESC, rd.rule_id LIMIT 5",
-        v=version_id, first=first)
+        v=version_id,
+        first=first,
+    )
     board.top_rules = [(rule_id, title or "", int(count)) for rule_id, count, title in rows]

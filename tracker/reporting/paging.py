@@ -15,8 +15,13 @@ C = TypeVar("C")
 PAGE = 500
 
 
-def every_page(fetch: Callable[[C | None, int], list[R]], cursor_of: Callable[[R], C], *,
-               limit: int | None = None, page: int = PAGE) -> Iterator[R]:
+def every_page(
+    fetch: Callable[[C | None, int], list[R]],
+    cursor_of: Callable[[R], C],
+    *,
+    limit: int | None = None,
+    page: int = PAGE,
+) -> Iterator[R]:
     """Every row of a paged query, up to ``limit``. ``fetch(after, n)`` returns at most n rows
     after the cursor ``after`` (None: from the start); ``cursor_of(row)`` is a row's cursor."""
     after: C | None = None

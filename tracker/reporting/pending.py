@@ -65,13 +65,23 @@ def pending_signoffs(
     report = PendingReport(in_force.label, material.label, str(standards(session, in_force).grace_period))
     versions = {v.label: v for v in session.exec(select(HandbookVersion)).all()}
     changes_cache: dict[str | None, list[RuleChange]] = {}
-    rows = every_page(lambda after, n: pending_page(session, team=team, after=after, limit=n, today=today),
-                      lambda row: row.cursor, limit=limit)
+    rows = every_page(
+        lambda after, n: pending_page(session, team=team, after=after, limit=n, today=today),
+        lambda row: row.cursor,
+        limit=limit,
+    )
     for row in rows:
         if row.last_signed not in changes_cache:
             changes_cache[row.last_signed] = changes_between(session, versions.get(row.last_signed or ""), in_force)
-        item = PendingSignoff(number=row.number, name=row.name, team=row.team, hire_date=row.hire_date,
-                              due=row.due, overdue=row.overdue, last_signed=row.last_signed,
-                              changed_rules=changes_cache[row.last_signed])
+        item = PendingSignoff(
+            number=row.number,
+            name=row.name,
+            team=row.team,
+            hire_date=row.hire_date,
+            due=row.due,
+            overdue=row.overdue,
+            last_signed=row.last_signed,
+            changed_rules=changes_cache[row.last_signed],
+        )
         (report.overdue if item.overdue else report.in_grace).append(item)
     return report

@@ -58,8 +58,12 @@ class TrackerApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for section in SECTIONS:
-            yield SystemCommand(f"Go to {section.title}", section.help, lambda mode=section.mode: self.switch_mode(mode))
-        yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme", self.action_toggle_dark)
+            yield SystemCommand(
+                f"Go to {section.title}", section.help, lambda mode=section.mode: self.switch_mode(mode)
+            )
+        yield SystemCommand(
+            "Toggle light/dark theme", "Switch between the light and dark theme", self.action_toggle_dark
+        )
 
     def on_unmount(self) -> None:
         self.backend.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -14,6 +14,8 @@ from tracker.ui.sections import SECTIONS
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from tracker.ui.app import TrackerApp
 
 
 class JumpProvider(Provider):
@@ -27,18 +29,24 @@ class JumpProvider(Provider):
             text = f"Go to {section.title}"
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), partial(self.app.switch_mode, section.mode), help=section.help)
+                yield Hit(
+                    score, matcher.highlight(text), partial(self.app.switch_mode, section.mode), help=section.help
+                )
         term = query.strip()
         if len(term) < 2:
             return
-        backend = self.app.backend  # type: ignore[attr-defined]
+        app = cast("TrackerApp", self.app)
+        backend = app.backend
 
         def find(session: "Session") -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
             from tracker.domain.errors import NotFound
             from tracker.records.complaints.queries import get_complaint_row
             from tracker.records.employees.queries import EmployeeFilter, list_employees
 
-            people = [(e.number, e.name, e.team) for e in list_employees(session, EmployeeFilter(search=term, active=None), limit=8)]
+            people = [
+                (e.number, e.name, e.team)
+                for e in list_employees(session, EmployeeFilter(search=term, active=None), limit=8)
+            ]
             complaints: list[tuple[str, str]] = []
             if term.upper().startswith("C-"):
                 try:
@@ -54,12 +62,17 @@ class JumpProvider(Provider):
             return
         for number, name, team in people:
             text = f"Employee {number} {name} ({team})"
-            yield Hit(max(matcher.match(text), 0.5), matcher.highlight(text),
-                      partial(self.app.open_section, EmployeesRequest(open_employee=number)),  # type: ignore[attr-defined]
-                      help="Open the employee's page")
+            yield Hit(
+                max(matcher.match(text), 0.5),
+                matcher.highlight(text),
+                partial(app.open_section, EmployeesRequest(open_employee=number)),
+                help="Open the employee's page",
+            )
         for ref, summary in complaints:
             text = f"Complaint {ref}: {summary[:60]}"
-            yield Hit(1.0, matcher.highlight(text),
-                      partial(self.app.open_section, ComplaintsRequest(open_complaint=ref)),  # type: ignore[attr-defined]
-                      help="Open the complaint")
-
+            yield Hit(
+                1.0,
+                matcher.highlight(text),
+                partial(app.open_section, ComplaintsRequest(open_complaint=ref)),
+                help="Open the complaint",
+            )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from textual.screen import Screen
 
@@ -14,13 +14,13 @@ class Section:
     key: str
     title: str
     help: str
-    screen: Callable[[], Screen]  # type: ignore[type-arg]
+    screen: Callable[[], Screen[Any]]
 
 
-def _lazy(module: str, name: str) -> Callable[[], Screen]:  # type: ignore[type-arg]
+def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
     """Import a section's screen only when it is first opened (fast start-up)."""
 
-    def make() -> Screen:  # type: ignore[type-arg]
+    def make() -> Screen[Any]:
         import importlib
 
         return getattr(importlib.import_module(module), name)()
@@ -29,18 +29,53 @@ def _lazy(module: str, name: str) -> Callable[[], Screen]:  # type: ignore[type-
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("dashboard", "d", "Dashboard", "Compliance, open complaints, missed targets, follow-ups",
-            _lazy("tracker.ui.screens.dashboard.screen", "DashboardScreen")),
-    Section("employees", "e", "Employees", "Find an employee, their timeline, import a roster",
-            _lazy("tracker.ui.screens.employees.listing", "EmployeesScreen")),
-    Section("signoffs", "s", "Sign-offs", "Who still has to sign the handbook; record and revoke sign-offs",
-            _lazy("tracker.ui.screens.signoffs.listing", "SignoffsScreen")),
-    Section("complaints", "c", "Complaints", "Log complaints and work them to a close",
-            _lazy("tracker.ui.screens.complaints.listing", "ComplaintsScreen")),
-    Section("actions", "a", "Actions", "Corrective actions: issue, follow up, close",
-            _lazy("tracker.ui.screens.actions.listing", "ActionsScreen")),
-    Section("handbook", "h", "Handbook", "Read and search the rules; versions, differences, publishing",
-            _lazy("tracker.ui.screens.handbook.screen", "HandbookScreen")),
-    Section("reports", "r", "Reports", "Compliance and service reports; export to a file",
-            _lazy("tracker.ui.screens.reports.screen", "ReportsScreen")),
+    Section(
+        "dashboard",
+        "d",
+        "Dashboard",
+        "Compliance, open complaints, missed targets, follow-ups",
+        _lazy("tracker.ui.screens.dashboard.screen", "DashboardScreen"),
+    ),
+    Section(
+        "employees",
+        "e",
+        "Employees",
+        "Find an employee, their timeline, import a roster",
+        _lazy("tracker.ui.screens.employees.listing", "EmployeesScreen"),
+    ),
+    Section(
+        "signoffs",
+        "s",
+        "Sign-offs",
+        "Who still has to sign the handbook; record and revoke sign-offs",
+        _lazy("tracker.ui.screens.signoffs.listing", "SignoffsScreen"),
+    ),
+    Section(
+        "complaints",
+        "c",
+        "Complaints",
+        "Log complaints and work them to a close",
+        _lazy("tracker.ui.screens.complaints.listing", "ComplaintsScreen"),
+    ),
+    Section(
+        "actions",
+        "a",
+        "Actions",
+        "Corrective actions: issue, follow up, close",
+        _lazy("tracker.ui.screens.actions.listing", "ActionsScreen"),
+    ),
+    Section(
+        "handbook",
+        "h",
+        "Handbook",
+        "Read and search the rules; versions, differences, publishing",
+        _lazy("tracker.ui.screens.handbook.screen", "HandbookScreen"),
+    ),
+    Section(
+        "reports",
+        "r",
+        "Reports",
+        "Compliance and service reports; export to a file",
+        _lazy("tracker.ui.screens.reports.screen", "ReportsScreen"),
+    ),
 )

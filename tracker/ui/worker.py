@@ -45,7 +45,7 @@ def run_db(
         worker = get_current_worker()
         try:
             result = work()
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never raised into Textual
+        except Exception as exc:
             if not isinstance(exc, TrackerError):
                 log.exception("database work failed")
             if not worker.is_cancelled:

@@ -28,7 +28,9 @@ from tracker.ui.widgets.form import FormDialog
 SMALL = (80, 24)
 
 # Records of the demo database (seed 3) that have a lot to show.
-EMPLOYEE = "E-10053"  # Tanja Dimitrov, Live chat: 2 sign-offs, 89 complaints, 2 corrective actions (the first not effective)
+EMPLOYEE = (
+    "E-10053"  # Tanja Dimitrov, Live chat: 2 sign-offs, 89 complaints, 2 corrective actions (the first not effective)
+)
 # On the actions list: / focuses the state filter; Enter opens it; "All actions" is the fifth choice.
 ALL_ACTIONS = ("slash", "enter", "down", "down", "down", "down", "enter")
 

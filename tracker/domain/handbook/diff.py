@@ -1,5 +1,4 @@
-"""What changed between two versions of the rules: added, changed, removed, by rule ID.
-"""
+"""What changed between two versions of the rules: added, changed, removed, by rule ID."""
 
 from __future__ import annotations
 

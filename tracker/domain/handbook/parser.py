@@ -1,7 +1,7 @@
 """Read the Markdown handbook into rules and standards the tracker enforces.
 
 The handbook pages employees read are the only place a rule, a channel target,
-the corrective-action ladder or a grace period is written (DESIGN principle 1).
+the corrective-action ladder or a grace period is written (the handbook is the single source of truth).
 This module reads them with a small line scanner instead of rendering Markdown:
 it only needs headings, front matter, pipe tables and links, and it must report
 problems with file and line so an editor can fix them.
@@ -204,7 +204,7 @@ class _Tables:
     standards: dict[str, tuple[Period, str, int]] = field(default_factory=dict)
 
 
-def _read_channels(page: str, rows, problems: list[Problem]) -> dict[str, Channel]:
+def _read_channels(page: str, rows: list[tuple[int, list[str]]], problems: list[Problem]) -> dict[str, Channel]:
     channels: dict[str, Channel] = {}
     for line, cells in rows:
         cells = (cells + ["", "", ""])[:3]
@@ -231,12 +231,14 @@ def _read_channels(page: str, rows, problems: list[Problem]) -> dict[str, Channe
     return channels
 
 
-def _read_ladder(page: str, rows, problems: list[Problem]) -> tuple[LadderLevel, ...]:
+def _read_ladder(page: str, rows: list[tuple[int, list[str]]], problems: list[Problem]) -> tuple[LadderLevel, ...]:
     levels: list[LadderLevel] = []
     for position, (line, cells) in enumerate(rows, start=1):
         step, name, code, follow_up = (cells + ["", "", "", ""])[:4]
         if step != str(position):
-            problems.append(Problem(page, line, f"ladder step '{step}' should be {position} (steps are numbered in order)"))
+            problems.append(
+                Problem(page, line, f"ladder step '{step}' should be {position} (steps are numbered in order)")
+            )
             continue
         if not re.fullmatch(r"[a-z][a-z0-9-]*", code):
             problems.append(Problem(page, line, f"ladder code '{code}' must be lower-case letters, digits or '-'"))
@@ -257,7 +259,9 @@ def _read_ladder(page: str, rows, problems: list[Problem]) -> tuple[LadderLevel,
                 problems.append(Problem(page, line, f"ladder level '{code}' follow-up: {exc}"))
                 continue
             if last:
-                problems.append(Problem(page, line, f"the last ladder level '{code}' ends employment and takes no follow-up ('—')"))
+                problems.append(
+                    Problem(page, line, f"the last ladder level '{code}' ends employment and takes no follow-up ('—')")
+                )
                 continue
         levels.append(LadderLevel(step=position, name=name, code=code, follow_up=period))
     if len(levels) < 2 and not problems:
@@ -304,7 +308,9 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
     label = ""
     config_name = str(source.config) if source.config else "mkdocs.yml"
     if source.config is None:
-        problems.append(Problem(config_name, 0, "no mkdocs.yml found next to the handbook (it holds extra.handbook_version)"))
+        problems.append(
+            Problem(config_name, 0, "no mkdocs.yml found next to the handbook (it holds extra.handbook_version)")
+        )
     else:
         extra = read_mkdocs_config(source.config).get("extra") or {}
         label = str(extra.get("handbook_version") or "").strip() if isinstance(extra, dict) else ""
@@ -329,14 +335,24 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
             if not anchor or not anchor[0].isupper():
                 continue
             if not RULE_ID.match(anchor):
-                problems.append(Problem(page.name, heading.line, f"malformed rule ID '{anchor}' (expected three capitals, '-', two digits, e.g. CON-01)"))
+                problems.append(
+                    Problem(
+                        page.name,
+                        heading.line,
+                        f"malformed rule ID '{anchor}' (expected three capitals, '-', two digits, e.g. CON-01)",
+                    )
+                )
                 continue
             if heading.level != 2:
                 problems.append(Problem(page.name, heading.line, f"rule {anchor} must be a level-2 heading ('## ')"))
                 continue
             if anchor in rules:
                 first = rules[anchor]
-                problems.append(Problem(page.name, heading.line, f"duplicate rule ID {anchor} (first used at {first.page}:{first.line})"))
+                problems.append(
+                    Problem(
+                        page.name, heading.line, f"duplicate rule ID {anchor} (first used at {first.page}:{first.line})"
+                    )
+                )
                 continue
             if not heading.title:
                 problems.append(Problem(page.name, heading.line, f"rule {anchor} has no title"))
@@ -354,12 +370,20 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
 
     where = "any rule"
     if tables.channels is None:
-        problems.append(Problem(docs_dir.name, 0, f"no channel table ('| Code | Channel | First-response target |') under {where}"))
+        problems.append(
+            Problem(docs_dir.name, 0, f"no channel table ('| Code | Channel | First-response target |') under {where}")
+        )
     if tables.ladder is None:
-        problems.append(Problem(docs_dir.name, 0, f"no ladder table ('| Step | Level | Code | Follow-up within |') under {where}"))
+        problems.append(
+            Problem(docs_dir.name, 0, f"no ladder table ('| Step | Level | Code | Follow-up within |') under {where}")
+        )
     for key in (LOOK_BACK, GRACE_PERIOD):
         if key not in tables.standards:
-            problems.append(Problem(docs_dir.name, 0, f"no '{key.capitalize()}' row in a '| Standard | Value |' table under {where}"))
+            problems.append(
+                Problem(
+                    docs_dir.name, 0, f"no '{key.capitalize()}' row in a '| Standard | Value |' table under {where}"
+                )
+            )
     if not rules:
         problems.append(Problem(docs_dir.name, 0, "the handbook has no rules (headings like '## Title {#CON-01}')"))
     if problems:
@@ -393,7 +417,13 @@ def _check_links(pages: list[_Page], rules: dict[str, Rule], problems: list[Prob
             linked_page = (Path(page.name).parent / path).as_posix() if path else page.name
             linked_page = _normalise_path(linked_page.replace(".html", ".md"))
             if linked_page != rule.page:
-                problems.append(Problem(page.name, line, f"link to {anchor} points at {path or page.name}, but the rule is on {rule.page}"))
+                problems.append(
+                    Problem(
+                        page.name,
+                        line,
+                        f"link to {anchor} points at {path or page.name}, but the rule is on {rule.page}",
+                    )
+                )
 
 
 def _normalise_path(path: str) -> str:
@@ -416,7 +446,13 @@ def _check_changelog(pages: list[_Page], label: str, problems: list[Problem]) ->
     if not entries:
         problems.append(Problem("changelog.md", 1, f"the changelog has no entry for version {label}"))
     elif not entries[0].title.startswith(label):
-        problems.append(Problem("changelog.md", entries[0].line, f"the newest changelog entry is '{entries[0].title}', but mkdocs.yml says version {label}"))
+        problems.append(
+            Problem(
+                "changelog.md",
+                entries[0].line,
+                f"the newest changelog entry is '{entries[0].title}', but mkdocs.yml says version {label}",
+            )
+        )
 
 
 def load_handbook(source: HandbookSource) -> Handbook:

@@ -1,5 +1,4 @@
-"""Where a handbook lives: its ``mkdocs.yml`` (for the version label) and its pages folder.
-"""
+"""Where a handbook lives: its ``mkdocs.yml`` (for the version label) and its pages folder."""
 
 from __future__ import annotations
 
@@ -27,7 +26,7 @@ class HandbookSource:
 
 def read_mkdocs_config(path: Path) -> dict:
     with path.open(encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=_LenientLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(handle, Loader=_LenientLoader)
     return data if isinstance(data, dict) else {}
 
 

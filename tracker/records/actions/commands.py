@@ -59,7 +59,9 @@ def issue_action(
     try:
         level = std.level(code)
     except KeyError:
-        raise InputError("level", f"'{code}' is not a ladder level ({', '.join(l.code for l in std.ladder)})") from None
+        raise InputError(
+            "level", f"'{code}' is not a ladder level ({', '.join(level.code for level in std.ladder)})"
+        ) from None
     check_level_choice(suggestion, level, data.gross_misconduct_reason)
     is_final = level.step == len(std.ladder)
     if is_final:
@@ -104,8 +106,15 @@ def issue_action(
     for rule_id in data.rule_ids:
         session.add(ActionRule(action_id=action.id or 0, rule_id=rule_id, version_id=version.id or 0))
     session.flush()
-    audit.append(session, actor=actor, action="action.issue", entity="corrective_action", key=str(action.id),
-                 after=_snapshot(session, action), at=now)
+    audit.append(
+        session,
+        actor=actor,
+        action="action.issue",
+        entity="corrective_action",
+        key=str(action.id),
+        after=_snapshot(session, action),
+        at=now,
+    )
     return action
 
 
@@ -113,12 +122,25 @@ def _change(session: Session, action: CorrectiveAction, before: dict, name: str,
     bump(action, actor, now)
     session.add(action)
     session.flush()
-    audit.append(session, actor=actor, action=name, entity="corrective_action", key=str(action.id),
-                 before=before, after=_snapshot(session, action), at=now)
+    audit.append(
+        session,
+        actor=actor,
+        action=name,
+        entity="corrective_action",
+        key=str(action.id),
+        before=before,
+        after=_snapshot(session, action),
+        at=now,
+    )
 
 
 def record_response(
-    action_id: int, data: ResponseInput, *, session: Session, actor: str, expected_revision: int | None = None,
+    action_id: int,
+    data: ResponseInput,
+    *,
+    session: Session,
+    actor: str,
+    expected_revision: int | None = None,
     now: datetime | None = None,
 ) -> CorrectiveAction:
     """The employee's written response; a later response is added, never replaces."""
@@ -133,7 +155,12 @@ def record_response(
 
 
 def record_follow_up(
-    action_id: int, data: FollowUpInput, *, session: Session, actor: str, expected_revision: int | None = None,
+    action_id: int,
+    data: FollowUpInput,
+    *,
+    session: Session,
+    actor: str,
+    expected_revision: int | None = None,
     now: datetime | None = None,
 ) -> FollowUp:
     now = now or utcnow()
@@ -147,12 +174,26 @@ def record_follow_up(
         raise InputError("held_on", f"{data.held_on} is before the action was issued ({action.issued_on})")
     not_in_future("held_on", data.held_on, now)
     before = _snapshot(session, action)
-    follow_up = FollowUp(action_id=action_id, held_on=data.held_on, outcome=data.outcome, notes=data.notes,
-                         new_due_date=data.new_due_date, recorded_by=actor, recorded_at=now)
+    follow_up = FollowUp(
+        action_id=action_id,
+        held_on=data.held_on,
+        outcome=data.outcome,
+        notes=data.notes,
+        new_due_date=data.new_due_date,
+        recorded_by=actor,
+        recorded_at=now,
+    )
     session.add(follow_up)
     session.flush()
-    audit.append(session, actor=actor, action="action.follow-up", entity="follow_up", key=str(follow_up.id),
-                 after=snapshots.follow_up(follow_up), at=now)
+    audit.append(
+        session,
+        actor=actor,
+        action="action.follow-up",
+        entity="follow_up",
+        key=str(follow_up.id),
+        after=snapshots.follow_up(follow_up),
+        at=now,
+    )
     if data.outcome == flow.MORE_TIME:
         action.follow_up_due = data.new_due_date
         action.follow_up_done = False
@@ -163,7 +204,12 @@ def record_follow_up(
 
 
 def close_action(
-    action_id: int, data: CloseInput, *, session: Session, actor: str, expected_revision: int | None = None,
+    action_id: int,
+    data: CloseInput,
+    *,
+    session: Session,
+    actor: str,
+    expected_revision: int | None = None,
     now: datetime | None = None,
 ) -> CorrectiveAction:
     now = now or utcnow()

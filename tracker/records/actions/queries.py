@@ -1,5 +1,4 @@
-"""Reading corrective actions: the suggested next step, one action, paged lists by follow-up state.
-"""
+"""Reading corrective actions: the suggested next step, one action, paged lists by follow-up state."""
 
 from __future__ import annotations
 
@@ -43,7 +42,7 @@ def suggest(session: Session, employee_number: str, *, today: date | None = None
     prior = [
         PriorAction(level, step, issued_on)
         for level, step, issued_on in session.exec(
-            select(CorrectiveAction.level, CorrectiveAction.step, CorrectiveAction.issued_on).where(
+            select(col(CorrectiveAction.level), col(CorrectiveAction.step), col(CorrectiveAction.issued_on)).where(
                 CorrectiveAction.employee_id == employee.id
             )
         ).all()
@@ -53,8 +52,10 @@ def suggest(session: Session, employee_number: str, *, today: date | None = None
 
 def links_of(session: Session, action_id: int) -> tuple[list[str], list[str]]:
     refs = session.exec(
-        select(Complaint.ref).join(ActionComplaint, ActionComplaint.complaint_id == Complaint.id)
-        .where(ActionComplaint.action_id == action_id).order_by(Complaint.ref)
+        select(Complaint.ref)
+        .join(ActionComplaint, col(ActionComplaint.complaint_id) == Complaint.id)
+        .where(ActionComplaint.action_id == action_id)
+        .order_by(Complaint.ref)
     ).all()
     rules = session.exec(
         select(ActionRule.rule_id).where(ActionRule.action_id == action_id).order_by(ActionRule.rule_id)
@@ -94,6 +95,17 @@ class ActionView:
     def can_close(self) -> bool:
         return action_flow.can_close(self.action.status)
 
+    def follow_up_rows(self) -> list[dict[str, object]]:
+        return [
+            {
+                "held_on": f.held_on.isoformat(),
+                "outcome": f.outcome,
+                "notes": f.notes,
+                "new_due_date": f.new_due_date.isoformat() if f.new_due_date else None,
+            }
+            for f in self.follow_ups
+        ]
+
     def as_dict(self) -> dict[str, object]:
         a = self.action
         return {
@@ -114,11 +126,7 @@ class ActionView:
             "complaints": self.complaint_refs,
             "rules": self.rule_ids,
             "employee_response": a.employee_response,
-            "follow_ups": [
-                {"held_on": f.held_on.isoformat(), "outcome": f.outcome, "notes": f.notes,
-                 "new_due_date": f.new_due_date.isoformat() if f.new_due_date else None}
-                for f in self.follow_ups
-            ],
+            "follow_ups": self.follow_up_rows(),
             "status": a.status,
             "closed_on": a.closed_on.isoformat() if a.closed_on else None,
             "effectiveness_check": a.effectiveness_check,
@@ -138,14 +146,22 @@ def get_action(session: Session, action_id: int) -> ActionView:
     follow_ups = session.exec(
         select(FollowUp).where(FollowUp.action_id == action_id).order_by(col(FollowUp.held_on), col(FollowUp.id))
     ).all()
-    return ActionView(action, employee.number if employee else "?", employee.name if employee else "?",
-                      _level_name(session, action), refs, rules, list(follow_ups))
+    return ActionView(
+        action,
+        employee.number if employee else "?",
+        employee.name if employee else "?",
+        _level_name(session, action),
+        refs,
+        rules,
+        list(follow_ups),
+    )
 
 
 def actions_of(session: Session, employee_number: str) -> list[ActionView]:
     employee = get_employee(session, employee_number)
     ids = session.exec(
-        select(CorrectiveAction.id).where(CorrectiveAction.employee_id == employee.id)
+        select(CorrectiveAction.id)
+        .where(CorrectiveAction.employee_id == employee.id)
         .order_by(col(CorrectiveAction.issued_on), col(CorrectiveAction.id))
     ).all()
     return [get_action(session, action_id) for action_id in ids if action_id is not None]
@@ -180,10 +196,16 @@ def list_actions(
     Follow-up lists (overdue, due) are ordered by due date, the others newest first.
     """
     today = today or local_date(utcnow())
-    statement = select(
-        CorrectiveAction.id, Employee.number, Employee.name, CorrectiveAction.level, CorrectiveAction.issued_on,
-        CorrectiveAction.follow_up_due, CorrectiveAction.follow_up_done, CorrectiveAction.status,
-    ).join(Employee, Employee.id == CorrectiveAction.employee_id)
+    statement = select(  # type: ignore[call-overload]  # SQLModel types select() for at most four columns
+        CorrectiveAction.id,
+        Employee.number,
+        Employee.name,
+        CorrectiveAction.level,
+        CorrectiveAction.issued_on,
+        CorrectiveAction.follow_up_due,
+        CorrectiveAction.follow_up_done,
+        CorrectiveAction.status,
+    ).join(Employee, col(Employee.id) == CorrectiveAction.employee_id)
     if state not in action_sql.LIST:
         raise InputError("state", f"'{state}' is not one of {', '.join(action_sql.LIST)}")
     predicate = action_sql.LIST[state]
@@ -200,6 +222,6 @@ def list_actions(
         statement = statement.order_by(col(CorrectiveAction.follow_up_due), col(CorrectiveAction.id))
     else:
         if after is not None:
-            statement = statement.where(CorrectiveAction.id < after.id)
+            statement = statement.where(col(CorrectiveAction.id) < after.id)
         statement = statement.order_by(col(CorrectiveAction.id).desc())
     return [ActionRow(*row) for row in session.exec(statement.limit(limit)).all()]

@@ -84,16 +84,24 @@ def log_complaint(data: ComplaintInput, *, session: Session, actor: str, now: da
         session.add(ComplaintRule(complaint_id=complaint.id or 0, rule_id=rule_id, version_id=version.id or 0))
     session.flush()
     counters.count_complaint(of_session(session), complaint.received_at, complaint.channel, data.rule_ids)
-    audit.append(session, actor=actor, action="complaint.log", entity="complaint", key=complaint.ref,
-                 after=snapshots.complaint(complaint, employee.number if employee else None, list(data.rule_ids)),
-                 at=now)
+    audit.append(
+        session,
+        actor=actor,
+        action="complaint.log",
+        entity="complaint",
+        key=complaint.ref,
+        after=snapshots.complaint(complaint, employee.number if employee else None, list(data.rule_ids)),
+        at=now,
+    )
     return complaint
 
 
 def _rule_ids(session: Session, complaint_id: int) -> list[str]:
     return list(
         session.exec(
-            select(ComplaintRule.rule_id).where(ComplaintRule.complaint_id == complaint_id).order_by(ComplaintRule.rule_id)
+            select(ComplaintRule.rule_id)
+            .where(ComplaintRule.complaint_id == complaint_id)
+            .order_by(ComplaintRule.rule_id)
         ).all()
     )
 
@@ -109,8 +117,16 @@ def _audit_change(session: Session, complaint: Complaint, before: dict, action: 
     after = snapshots.complaint(
         complaint, _employee_number(session, complaint.employee_id), _rule_ids(session, complaint.id or 0)
     )
-    audit.append(session, actor=actor, action=action, entity="complaint", key=complaint.ref,
-                 before=before, after=after, at=complaint.updated_at)
+    audit.append(
+        session,
+        actor=actor,
+        action=action,
+        entity="complaint",
+        key=complaint.ref,
+        before=before,
+        after=after,
+        at=complaint.updated_at,
+    )
 
 
 def _snapshot(session: Session, complaint: Complaint) -> dict:
@@ -121,20 +137,41 @@ def _snapshot(session: Session, complaint: Complaint) -> dict:
 
 def _add_reply(session: Session, complaint: Complaint, data: ReplyInput, actor: str, now: datetime) -> ComplaintReply:
     if as_utc(data.replied_at) < as_utc(complaint.received_at):
-        raise InputError("replied_at", f"{format_local(data.replied_at)} is before the complaint was received "
-                         f"({format_local(complaint.received_at)})")
+        raise InputError(
+            "replied_at",
+            f"{format_local(data.replied_at)} is before the complaint was received "
+            f"({format_local(complaint.received_at)})",
+        )
     not_in_future("replied_at", data.replied_at, now)
-    reply = ComplaintReply(complaint_id=complaint.id or 0, replied_at=data.replied_at, automatic=data.automatic,
-                           note=data.note, recorded_by=actor, recorded_at=now)
+    reply = ComplaintReply(
+        complaint_id=complaint.id or 0,
+        replied_at=data.replied_at,
+        automatic=data.automatic,
+        note=data.note,
+        recorded_by=actor,
+        recorded_at=now,
+    )
     session.add(reply)
     session.flush()
-    audit.append(session, actor=actor, action="complaint.reply", entity="complaint_reply", key=str(reply.id),
-                 after=snapshots.reply(reply, complaint.ref), at=now)
+    audit.append(
+        session,
+        actor=actor,
+        action="complaint.reply",
+        entity="complaint_reply",
+        key=str(reply.id),
+        after=snapshots.reply(reply, complaint.ref),
+        at=now,
+    )
     return reply
 
 
 def acknowledge(
-    ref: str, data: ReplyInput, *, session: Session, actor: str, expected_revision: int | None = None,
+    ref: str,
+    data: ReplyInput,
+    *,
+    session: Session,
+    actor: str,
+    expected_revision: int | None = None,
     now: datetime | None = None,
 ) -> Complaint:
     """Record the first response by a person; the complaint becomes acknowledged."""
@@ -171,7 +208,13 @@ def add_reply(
 
 
 def _transition(
-    ref: str, target: str, *, session: Session, actor: str, expected_revision: int | None, now: datetime | None,
+    ref: str,
+    target: str,
+    *,
+    session: Session,
+    actor: str,
+    expected_revision: int | None,
+    now: datetime | None,
     text: str | None = None,
 ) -> Complaint:
     now = now or utcnow()
@@ -193,18 +236,37 @@ def _transition(
     return complaint
 
 
-def investigate(ref: str, *, session: Session, actor: str, expected_revision: int | None = None,
-                now: datetime | None = None) -> Complaint:
-    return _transition(ref, flow.INVESTIGATING, session=session, actor=actor, expected_revision=expected_revision, now=now)
+def investigate(
+    ref: str, *, session: Session, actor: str, expected_revision: int | None = None, now: datetime | None = None
+) -> Complaint:
+    return _transition(
+        ref, flow.INVESTIGATING, session=session, actor=actor, expected_revision=expected_revision, now=now
+    )
 
 
-def resolve(ref: str, data: OutcomeInput, *, session: Session, actor: str, expected_revision: int | None = None,
-            now: datetime | None = None) -> Complaint:
-    return _transition(ref, flow.RESOLVED, session=session, actor=actor, expected_revision=expected_revision,
-                       now=now, text=data.text)
+def resolve(
+    ref: str,
+    data: OutcomeInput,
+    *,
+    session: Session,
+    actor: str,
+    expected_revision: int | None = None,
+    now: datetime | None = None,
+) -> Complaint:
+    return _transition(
+        ref, flow.RESOLVED, session=session, actor=actor, expected_revision=expected_revision, now=now, text=data.text
+    )
 
 
-def dismiss(ref: str, data: OutcomeInput, *, session: Session, actor: str, expected_revision: int | None = None,
-            now: datetime | None = None) -> Complaint:
-    return _transition(ref, flow.DISMISSED, session=session, actor=actor, expected_revision=expected_revision,
-                       now=now, text=data.text)
+def dismiss(
+    ref: str,
+    data: OutcomeInput,
+    *,
+    session: Session,
+    actor: str,
+    expected_revision: int | None = None,
+    now: datetime | None = None,
+) -> Complaint:
+    return _transition(
+        ref, flow.DISMISSED, session=session, actor=actor, expected_revision=expected_revision, now=now, text=data.text
+    )

@@ -1,5 +1,4 @@
-"""Reading complaints: one with its replies and speed measures, and paged, filtered lists.
-"""
+"""Reading complaints: one with its replies and speed measures, and paged, filtered lists."""
 
 from __future__ import annotations
 
@@ -53,13 +52,21 @@ class ComplaintView:
     @property
     def first_response_seconds(self) -> float | None:
         c = self.complaint
-        return None if c.first_response_at is None else (as_utc(c.first_response_at) - as_utc(c.received_at)).total_seconds()
+        return (
+            None
+            if c.first_response_at is None
+            else (as_utc(c.first_response_at) - as_utc(c.received_at)).total_seconds()
+        )
 
     @property
     def target_missed(self) -> bool:
         c = self.complaint
-        return sla.target_missed(as_utc(c.received_at), as_utc(c.first_response_at) if c.first_response_at else None,
-                                 c.target_seconds, self.now)
+        return sla.target_missed(
+            as_utc(c.received_at),
+            as_utc(c.first_response_at) if c.first_response_at else None,
+            c.target_seconds,
+            self.now,
+        )
 
     @property
     def response_time_seconds(self) -> float | None:
@@ -108,12 +115,18 @@ def get_complaint(session: Session, ref: str, *, now: datetime | None = None) ->
     channel = std.channels.get(complaint.channel)
     rules = session.exec(
         select(ComplaintRule.rule_id, HandbookRule.title)
-        .join(HandbookRule, (HandbookRule.version_id == ComplaintRule.version_id) & (HandbookRule.rule_id == ComplaintRule.rule_id))
+        .join(
+            HandbookRule,
+            (col(HandbookRule.version_id) == ComplaintRule.version_id)
+            & (col(HandbookRule.rule_id) == ComplaintRule.rule_id),
+        )
         .where(ComplaintRule.complaint_id == complaint.id)
         .order_by(ComplaintRule.rule_id)
     ).all()
     replies = session.exec(
-        select(ComplaintReply).where(ComplaintReply.complaint_id == complaint.id).order_by(col(ComplaintReply.replied_at), col(ComplaintReply.id))
+        select(ComplaintReply)
+        .where(ComplaintReply.complaint_id == complaint.id)
+        .order_by(col(ComplaintReply.replied_at), col(ComplaintReply.id))
     ).all()
     return ComplaintView(
         complaint=complaint,
@@ -160,7 +173,10 @@ def _filtered(session: Session, statement, flt: ComplaintFilter):  # type: ignor
         statement = statement.where(Complaint.employee_id == employee.id)
     if flt.rule_id:
         statement = statement.where(
-            exists().where(ComplaintRule.complaint_id == Complaint.id, ComplaintRule.rule_id == flt.rule_id.strip().upper())
+            exists().where(
+                col(ComplaintRule.complaint_id) == Complaint.id,
+                col(ComplaintRule.rule_id) == flt.rule_id.strip().upper(),
+            )
         )
     if flt.received_from:
         statement = statement.where(Complaint.received_at >= local_midnight(flt.received_from))
@@ -171,7 +187,7 @@ def _filtered(session: Session, statement, flt: ComplaintFilter):  # type: ignor
     if flt.missed:
         deadline = epoch_seconds(session, Complaint.received_at) + Complaint.target_seconds
         statement = statement.where(
-            (Complaint.first_response_seconds > Complaint.target_seconds)
+            (col(Complaint.first_response_seconds) > Complaint.target_seconds)
             | ((Complaint.status == flow.RECEIVED) & (deadline < utcnow().timestamp()))
         )
     return statement
@@ -196,8 +212,12 @@ class ComplaintRow:
     customer_contact: str | None = None
 
     def target_missed(self, now: datetime) -> bool:
-        return sla.target_missed(as_utc(self.received_at), as_utc(self.first_response_at) if self.first_response_at else None,
-                                 self.target_seconds, now)
+        return sla.target_missed(
+            as_utc(self.received_at),
+            as_utc(self.first_response_at) if self.first_response_at else None,
+            self.target_seconds,
+            now,
+        )
 
 
 def list_complaints(
@@ -209,11 +229,21 @@ def list_complaints(
 ) -> list[ComplaintRow]:
     """Newest first, one page at a time: pass the last row's (received_at, id)
     as ``before`` for the next page (keyset pagination, index-backed)."""
-    statement = select(
-        Complaint.id, Complaint.ref, Complaint.received_at, Complaint.channel, Complaint.status, Complaint.severity,
-        Complaint.urgent, Complaint.summary, Employee.number, Complaint.target_seconds, Complaint.first_response_at,
-        Complaint.customer_name, Complaint.customer_contact,
-    ).outerjoin(Employee, Employee.id == Complaint.employee_id)
+    statement = select(  # type: ignore[call-overload]  # SQLModel types select() for at most four columns
+        Complaint.id,
+        Complaint.ref,
+        Complaint.received_at,
+        Complaint.channel,
+        Complaint.status,
+        Complaint.severity,
+        Complaint.urgent,
+        Complaint.summary,
+        Employee.number,
+        Complaint.target_seconds,
+        Complaint.first_response_at,
+        Complaint.customer_name,
+        Complaint.customer_contact,
+    ).outerjoin(Employee, col(Employee.id) == Complaint.employee_id)
     statement = _filtered(session, statement, flt)
     if before is not None:
         statement = statement.where(tuple_(Complaint.received_at, Complaint.id) < tuple_(*before))

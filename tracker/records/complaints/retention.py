@@ -10,31 +10,38 @@ does not break the hash chain; the purge itself is one audit event.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import or_, update
+from sqlalchemy import CursorResult, or_, update
 from sqlmodel import Session, col
 
 from tracker.audit import chain as audit
 from tracker.db.models import Complaint
 from tracker.domain import complaint_flow as flow
-from tracker.domain.timeutil import to_utc, utcnow
+from tracker.domain.timeutil import local_midnight, utcnow
 
 
 def purge_contacts(session: Session, *, received_before: date, actor: str, now: datetime | None = None) -> int:
     """Remove customer names and contacts from closed complaints received before the date; returns how many."""
     now = now or utcnow()
-    cutoff = to_utc(datetime(received_before.year, received_before.month, received_before.day))
+    cutoff = local_midnight(received_before)
     result = session.execute(
         update(Complaint)
         .where(
-            Complaint.received_at < cutoff,
+            col(Complaint.received_at) < cutoff,
             col(Complaint.status).in_(flow.CLOSED_STATUSES),
             or_(col(Complaint.customer_name).is_not(None), col(Complaint.customer_contact).is_not(None)),
         )
         .values(customer_name=None, customer_contact=None)
     )
-    purged = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    audit.append(session, actor=actor, action="complaint.purge-contacts", entity="privacy", key=received_before.isoformat(),
-                 after={"received_before": received_before, "complaints": purged, "statuses": list(flow.CLOSED_STATUSES)},
-                 at=now)
+    purged = int(cast("CursorResult[Any]", result).rowcount or 0)  # an UPDATE's result counts its rows
+    audit.append(
+        session,
+        actor=actor,
+        action="complaint.purge-contacts",
+        entity="privacy",
+        key=received_before.isoformat(),
+        after={"received_before": received_before, "complaints": purged, "statuses": list(flow.CLOSED_STATUSES)},
+        at=now,
+    )
     return purged

@@ -38,8 +38,15 @@ def add_employee(data: EmployeeInput, *, session: Session, actor: str, now: date
     )
     session.add(employee)
     session.flush()
-    audit.append(session, actor=actor, action="employee.add", entity="employee", key=employee.number,
-                 after=snapshots.employee(employee), at=now)
+    audit.append(
+        session,
+        actor=actor,
+        action="employee.add",
+        entity="employee",
+        key=employee.number,
+        after=snapshots.employee(employee),
+        at=now,
+    )
     return employee
 
 
@@ -82,11 +89,21 @@ def set_active(
     return save_change(session, employee, before, "employee.activate" if active else "employee.deactivate", actor, now)
 
 
-def save_change(session: Session, employee: Employee, before: dict, action: str, actor: str, now: datetime | None) -> Employee:
+def save_change(
+    session: Session, employee: Employee, before: dict, action: str, actor: str, now: datetime | None
+) -> Employee:
     """Write a change to an employee: a new revision, and its audit event with the state before."""
     bump(employee, actor, now or utcnow())
     session.add(employee)
     session.flush()
-    audit.append(session, actor=actor, action=action, entity="employee", key=employee.number,
-                 before=before, after=snapshots.employee(employee), at=employee.updated_at)
+    audit.append(
+        session,
+        actor=actor,
+        action=action,
+        entity="employee",
+        key=employee.number,
+        before=before,
+        after=snapshots.employee(employee),
+        at=employee.updated_at,
+    )
     return employee

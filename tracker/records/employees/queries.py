@@ -44,7 +44,7 @@ def filtered(statement: S, flt: EmployeeFilter) -> S:
         statement = statement.where(
             or_(
                 func.lower(Employee.name).contains(term.lower(), autoescape=True),
-                Employee.number.startswith(term.upper(), autoescape=True),
+                col(Employee.number).startswith(term.upper(), autoescape=True),
             )
         )
     return statement

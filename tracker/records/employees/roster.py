@@ -72,7 +72,11 @@ def _existing_by_number(session: Session, numbers: list[str], *, for_update: boo
 
 def _roster_wanted(row: RosterRow) -> dict[str, object]:
     """What a roster row sets on an existing employee (active only when the file says)."""
-    wanted: dict[str, object] = {"name": row.employee.name, "team": row.employee.team, "hire_date": row.employee.hire_date}
+    wanted: dict[str, object] = {
+        "name": row.employee.name,
+        "team": row.employee.team,
+        "hire_date": row.employee.hire_date,
+    }
     if row.active is not None:
         wanted["active"] = row.active
     return wanted
@@ -136,7 +140,9 @@ def preview_roster(data: bytes, *, session: Session) -> RosterPreview:
     for row in rows:
         employee = existing.get(row.employee.number)
         if employee is None:
-            detail = f"{row.employee.team}, hired {row.employee.hire_date}" + (", inactive" if row.active is False else "")
+            detail = f"{row.employee.team}, hired {row.employee.hire_date}" + (
+                ", inactive" if row.active is False else ""
+            )
             preview.changes.append(RosterChange(row.row, row.employee.number, row.employee.name, "add", detail))
             continue
         differences = [
@@ -145,5 +151,7 @@ def preview_roster(data: bytes, *, session: Session) -> RosterPreview:
             if getattr(employee, key) != value
         ]
         action = "update" if differences else "unchanged"
-        preview.changes.append(RosterChange(row.row, employee.number, row.employee.name, action, "; ".join(differences)))
+        preview.changes.append(
+            RosterChange(row.row, employee.number, row.employee.name, action, "; ".join(differences))
+        )
     return preview

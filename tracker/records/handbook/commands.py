@@ -61,26 +61,39 @@ def publish(
     for rule in handbook.rules.values():
         session.add(
             HandbookRule(
-                version_id=version.id, rule_id=rule.id, title=rule.title, text=rule.text,
-                hash=rule.hash, page=rule.page, tags=",".join(rule.tags),
+                version_id=version.id,
+                rule_id=rule.id,
+                title=rule.title,
+                text=rule.text,
+                hash=rule.hash,
+                page=rule.page,
+                tags=",".join(rule.tags),
             )
         )
     for channel in handbook.channels.values():
         session.add(
             HandbookChannel(
-                version_id=version.id, code=channel.code, name=channel.name,
-                target=str(channel.target), target_seconds=channel.target.seconds,
+                version_id=version.id,
+                code=channel.code,
+                name=channel.name,
+                target=str(channel.target),
+                target_seconds=channel.target.seconds,
             )
         )
     for level in handbook.ladder:
         session.add(
             HandbookLevel(
-                version_id=version.id, code=level.code, step=level.step, name=level.name,
+                version_id=version.id,
+                code=level.code,
+                step=level.step,
+                name=level.name,
                 follow_up=str(level.follow_up) if level.follow_up else None,
                 is_final=level is handbook.ladder[-1],
             )
         )
     session.flush()
     after = snapshots.version(version) | {"rules": {rule.id: rule.hash for rule in handbook.rules.values()}}
-    audit.append(session, actor=actor, action="handbook.publish", entity="handbook_version", key=label, after=after, at=now)
+    audit.append(
+        session, actor=actor, action="handbook.publish", entity="handbook_version", key=label, after=after, at=now
+    )
     return version

@@ -1,5 +1,4 @@
-"""Reading published handbook versions and the standards each one enforces.
-"""
+"""Reading published handbook versions and the standards each one enforces."""
 
 from __future__ import annotations
 
@@ -61,7 +60,7 @@ def standards(session: Session, version: HandbookVersion) -> Standards:
         ),
         look_back=Period.parse(version.look_back),
         grace_period=Period.parse(version.grace_period),
-        rule_titles={rule_id: title for rule_id, title in titles},
+        rule_titles=dict(titles),
     )
 
 

@@ -93,8 +93,15 @@ def record_signoff(
     )
     session.add(signoff)
     session.flush()
-    audit.append(session, actor=actor, action="signoff.record", entity="signoff", key=str(signoff.id),
-                 after=snapshots.signoff(signoff, employee.number, version.label), at=now)
+    audit.append(
+        session,
+        actor=actor,
+        action="signoff.record",
+        entity="signoff",
+        key=str(signoff.id),
+        after=snapshots.signoff(signoff, employee.number, version.label),
+        at=now,
+    )
     return signoff
 
 
@@ -106,11 +113,20 @@ def revoke_signoff(
         raise NotFound("signoff", f"no sign-off with id {signoff_id}")
     earlier = session.exec(select(SignoffRevocation).where(SignoffRevocation.signoff_id == signoff_id)).first()
     if earlier is not None:
-        raise InputError("signoff", f"sign-off {signoff_id} was already revoked by {earlier.revoked_by}: {earlier.reason}")
+        raise InputError(
+            "signoff", f"sign-off {signoff_id} was already revoked by {earlier.revoked_by}: {earlier.reason}"
+        )
     now = now or utcnow()
     revocation = SignoffRevocation(signoff_id=signoff_id, reason=data.reason, revoked_by=actor, revoked_at=now)
     session.add(revocation)
     session.flush()
-    audit.append(session, actor=actor, action="signoff.revoke", entity="signoff_revocation", key=str(revocation.id),
-                 after=snapshots.revocation(revocation), at=now)
+    audit.append(
+        session,
+        actor=actor,
+        action="signoff.revoke",
+        entity="signoff_revocation",
+        key=str(revocation.id),
+        after=snapshots.revocation(revocation),
+        at=now,
+    )
     return revocation

@@ -42,8 +42,8 @@ def signoffs_of(session: Session, employee_number: str) -> list[SignoffView]:
     employee = get_employee(session, employee_number)
     rows = session.exec(
         select(Signoff, HandbookVersion.label, SignoffRevocation)
-        .join(HandbookVersion, HandbookVersion.id == Signoff.version_id)
-        .outerjoin(SignoffRevocation, SignoffRevocation.signoff_id == Signoff.id)
+        .join(HandbookVersion, col(HandbookVersion.id) == Signoff.version_id)
+        .outerjoin(SignoffRevocation, col(SignoffRevocation.signoff_id) == Signoff.id)
         .where(Signoff.employee_id == employee.id)
         .order_by(col(Signoff.signed_on), col(Signoff.id))
     ).all()
@@ -53,9 +53,9 @@ def signoffs_of(session: Session, employee_number: str) -> list[SignoffView]:
 def get_signoff(session: Session, signoff_id: int) -> SignoffView:
     row = session.exec(
         select(Signoff, HandbookVersion.label, Employee, SignoffRevocation)
-        .join(HandbookVersion, HandbookVersion.id == Signoff.version_id)
-        .join(Employee, Employee.id == Signoff.employee_id)
-        .outerjoin(SignoffRevocation, SignoffRevocation.signoff_id == Signoff.id)
+        .join(HandbookVersion, col(HandbookVersion.id) == Signoff.version_id)
+        .join(Employee, col(Employee.id) == Signoff.employee_id)
+        .outerjoin(SignoffRevocation, col(SignoffRevocation.signoff_id) == Signoff.id)
         .where(Signoff.id == signoff_id)
     ).first()
     if row is None:
@@ -145,7 +145,8 @@ def pending_page(
         if len(rows) >= limit:
             break
         statement = select(Employee, _last_signed()).where(
-            Employee.active == true(), _covered(material, covered=False),
+            Employee.active == true(),
+            _covered(material, covered=False),
             overdue if current == "overdue" else not_(overdue),
         )
         if team:
@@ -154,11 +155,18 @@ def pending_page(
             statement = statement.where(tuple_(Employee.name, Employee.id) > tuple_(*after[1:]))
         statement = statement.order_by(col(Employee.name), col(Employee.id)).limit(limit - len(rows))
         for employee, last_id in session.exec(statement).all():
-            rows.append(PendingRow(
-                employee_id=employee.id or 0, number=employee.number, name=employee.name, team=employee.team,
-                hire_date=employee.hire_date, due=grace.after(max(employee.hire_date, material.published_on)),
-                overdue=current == "overdue", last_signed=labels.get(last_id),
-            ))
+            rows.append(
+                PendingRow(
+                    employee_id=employee.id or 0,
+                    number=employee.number,
+                    name=employee.name,
+                    team=employee.team,
+                    hire_date=employee.hire_date,
+                    due=grace.after(max(employee.hire_date, material.published_on)),
+                    overdue=current == "overdue",
+                    last_signed=labels.get(last_id),
+                )
+            )
     return rows
 
 
@@ -195,14 +203,14 @@ def recent_signoffs(
     """
     statement = (
         select(Signoff, HandbookVersion.label, Employee, SignoffRevocation)
-        .join(HandbookVersion, HandbookVersion.id == Signoff.version_id)
-        .join(Employee, Employee.id == Signoff.employee_id)
-        .outerjoin(SignoffRevocation, SignoffRevocation.signoff_id == Signoff.id)
+        .join(HandbookVersion, col(HandbookVersion.id) == Signoff.version_id)
+        .join(Employee, col(Employee.id) == Signoff.employee_id)
+        .outerjoin(SignoffRevocation, col(SignoffRevocation.signoff_id) == Signoff.id)
     )
     if employee_number:
         statement = statement.where(Employee.number == employee_number.strip().upper())
     if before is not None:
-        statement = statement.where(Signoff.id < before)
+        statement = statement.where(col(Signoff.id) < before)
     statement = statement.order_by(col(Signoff.id).desc()).limit(limit)
     return [
         SignoffView(signoff, label, employee.number, employee.name, revocation)
@@ -233,15 +241,22 @@ def signoff_standing(session: Session, employee_number: str) -> SignoffStanding:
     material = material_version(session)
     last_id = session.exec(select(_last_signed()).select_from(Employee).where(Employee.id == employee.id)).one()
     last = session.get(HandbookVersion, last_id) if last_id is not None else None
-    covered = material is not None and bool(session.exec(
-        select(_covered(material)).select_from(Employee).where(Employee.id == employee.id)).one())
+    covered = material is not None and bool(
+        session.exec(select(_covered(material)).select_from(Employee).where(Employee.id == employee.id)).one()
+    )
     changes = changes_between(session, last, in_force)
     wanted = {c.rule_id for c in changes if c.change != "removed"}
     texts = {rule.rule_id: rule.text for rule in rules_of(session, in_force.id or 0) if rule.rule_id in wanted}
     return SignoffStanding(
-        number=employee.number, name=employee.name, active=employee.active, in_force=in_force.label,
-        material_version=material.label if material else None, up_to_date=covered,
-        last_signed=last.label if last else None, changes=changes, texts=texts,
+        number=employee.number,
+        name=employee.name,
+        active=employee.active,
+        in_force=in_force.label,
+        material_version=material.label if material else None,
+        up_to_date=covered,
+        last_signed=last.label if last else None,
+        changes=changes,
+        texts=texts,
     )
 
 
@@ -270,8 +285,12 @@ class EmployeeRow:
 
 
 def employee_rows(
-    session: Session, flt: EmployeeFilter = EmployeeFilter(), *, signoff: str | None = None,
-    after: tuple[str, int] | None = None, limit: int = PAGE,
+    session: Session,
+    flt: EmployeeFilter = EmployeeFilter(),
+    *,
+    signoff: str | None = None,
+    after: tuple[str, int] | None = None,
+    limit: int = PAGE,
 ) -> list[EmployeeRow]:
     """``list_employees`` plus each row's sign-off standing, for the app's list;
     ``signoff`` keeps only those who have ("signed") or have not ("pending") signed.

@@ -42,8 +42,9 @@ def last_signed(employee_id: str) -> str:
     return f"(SELECT MAX(s.version_id) FROM signoff s WHERE s.employee_id = {employee_id} AND {valid()})"
 
 
-def pending_split(raw: Raw, material: VersionRef, grace: Period, today: date,
-                  team: str | None = None) -> tuple[int, int]:
+def pending_split(
+    raw: Raw, material: VersionRef, grace: Period, today: date, team: str | None = None
+) -> tuple[int, int]:
     """(overdue, inside the grace period) among active employees not covered. A person's
     due date is the later of their hire date and the publication, plus the grace period."""
     cutoff = grace.before(today)
@@ -52,6 +53,8 @@ def pending_split(raw: Raw, material: VersionRef, grace: Period, today: date,
     total = int(raw.value(f"SELECT COUNT(*) FROM employee e WHERE {pending}", **params) or 0)
     if material.published_on >= cutoff:
         return 0, total
-    overdue = int(raw.value(f"SELECT COUNT(*) FROM employee e WHERE {pending} AND e.hire_date < :cutoff",
-                            cutoff=cutoff, **params) or 0)
+    overdue = int(
+        raw.value(f"SELECT COUNT(*) FROM employee e WHERE {pending} AND e.hire_date < :cutoff", cutoff=cutoff, **params)
+        or 0
+    )
     return overdue, total - overdue

@@ -9,11 +9,12 @@ first and only list fetched.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Static
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.db.raw import Raw
+    from tracker.ui.app import TrackerApp
 
 T = TypeVar("T")
 
@@ -38,6 +40,7 @@ class TrackerScreen(Screen[Any]):
     """
 
     _pending_request: Request | None = None
+    _left = False
 
     def receive(self, request: Request) -> None:
         if self.is_mounted:
@@ -52,9 +55,27 @@ class TrackerScreen(Screen[Any]):
     def handle_request(self, request: Request) -> None:
         """Show what ``request`` asks for (sections that can be asked override this)."""
 
+    def on_return(self) -> None:
+        """Called when the user comes back from another screen or section (not from a dialog,
+        which refreshes what it changed itself): screens whose data may have changed reload it."""
+
+    def on_screen_suspend(self) -> None:
+        # A dialog on top changes nothing by itself; the palette can lead anywhere.
+        screen = self.app.screen
+        self._left = not isinstance(screen, ModalScreen) or isinstance(screen, CommandPalette)
+
+    def on_screen_resume(self) -> None:
+        if self._left:
+            self._left = False
+            self.on_return()
+
     @property
     def backend(self) -> Backend:
-        return self.app.backend  # type: ignore[attr-defined, no-any-return]
+        return cast("TrackerApp", self.app).backend
+
+    def open_section(self, request: Request) -> None:
+        """Go to the section ``request`` is for (the app's mode) and hand it over."""
+        cast("TrackerApp", self.app).open_section(request)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,8 +119,6 @@ class ListScreen(TrackerScreen):
     FILTER_FOCUS: ClassVar[str] = ".filters Input, .filters Select"  # what '/' focuses first
     STATUS: ClassVar[str] = "#list-status"
 
-    _left = False
-
     def prepare(self) -> None:
         """Load what the filters offer (teams, channels); called once, before the first load."""
 
@@ -123,13 +142,8 @@ class ListScreen(TrackerScreen):
             self.reload()
             self.table().focus()
 
-    def on_screen_suspend(self) -> None:
-        self._left = not isinstance(self.app.screen, ModalScreen)
-
-    def on_screen_resume(self) -> None:
-        if self._left:
-            self._left = False
-            self.reload()  # back from a record's page or another section: show what changed
+    def on_return(self) -> None:
+        self.reload()  # back from a record's page or another section: show what changed
 
     def action_focus_filters(self) -> None:
         self.query(self.FILTER_FOCUS).first().focus()

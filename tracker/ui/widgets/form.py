@@ -17,10 +17,11 @@ from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from pydantic import BaseModel
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import (
@@ -99,9 +100,13 @@ class FormDialog(ModalScreen[T | None]):
     def _widget(self, item: Field) -> Widget:
         wid = f"field-{item.name}"
         if item.kind == "select":
-            return Select(list((label, value) for label, value in item.options), id=wid,
-                          value=item.value if item.value is not None else Select.NULL, allow_blank=True,
-                          prompt=item.placeholder or "Choose…")
+            return Select(
+                list(item.options),
+                id=wid,
+                value=item.value if item.value is not None else Select.NULL,
+                allow_blank=True,
+                prompt=item.placeholder or "Choose…",
+            )
         if item.kind == "multi":
             chosen = set(item.value or ())
             return SelectionList[str](*((label, value, value in chosen) for label, value in item.options), id=wid)
@@ -112,7 +117,9 @@ class FormDialog(ModalScreen[T | None]):
         return Input(value=str(item.value or ""), placeholder=item.placeholder, id=wid)
 
     def on_mount(self) -> None:
-        first = self.query(".dialog Input, .dialog Select, .dialog TextArea, .dialog SelectionList, .dialog Checkbox").first()
+        first = self.query(
+            ".dialog Input, .dialog Select, .dialog TextArea, .dialog SelectionList, .dialog Checkbox"
+        ).first()
         first.focus()
 
     # --- values and validation --------------------------------------------
@@ -165,7 +172,7 @@ class FormDialog(ModalScreen[T | None]):
             return None
         return widget.id.removeprefix("field-")
 
-    def on_descendant_blur(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         name = self._name_of(event.widget)
         if name is not None:
             self.touched.add(name)
@@ -176,8 +183,12 @@ class FormDialog(ModalScreen[T | None]):
     @on(Checkbox.Changed)
     @on(TextArea.Changed)
     @on(SelectionList.SelectedChanged)
-    def _changed(self, event) -> None:  # type: ignore[no-untyped-def]
-        widget = getattr(event, "control", None) or getattr(event, "text_area", None) or getattr(event, "selection_list", None)
+    def _changed(self, event: Message) -> None:
+        widget = (
+            getattr(event, "control", None)
+            or getattr(event, "text_area", None)
+            or getattr(event, "selection_list", None)
+        )
         name = self._name_of(widget)
         if name is not None:
             self._revalidate(name)

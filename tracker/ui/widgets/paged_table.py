@@ -81,10 +81,6 @@ class PagedTable(DataTable[Any]):
         if self._fetch is not None:
             self.load(self._fetch)
 
-    @property
-    def has_more(self) -> bool:
-        return self._next is not None
-
     def _request(self, cursor: Any | None) -> None:
         if self._fetch is None or self._loading:
             return

@@ -42,10 +42,30 @@ from tracker.records.complaints.importing.producer import Item, Plan, Producer
 from tracker.records.handbook.queries import get_version, standards, version_in_force
 
 _COMPLAINT_COLUMNS = (
-    "id", "ref", "received_at", "version_id", "channel", "target_seconds", "customer_name", "customer_contact",
-    "employee_id", "summary", "severity", "urgent", "status", "first_response_at", "first_response_seconds",
-    "resolution", "dismissal_reason", "closed_at", "import_seq", "created_at", "created_by", "updated_at",
-    "updated_by", "revision",
+    "id",
+    "ref",
+    "received_at",
+    "version_id",
+    "channel",
+    "target_seconds",
+    "customer_name",
+    "customer_contact",
+    "employee_id",
+    "summary",
+    "severity",
+    "urgent",
+    "status",
+    "first_response_at",
+    "first_response_seconds",
+    "resolution",
+    "dismissal_reason",
+    "closed_at",
+    "import_seq",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "revision",
 )
 
 
@@ -58,8 +78,13 @@ class ComplaintImportResult:
     audit_seq: int = 0
 
     def as_dict(self) -> dict[str, object]:
-        return {"rows": self.rows, "file_sha256": self.file_sha256, "first_ref": self.first_ref,
-                "last_ref": self.last_ref, "audit_seq": self.audit_seq}
+        return {
+            "rows": self.rows,
+            "file_sha256": self.file_sha256,
+            "first_ref": self.first_ref,
+            "last_ref": self.last_ref,
+            "audit_seq": self.audit_seq,
+        }
 
 
 def file_sha256(stream: BinaryIO) -> str:
@@ -89,8 +114,15 @@ class BulkLoad:
     ``tracker demo``. ``items`` yields (row number, checked record or RowError).
     """
 
-    def __init__(self, session: Session, *, actor: str, now: datetime, version_id: int,
-                 progress: Callable[[int, int | None], None] | None = None):
+    def __init__(
+        self,
+        session: Session,
+        *,
+        actor: str,
+        now: datetime,
+        version_id: int,
+        progress: Callable[[int, int | None], None] | None = None,
+    ):
         self.session = session
         self.actor = actor
         self.now = now
@@ -99,8 +131,14 @@ class BulkLoad:
         self.sqlite = session.get_bind().dialect.name == "sqlite"
         self.connection = session.connection()
 
-    def run(self, items: Callable[[], Iterable[Item]], *, source: str, sha256: str,
-            position: Callable[[], int | None] = lambda: None) -> ComplaintImportResult:
+    def run(
+        self,
+        items: Callable[[], Iterable[Item]],
+        *,
+        source: str,
+        sha256: str,
+        position: Callable[[], int | None] = lambda: None,
+    ) -> ComplaintImportResult:
         """Apply every item, or none (raising RowErrors that list every bad row)."""
         session = self.session
         counters = {
@@ -136,17 +174,31 @@ class BulkLoad:
                 counter.value = value
                 session.add(counter)
         if not self.sqlite:
-            session.execute(text("SELECT setval(pg_get_serial_sequence('complaint', 'id'), :last)"),
-                            {"last": summary["next_id"] - 1})
+            session.execute(
+                text("SELECT setval(pg_get_serial_sequence('complaint', 'id'), :last)"),
+                {"last": summary["next_id"] - 1},
+            )
         refresh_statistics(self.connection)
         event = audit.append(
-            session, actor=self.actor, action="complaint.import", entity="complaint_import", key=str(import_seq),
-            after={"file": source, "file_sha256": sha256, "rows": inserted, "first_id": first_id,
-                   "last_id": summary["next_id"] - 1, "records_sha256": summary["digest"]},
+            session,
+            actor=self.actor,
+            action="complaint.import",
+            entity="complaint_import",
+            key=str(import_seq),
+            after={
+                "file": source,
+                "file_sha256": sha256,
+                "rows": inserted,
+                "first_id": first_id,
+                "last_id": summary["next_id"] - 1,
+                "records_sha256": summary["digest"],
+            },
             at=self.now,
         )
         if event.seq != import_seq:  # the imported rows name this event: the chain must not have moved
-            raise TrackerError("import: another writer appended to the audit trail during the import; nothing was imported")
+            raise TrackerError(
+                "import: another writer appended to the audit trail during the import; nothing was imported"
+            )
         return ComplaintImportResult(inserted, sha256, summary["first_ref"], summary["last_ref"], event.seq)
 
     def _consume(self, producer: Producer) -> tuple[dict[str, Any], int, list[RowError]]:

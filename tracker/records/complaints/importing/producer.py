@@ -16,7 +16,7 @@ import signal
 import threading
 import traceback
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterable
 
 from tracker.audit import snapshots
@@ -26,7 +26,7 @@ from tracker.domain.complaint_rows import (
     ComplaintRecord,
 )
 from tracker.domain.errors import RowError
-from tracker.domain.timeutil import to_local, to_utc
+from tracker.domain.timeutil import local_midnight, to_local
 
 BATCH = 5000
 
@@ -120,7 +120,7 @@ class _Builder:
         if cached is not None and cached[0] <= moment < cached[1]:
             return cached[2]
         year = to_local(moment).year
-        self._year = (to_utc(datetime(year, 1, 1)), to_utc(datetime(year + 1, 1, 1)), year)
+        self._year = (local_midnight(date(year, 1, 1)), local_midnight(date(year + 1, 1, 1)), year)
         return year
 
     def rows(self, records: list[tuple[int, str, ComplaintRecord]]) -> _Rows:
@@ -139,23 +139,52 @@ class _Builder:
             received_iso = _utc_iso(record.received_at)
             first_iso = _utc_iso(first) if first else None
             closed = record.closed_at
-            complaints.append((
-                complaint_id, ref, _sqlite_text(received_iso) if sqlite else record.received_at, self.version_id,
-                record.channel, record.target_seconds, record.customer_name, record.customer_contact,
-                record.employee_id, record.summary, record.severity, record.urgent, record.status,
-                (_sqlite_text(first_iso) if sqlite else first) if first_iso else None,
-                int((first - record.received_at).total_seconds()) if first else None,
-                record.resolution, record.dismissal_reason,
-                (_sqlite_text(_utc_iso(closed)) if sqlite else closed) if closed else None,
-                self.import_seq, now, self.actor, now, self.actor, 1,
-            ))
+            complaints.append(
+                (
+                    complaint_id,
+                    ref,
+                    _sqlite_text(received_iso) if sqlite else record.received_at,
+                    self.version_id,
+                    record.channel,
+                    record.target_seconds,
+                    record.customer_name,
+                    record.customer_contact,
+                    record.employee_id,
+                    record.summary,
+                    record.severity,
+                    record.urgent,
+                    record.status,
+                    (_sqlite_text(first_iso) if sqlite else first) if first_iso else None,
+                    int((first - record.received_at).total_seconds()) if first else None,
+                    record.resolution,
+                    record.dismissal_reason,
+                    (_sqlite_text(_utc_iso(closed)) if sqlite else closed) if closed else None,
+                    self.import_seq,
+                    now,
+                    self.actor,
+                    now,
+                    self.actor,
+                    1,
+                )
+            )
             rules.extend((complaint_id, rule_id, self.version_id) for rule_id in record.rule_ids)
             late = first is not None and int((first - record.received_at).total_seconds()) > record.target_seconds
             self.counts.add(record.received_at, record.channel, record.rule_ids, late)
             line = snapshots.complaint_line_of(
-                ref, received_iso, record.channel, record.target_seconds, record.employee_number,
-                sorted(record.rule_ids), record.summary, record.severity, record.urgent, record.status, first_iso,
-                record.resolution, record.dismissal_reason, 1,
+                ref,
+                received_iso,
+                record.channel,
+                record.target_seconds,
+                record.employee_number,
+                sorted(record.rule_ids),
+                record.summary,
+                record.severity,
+                record.urgent,
+                record.status,
+                first_iso,
+                record.resolution,
+                record.dismissal_reason,
+                1,
             )
             self.digest.update(line.encode("utf-8"))
             self.digest.update(b"\n")
@@ -164,15 +193,17 @@ class _Builder:
         return _Rows(complaints, rules, explicit)
 
 
-def _produce(items: Iterable[Item], plan: Plan, send: Callable[[Any], None],
-             position: Callable[[], int | None]) -> None:
+def _produce(
+    items: Iterable[Item], plan: Plan, send: Callable[[Any], None], position: Callable[[], int | None]
+) -> None:
     """Check references, build rows and send them in batches; then a summary.
 
     After the first bad row nothing more is built (the import will be refused),
     but every row is still checked so that every bad one is listed.
     """
-    builder = _Builder(plan.actor, plan.now, plan.version_id, plan.import_seq, plan.first_id, dict(plan.counters),
-                       plan.sqlite)
+    builder = _Builder(
+        plan.actor, plan.now, plan.version_id, plan.import_seq, plan.first_id, dict(plan.counters), plan.sqlite
+    )
     errors: list[RowError] = []
     error_count = 0
     seen: dict[str, int] = {}
@@ -218,9 +249,22 @@ def _produce(items: Iterable[Item], plan: Plan, send: Callable[[Any], None],
         batch = builder.rows(pending)
         batch.position = position()
         send(("batch", batch))
-    send(("end", {"errors": errors, "error_count": error_count, "rows": rows, "counters": builder.counters,
-                  "counts": builder.counts, "digest": builder.digest.hexdigest(), "next_id": builder.next_id,
-                  "first_ref": builder.first_ref, "last_ref": builder.last_ref}))
+    send(
+        (
+            "end",
+            {
+                "errors": errors,
+                "error_count": error_count,
+                "rows": rows,
+                "counters": builder.counters,
+                "counts": builder.counts,
+                "digest": builder.digest.hexdigest(),
+                "next_id": builder.next_id,
+                "first_ref": builder.first_ref,
+                "last_ref": builder.last_ref,
+            },
+        )
+    )
 
 
 class Producer:
@@ -232,7 +276,8 @@ class Producer:
         if "fork" in multiprocessing.get_all_start_methods():
             receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
             self.process = multiprocessing.get_context("fork").Process(
-                target=_child, args=(items, plan, sender, receiver, position, os.getpid()), daemon=True)
+                target=_child, args=(items, plan, sender, receiver, position, os.getpid()), daemon=True
+            )
             self.process.start()
             sender.close()
             self.receive = receiver.recv
@@ -258,8 +303,14 @@ class Producer:
             self._receiver.close()
 
 
-def _child(items: Callable[[], Iterable[Item]], plan: Plan, sender: Any, receiver: Any,
-           position: Callable[[], int | None], parent: int) -> None:
+def _child(
+    items: Callable[[], Iterable[Item]],
+    plan: Plan,
+    sender: Any,
+    receiver: Any,
+    position: Callable[[], int | None],
+    parent: int,
+) -> None:
     """The child's whole life: produce, report, leave without running any clean-up.
 
     It must not outlive a parent that was killed (SIGKILL skips every clean-up):

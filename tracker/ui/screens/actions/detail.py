@@ -69,8 +69,10 @@ class ActionScreen(TrackerScreen):
         a = view.action
         status = a.status.upper()
         self.query_one("#a-title", Static).update(
-            escape(f"Action {a.id} — {view.level_name} (step {a.step}) for {view.employee_number} "
-                   f"{view.employee_name} — {status}")
+            escape(
+                f"Action {a.id} — {view.level_name} (step {a.step}) for {view.employee_number} "
+                f"{view.employee_name} — {status}"
+            )
         )
         state = view.state(today())
         if a.is_final:
@@ -83,8 +85,11 @@ class ActionScreen(TrackerScreen):
             follow = f"[bold red]{a.follow_up_due} — OVERDUE[/]"
         else:
             follow = str(a.follow_up_due)
-        suggested = ("the suggested level" if a.suggested_level == a.level
-                     else f"[bold]above the suggestion ({escape(a.suggested_level)})[/]")
+        suggested = (
+            "the suggested level"
+            if a.suggested_level == a.level
+            else f"[bold]above the suggestion ({escape(a.suggested_level)})[/]"
+        )
         facts = [
             ("Issued", f"{a.issued_on} by {escape(a.issued_by)}"),
             ("Level", f"{escape(view.level_name)}: {suggested}"),
@@ -108,19 +113,32 @@ class ActionScreen(TrackerScreen):
         table = self.query_one("#a-follow-ups", DataTable)
         table.clear()
         for f in view.follow_ups:
-            table.add_row(f.held_on.isoformat(), FOLLOW_UP_OUTCOMES.get(f.outcome, f.outcome),
-                          f.new_due_date.isoformat() if f.new_due_date else "", Text(f.recorded_by), Text((f.notes or "")[:100]))
+            table.add_row(
+                f.held_on.isoformat(),
+                FOLLOW_UP_OUTCOMES.get(f.outcome, f.outcome),
+                f.new_due_date.isoformat() if f.new_due_date else "",
+                Text(f.recorded_by),
+                Text((f.notes or "")[:100]),
+            )
         table.display = bool(view.follow_ups)
-        empty = ("No follow-up: this level takes none." if a.is_final
-                 else "No follow-up recorded yet. Press f after the follow-up meeting." if view.can_close
-                 else "No follow-up was recorded.")
+        empty = (
+            "No follow-up: this level takes none."
+            if a.is_final
+            else "No follow-up recorded yet. Press f after the follow-up meeting."
+            if view.can_close
+            else "No follow-up was recorded."
+        )
         self.query_one("#a-follow-ups-empty", Static).update("" if view.follow_ups else empty)
         self.query_one("#a-response", Static).update(
-            escape(a.employee_response) if a.employee_response
+            escape(a.employee_response)
+            if a.employee_response
             else "None recorded. The employee has the right to respond: press r to record what they say."
         )
-        closure = (f"Closed on {a.closed_on}. Effectiveness check: {escape(a.effectiveness_check or '')}"
-                   if a.status == CLOSED else "")
+        closure = (
+            f"Closed on {a.closed_on}. Effectiveness check: {escape(a.effectiveness_check or '')}"
+            if a.status == CLOSED
+            else ""
+        )
         self.query_one("#a-closure", Static).update(closure)
         for name, _, _ in STEPS:
             self.query_one(f"#step-{name}", Button).display = self._allowed(name)
@@ -154,18 +172,18 @@ class ActionScreen(TrackerScreen):
 
     def action_follow_up(self) -> None:
         if self.view is not None and self._allowed("follow_up"):
-            self._open(follow_up_form(self.backend, self.view, on_conflict=self.action_refresh,
-                                    revision=self._revision), live=True)
+            self._open(
+                follow_up_form(self.backend, self.view, on_conflict=self.action_refresh, revision=self._revision),
+                live=True,
+            )
 
     def action_respond(self) -> None:
         if self.view is not None:
-            self._open(response_form(self.backend, self.view, on_conflict=self.action_refresh,
-                                    revision=self._revision))
+            self._open(response_form(self.backend, self.view, on_conflict=self.action_refresh, revision=self._revision))
 
     def action_close(self) -> None:
         if self.view is not None and self._allowed("close"):
-            self._open(close_form(self.backend, self.view, on_conflict=self.action_refresh,
-                                    revision=self._revision))
+            self._open(close_form(self.backend, self.view, on_conflict=self.action_refresh, revision=self._revision))
 
     @on(Button.Pressed, "#a-steps Button")
     def _pressed(self, event: Button.Pressed) -> None:

@@ -62,13 +62,6 @@ class FollowUpFields(FollowUpInput):
         return _blank_to_none(data, ("new_due_date",))
 
 
-
-
-
-
-
-
-
 # --- issuing ------------------------------------------------------------------
 
 
@@ -85,7 +78,9 @@ class IssueContext:
 def load_issue_context(session: Session, employee_number: str) -> IssueContext:
     employee = get_employee(session, employee_number)
     std = standards(session, version_in_force(session))
-    return IssueContext(std, action_queries.suggest(session, employee.number, today=today()), employee.number, employee.name)
+    return IssueContext(
+        std, action_queries.suggest(session, employee.number, today=today()), employee.number, employee.name
+    )
 
 
 def employee_prompt_form(backend: Backend) -> FormSpec[IssueContext]:
@@ -114,8 +109,12 @@ def _level_label(level: LadderLevel, suggested: LadderLevel) -> str:
 
 
 def issue_action_form(
-    backend: Backend, std: Standards, suggestion: Suggestion, employee_number: str,
-    *, employee_name: str | None = None,
+    backend: Backend,
+    std: Standards,
+    suggestion: Suggestion,
+    employee_number: str,
+    *,
+    employee_name: str | None = None,
 ) -> LiveFormSpec[CorrectiveAction]:
     """Issue an action to one employee, the suggested level pre-selected (overridable).
 
@@ -189,15 +188,27 @@ def issue_action_form(
     who = f"{number} {employee_name}" if employee_name else number
     return LiveFormSpec(
         title=f"Issue a corrective action to {who}",
-        intro=(f"Suggested: step {suggested.step}, {suggested.name} — {suggestion.reason}.\n"
-               f"Checked against handbook version {std.label}. You may choose another level; a level above the "
-               "suggestion skips steps and needs the gross-misconduct reason."),
+        intro=(
+            f"Suggested: step {suggested.step}, {suggested.name} — {suggestion.reason}.\n"
+            f"Checked against handbook version {std.label}. You may choose another level; a level above the "
+            "suggestion skips steps and needs the gross-misconduct reason."
+        ),
         fields=[
-            Field("level", "Level", "select", [(_level_label(level, suggested), level.code) for level in std.ladder],
-                  value=suggested.code),
+            Field(
+                "level",
+                "Level",
+                "select",
+                [(_level_label(level, suggested), level.code) for level in std.ladder],
+                value=suggested.code,
+            ),
             Field("issued_on", "Issued on", value=issued.isoformat(), hint=DATE_HINT),
-            Field("follow_up_due", "Follow-up due", value=prefilled, placeholder=DATE_HINT,
-                  hint=f"From the ladder; change it if agreed otherwise. {final.name} takes none."),
+            Field(
+                "follow_up_due",
+                "Follow-up due",
+                value=prefilled,
+                placeholder=DATE_HINT,
+                hint=f"From the ladder; change it if agreed otherwise. {final.name} takes none.",
+            ),
             Field("expectations", "Expectations: what the employee must do differently", "longtext"),
             Field("gross_misconduct_reason", "Gross-misconduct reason (only to skip steps)", "longtext"),
             Field("rule_ids", "Rules breached (space to tick)", "multi", rule_options(std)),
@@ -207,8 +218,10 @@ def issue_action_form(
         fixed={"employee_number": number},
         check=check,
         save=save,
-        success=lambda a: f"Issued action {a.id}: {a.level} for {number}"
-                          + (f", follow-up due {a.follow_up_due}." if a.follow_up_due else "."),
+        success=lambda a: (
+            f"Issued action {a.id}: {a.level} for {number}"
+            + (f", follow-up due {a.follow_up_due}." if a.follow_up_due else ".")
+        ),
         save_label="Issue action",
         react=react,
     )
@@ -220,7 +233,10 @@ def issue_action_form(
 
 
 def follow_up_form(
-    backend: Backend, view: action_queries.ActionView, *, on_conflict: Callable[[], object] | None = None,
+    backend: Backend,
+    view: action_queries.ActionView,
+    *,
+    on_conflict: Callable[[], object] | None = None,
     revision: Callable[[], int] | None = None,
 ) -> LiveFormSpec[FollowUp]:
     action_id = view.action.id or 0
@@ -228,8 +244,11 @@ def follow_up_form(
 
     def save(data: dict[str, Any]) -> FollowUp:
         model = FollowUpFields.model_validate(data)
-        return backend.write(lambda s: action_commands.record_follow_up(action_id, model, session=s, actor=backend.actor,
-                                                               expected_revision=current()))
+        return backend.write(
+            lambda s: action_commands.record_follow_up(
+                action_id, model, session=s, actor=backend.actor, expected_revision=current()
+            )
+        )
 
     def react(dialog: FormDialog[Any], name: str) -> None:
         if name not in ("", "outcome"):
@@ -249,7 +268,12 @@ def follow_up_form(
         intro=f"{view.level_name}, follow-up {due}. Expectations: {view.action.expectations}",
         fields=[
             Field("held_on", "Held on", value=today().isoformat(), hint=DATE_HINT),
-            Field("outcome", "Outcome", "select", [(label.capitalize(), code) for code, label in FOLLOW_UP_OUTCOMES.items()]),
+            Field(
+                "outcome",
+                "Outcome",
+                "select",
+                [(label.capitalize(), code) for code, label in FOLLOW_UP_OUTCOMES.items()],
+            ),
             Field("new_due_date", "New follow-up date (for 'more time' only)", placeholder=DATE_HINT),
             Field("notes", "What was observed and agreed (optional)", "longtext"),
         ],
@@ -263,7 +287,10 @@ def follow_up_form(
 
 
 def response_form(
-    backend: Backend, view: action_queries.ActionView, *, on_conflict: Callable[[], object] | None = None,
+    backend: Backend,
+    view: action_queries.ActionView,
+    *,
+    on_conflict: Callable[[], object] | None = None,
     revision: Callable[[], int] | None = None,
 ) -> FormSpec[CorrectiveAction]:
     action_id = view.action.id or 0
@@ -271,8 +298,11 @@ def response_form(
 
     def save(data: dict[str, Any]) -> CorrectiveAction:
         model = ResponseInput.model_validate(data)
-        return backend.write(lambda s: action_commands.record_response(action_id, model, session=s, actor=backend.actor,
-                                                              expected_revision=current()))
+        return backend.write(
+            lambda s: action_commands.record_response(
+                action_id, model, session=s, actor=backend.actor, expected_revision=current()
+            )
+        )
 
     return FormSpec(
         title=f"Record {view.employee_number}'s response to action {action_id}",
@@ -287,7 +317,10 @@ def response_form(
 
 
 def close_form(
-    backend: Backend, view: action_queries.ActionView, *, on_conflict: Callable[[], object] | None = None,
+    backend: Backend,
+    view: action_queries.ActionView,
+    *,
+    on_conflict: Callable[[], object] | None = None,
     revision: Callable[[], int] | None = None,
 ) -> FormSpec[CorrectiveAction]:
     action_id = view.action.id or 0
@@ -295,12 +328,18 @@ def close_form(
 
     def save(data: dict[str, Any]) -> CorrectiveAction:
         model = CloseInput.model_validate(data)
-        return backend.write(lambda s: action_commands.close_action(action_id, model, session=s, actor=backend.actor,
-                                                           expected_revision=current()))
+        return backend.write(
+            lambda s: action_commands.close_action(
+                action_id, model, session=s, actor=backend.actor, expected_revision=current()
+            )
+        )
 
     last = view.follow_ups[-1] if view.follow_ups else None
-    history = (f"Last follow-up {last.held_on}: {FOLLOW_UP_OUTCOMES.get(last.outcome, last.outcome)}."
-               if last else "No follow-up recorded yet.")
+    history = (
+        f"Last follow-up {last.held_on}: {FOLLOW_UP_OUTCOMES.get(last.outcome, last.outcome)}."
+        if last
+        else "No follow-up recorded yet."
+    )
     return FormSpec(
         title=f"Close action {action_id} ({view.employee_number}, {view.level_name})",
         intro=f"{history} Closing needs the effectiveness check: did the behaviour change, and how do you know?",

@@ -33,8 +33,7 @@ EMPTY = {
     "closed": "No corrective action has been closed yet.",
     "all": "No corrective action yet. Press n to issue one: the next step on the ladder is suggested.",
 }
-COLUMNS = [("ID", 4), ("Employee", 8), ("Name", 16), ("Level", 9), ("Follow-up", 10), ("State", 13),
-           ("Issued", 10)]
+COLUMNS = [("ID", 4), ("Employee", 8), ("Name", 16), ("Level", 9), ("Follow-up", 10), ("State", 13), ("Issued", 10)]
 
 
 class ActionsScreen(ListScreen):
@@ -61,12 +60,23 @@ class ActionsScreen(ListScreen):
 
         def fetch(cursor: Any, limit: int) -> Page:
             rows = self.backend.read(
-                lambda s: store.list_actions(s, state=state, employee_number=number, today=day, after=cursor, limit=limit)
+                lambda s: store.list_actions(
+                    s, state=state, employee_number=number, today=day, after=cursor, limit=limit
+                )
             )
             cells = [
-                (str(r.id), (str(r.id), r.employee_number, r.employee_name, r.level,
-                             r.follow_up_due.isoformat() if r.follow_up_due else "—", action_state_cell(r, day),
-                             r.issued_on.isoformat()))
+                (
+                    str(r.id),
+                    (
+                        str(r.id),
+                        r.employee_number,
+                        r.employee_name,
+                        r.level,
+                        r.follow_up_due.isoformat() if r.follow_up_due else "—",
+                        action_state_cell(r, day),
+                        r.issued_on.isoformat(),
+                    ),
+                )
                 for r in rows
             ]
             return Page(cells, rows[-1] if len(rows) == limit else None)
@@ -75,7 +85,7 @@ class ActionsScreen(ListScreen):
         self.table().load(fetch)
 
     def _describe(self) -> str:
-        title = dict((v, k) for k, v in STATES)[self.state]
+        title = {v: k for k, v in STATES}[self.state]
         who = f" of {self.employee_number}" if self.employee_number else ""
         return f"{title}{who}. Enter opens an action; n issues a new one."
 
@@ -106,7 +116,7 @@ class ActionsScreen(ListScreen):
         """From the dashboard, the palette or another screen: a list, one action, or issue one."""
         if not isinstance(request, ActionsRequest):
             return
-        if request.state in dict((v, k) for k, v in STATES) and request.state != self.state:
+        if request.state in {v: k for k, v in STATES} and request.state != self.state:
             self.state = request.state
             with self.prevent(Select.Changed):
                 self.query_one("#f-state", Select).value = request.state
@@ -135,8 +145,9 @@ class ActionsScreen(ListScreen):
     def _open_issue_form(self, ctx: IssueContext | None) -> None:
         if ctx is None:
             return
-        spec = issue_action_form(self.backend, ctx.std, ctx.suggestion, ctx.employee_number,
-                                 employee_name=ctx.employee_name)
+        spec = issue_action_form(
+            self.backend, ctx.std, ctx.suggestion, ctx.employee_number, employee_name=ctx.employee_name
+        )
         self.app.push_screen(LiveFormDialog(spec), self._after_issue)
 
     def _after_issue(self, action: object) -> None:

@@ -3,6 +3,8 @@ and only the next steps the handbook's flow allows."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,7 +14,7 @@ from textual.widgets import Button, DataTable, Static
 
 from tracker.audit import chain as audit_store
 from tracker.backend import error_message
-from tracker.db.models import AuditEvent
+from tracker.db.models import AuditEvent, Complaint
 from tracker.domain import complaint_flow as flow
 from tracker.domain.errors import ConflictError
 from tracker.domain.periods import format_seconds
@@ -22,7 +24,10 @@ from tracker.records.complaints import queries as complaint_queries
 from tracker.ui.dialogs.confirm import ConfirmDialog
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.screens.complaints.forms import outcome_form, reply_form
-from tracker.ui.widgets.form import FormDialog
+from tracker.ui.widgets.form import FormDialog, FormSpec
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # The step each button or key takes, and the status it leads to.
 STEPS: tuple[tuple[str, str, str, str], ...] = (
@@ -66,8 +71,10 @@ class ComplaintScreen(TrackerScreen):
     def action_refresh(self) -> None:
         ref = self.ref
 
-        def load(session) -> tuple[complaint_queries.ComplaintView, list[AuditEvent]]:  # type: ignore[no-untyped-def]
-            return complaint_queries.get_complaint(session, ref), audit_store.recent(session, entity="complaint", key=ref, limit=100)
+        def load(session: Session) -> tuple[complaint_queries.ComplaintView, list[AuditEvent]]:
+            return complaint_queries.get_complaint(session, ref), audit_store.recent(
+                session, entity="complaint", key=ref, limit=100
+            )
 
         self.read(load, self.show)
 
@@ -92,23 +99,32 @@ class ComplaintScreen(TrackerScreen):
             facts.append(f"Dismissed  {c.dismissal_reason}")
         self.query_one("#c-facts", Static).update(Text("\n".join(facts)))  # data, never markup
         if c.first_response_at is None:
-            speed = (f"[bold red]First response MISSED: none yet, target {view.target}[/]" if view.target_missed
-                     else f"Waiting for the first response (target {view.target})")
+            speed = (
+                f"[bold red]First response MISSED: none yet, target {view.target}[/]"
+                if view.target_missed
+                else f"Waiting for the first response (target {view.target})"
+            )
         else:
             verdict = "[bold red]MISSED[/]" if view.target_missed else "[green]within target[/]"
-            speed = f"First response after {format_seconds(view.first_response_seconds)} — target {view.target}: {verdict}"
+            speed = (
+                f"First response after {format_seconds(view.first_response_seconds)} — target {view.target}: {verdict}"
+            )
         speed += f"\nResponse time (mean gap between replies): {format_seconds(view.response_time_seconds)}"
         self.query_one("#c-speed", Static).update(speed)
         allowed = set(view.allowed_next)
         for name, _, _, target in STEPS:
             self.query_one(f"#step-{name}", Button).display = target in allowed
         self.refresh_bindings()
-        self.query_one("#step-reply", Button).display = c.status not in flow.CLOSED_STATUSES and c.status != flow.RECEIVED
+        self.query_one("#step-reply", Button).display = (
+            c.status not in flow.CLOSED_STATUSES and c.status != flow.RECEIVED
+        )
         table = self.query_one("#c-timeline", DataTable)
         table.clear()
         entries = [(c.received_at, "received", c.created_by, f"via {view.channel_name}")]
-        entries += [(r.replied_at, "automatic reply" if r.automatic else "reply", r.recorded_by, r.note or "")
-                    for r in view.replies]
+        entries += [
+            (r.replied_at, "automatic reply" if r.automatic else "reply", r.recorded_by, r.note or "")
+            for r in view.replies
+        ]
         if c.first_response_at is not None and not any(not r.automatic for r in view.replies):
             entries.append((c.first_response_at, "first response", c.created_by, "from the imported history"))
         entries += [(e.at, e.action.removeprefix("complaint."), e.actor, "") for e in events]
@@ -141,30 +157,49 @@ class ComplaintScreen(TrackerScreen):
         target = next(t for n, _, _, t in STEPS if n == name)
         if target not in view.allowed_next:
             allowed = ", ".join(flow.VERB[s] for s in view.allowed_next) or "none (closed)"
-            self.notify(f"Cannot {name} a complaint that is {view.complaint.status}; next allowed: {allowed}.",
-                        severity="warning")
+            self.notify(
+                f"Cannot {name} a complaint that is {view.complaint.status}; next allowed: {allowed}.",
+                severity="warning",
+            )
             return
         revision = view.complaint.revision
         if name == "acknowledge":
-            self._form(reply_form(self.backend, self.ref, first=True, revision=revision, on_conflict=self.action_refresh))
+            self._form(
+                reply_form(self.backend, self.ref, first=True, revision=revision, on_conflict=self.action_refresh)
+            )
         elif name in ("resolve", "dismiss"):
-            self._form(outcome_form(self.backend, self.ref, dismiss=name == "dismiss", revision=revision,
-                                    on_conflict=self.action_refresh))
+            self._form(
+                outcome_form(
+                    self.backend,
+                    self.ref,
+                    dismiss=name == "dismiss",
+                    revision=revision,
+                    on_conflict=self.action_refresh,
+                )
+            )
         else:
             self.app.push_screen(
-                ConfirmDialog("Start the investigation?",
-                              f"{self.ref} moves to investigating: talk to the employee and hear their side.",
-                              yes="Investigate"),
+                ConfirmDialog(
+                    "Start the investigation?",
+                    f"{self.ref} moves to investigating: talk to the employee and hear their side.",
+                    yes="Investigate",
+                ),
                 lambda ok: self._investigate(revision) if ok else None,
             )
 
     def _investigate(self, revision: int) -> None:
         ref = self.ref
         self.write(
-            lambda s: complaint_commands.investigate(ref, session=s, actor=self.backend.actor, expected_revision=revision),
-            lambda c: (self.notify(f"{c.ref} is being investigated."), self.action_refresh()),
+            lambda s: complaint_commands.investigate(
+                ref, session=s, actor=self.backend.actor, expected_revision=revision
+            ),
+            self._investigated,
             failed=self._failed,
         )
+
+    def _investigated(self, complaint: Complaint) -> None:
+        self.notify(f"{complaint.ref} is being investigated.")
+        self.action_refresh()
 
     def _failed(self, exc: BaseException) -> None:
         self.notify(error_message(exc), severity="error", timeout=10)
@@ -180,7 +215,7 @@ class ComplaintScreen(TrackerScreen):
             return
         self._form(reply_form(self.backend, self.ref, first=False, revision=view.complaint.revision))
 
-    def _form(self, spec) -> None:  # type: ignore[no-untyped-def]
+    def _form(self, spec: FormSpec[Any]) -> None:
         self.app.push_screen(FormDialog(spec), lambda result: self.action_refresh())
 
     @on(Button.Pressed, "#c-steps Button")

@@ -26,7 +26,7 @@ def rule_options(std: Standards) -> list[tuple[str, str]]:
 
 def log_complaint_form(backend: Backend, std: Standards, employee_number: str | None = None) -> FormSpec[Complaint]:
     def save(data: dict) -> Complaint:
-        model = ComplaintInput.model_validate({k: v for k, v in data.items()})
+        model = ComplaintInput.model_validate(dict(data.items()))
         return backend.write(lambda s: store.log_complaint(model, session=s, actor=backend.actor))
 
     channels = [(f"{c.name} (first response within {c.target})", code) for code, c in std.channels.items()]
@@ -60,13 +60,16 @@ def reply_form(
     def save(data: dict) -> object:
         model = ReplyInput.model_validate(data)
         if first:
-            return backend.write(lambda s: store.acknowledge(ref, model, session=s, actor=backend.actor,
-                                                              expected_revision=revision))
+            return backend.write(
+                lambda s: store.acknowledge(ref, model, session=s, actor=backend.actor, expected_revision=revision)
+            )
         return backend.write(lambda s: store.add_reply(ref, model, session=s, actor=backend.actor))
 
     fields = [Field("replied_at", "Replied at", value=now_text(), hint=MOMENT_HINT)]
     if not first:
-        fields.append(Field("automatic", "Automatic", "bool", placeholder="Automatic reply (never counts as a response)"))
+        fields.append(
+            Field("automatic", "Automatic", "bool", placeholder="Automatic reply (never counts as a response)")
+        )
     fields.append(Field("note", "What was said (optional)", "longtext"))
     return FormSpec(
         title=f"Acknowledge {ref}: first response by a person" if first else f"Add a reply to {ref}",
@@ -92,8 +95,11 @@ def outcome_form(
 
     return FormSpec(
         title=f"Dismiss {ref}" if dismiss else f"Resolve {ref}",
-        intro=("A dismissal needs a written reason; the customer is told why." if dismiss
-               else "Write what was done and what the customer was told."),
+        intro=(
+            "A dismissal needs a written reason; the customer is told why."
+            if dismiss
+            else "Write what was done and what the customer was told."
+        ),
         fields=[Field("text", "Reason for dismissing" if dismiss else "Resolution", "longtext")],
         model=OutcomeInput,
         save=save,
@@ -101,4 +107,3 @@ def outcome_form(
         save_label="Dismiss" if dismiss else "Resolve",
         on_conflict=on_conflict,
     )
-

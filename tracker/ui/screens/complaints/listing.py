@@ -27,8 +27,16 @@ from tracker.ui.widgets.paged_table import Page, PagedTable
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-COLUMNS = [("Ref", 13), ("Received", 16), ("Channel", 7), ("Status", 13), ("1st response", 12), ("Employee", 9),
-           ("Sev", 6), ("Summary", 60)]  # fixed: an auto width changes as rows arrive, the screen shifts
+COLUMNS = [
+    ("Ref", 13),
+    ("Received", 16),
+    ("Channel", 7),
+    ("Status", 13),
+    ("1st response", 12),
+    ("Employee", 9),
+    ("Sev", 6),
+    ("Summary", 60),
+]  # fixed: an auto width changes as rows arrive, the screen shifts
 STATUS_CHOICES = [("Open", "open"), *((s.capitalize(), s) for s in STATUSES)]
 
 
@@ -83,8 +91,19 @@ class ComplaintsScreen(ListScreen):
         def fetch(cursor: Any, limit: int) -> Page:
             rows = self.backend.read(lambda s: store.list_complaints(s, flt, before=cursor, limit=limit))
             cells = [
-                (r.ref, (r.ref, format_local(r.received_at), r.channel, r.status + (" !" if r.urgent else ""),
-                         first_response_cell(r, now), r.employee_number or "—", r.severity, r.summary[:80]))
+                (
+                    r.ref,
+                    (
+                        r.ref,
+                        format_local(r.received_at),
+                        r.channel,
+                        r.status + (" !" if r.urgent else ""),
+                        first_response_cell(r, now),
+                        r.employee_number or "—",
+                        r.severity,
+                        r.summary[:80],
+                    ),
+                )
                 for r in rows
             ]
             return Page(cells, (rows[-1].received_at, rows[-1].id) if len(rows) == limit else None)
@@ -95,8 +114,13 @@ class ComplaintsScreen(ListScreen):
     @staticmethod
     def _describe(flt: store.ComplaintFilter) -> str:
         parts = [f"status {flt.status}" if flt.status else "any status"]
-        for label, value in (("channel", flt.channel), ("employee", flt.employee_number), ("rule", flt.rule_id),
-                             ("from", flt.received_from), ("to", flt.received_to)):
+        for label, value in (
+            ("channel", flt.channel),
+            ("employee", flt.employee_number),
+            ("rule", flt.rule_id),
+            ("from", flt.received_from),
+            ("to", flt.received_to),
+        ):
             if value:
                 parts.append(f"{label} {value}")
         if flt.missed:
@@ -104,8 +128,8 @@ class ComplaintsScreen(ListScreen):
         return "Showing " + ", ".join(parts) + ". Enter opens a complaint; n logs a new one."
 
     def _filter_from_widgets(self) -> store.ComplaintFilter | None:
-        def text(widget_id: str) -> str | None:
-            return self.query_one(widget_id, Input).value.strip() or None
+        def text(widget_id: str) -> str:
+            return self.query_one(widget_id, Input).value.strip()
 
         status = self.query_one("#f-status", Select).value
         channel = self.query_one("#f-channel", Select).value
@@ -118,8 +142,8 @@ class ComplaintsScreen(ListScreen):
         return store.ComplaintFilter(
             status=None if status is Select.NULL else str(status),
             channel=None if channel is Select.NULL else str(channel),
-            employee_number=text("#f-employee"),
-            rule_id=text("#f-rule"),
+            employee_number=text("#f-employee") or None,
+            rule_id=text("#f-rule") or None,
             received_from=since,
             received_to=until,
             missed=self.filter.missed,
@@ -142,8 +166,12 @@ class ComplaintsScreen(ListScreen):
             return
         received_from = request.received_from
         self.filter = store.ComplaintFilter(
-            status=request.status, channel=request.channel, employee_number=request.employee_number,
-            rule_id=request.rule_id, received_from=received_from, missed=request.missed,
+            status=request.status,
+            channel=request.channel,
+            employee_number=request.employee_number,
+            rule_id=request.rule_id,
+            received_from=received_from,
+            missed=request.missed,
         )
         with self.prevent(Select.Changed, Input.Changed):
             self.query_one("#f-status", Select).value = self.filter.status or Select.NULL
@@ -170,7 +198,9 @@ class ComplaintsScreen(ListScreen):
     @on(PagedTable.Loaded)
     def _loaded(self, event: PagedTable.Loaded) -> None:
         if event.total_rows == 0:
-            self.status(self._describe(self.filter) + " — no complaint matches. Change the filters, or press n to log one.")
+            self.status(
+                self._describe(self.filter) + " — no complaint matches. Change the filters, or press n to log one."
+            )
 
     def open_complaint(self, ref: str) -> None:
         from tracker.ui.screens.complaints.detail import ComplaintScreen

@@ -10,6 +10,7 @@ from __future__ import annotations
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on
@@ -24,6 +25,9 @@ from tracker.reporting.dashboard import Dashboard, load_dashboard
 from tracker.ui.requests import ActionsRequest, ComplaintsRequest, EmployeesRequest, Request, SignoffsRequest
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.worker import run_db
+
+if TYPE_CHECKING:
+    from tracker.ui.app import TrackerApp
 
 EMPTY_DATABASE = (
     "Welcome. This database is new. To get started:\n"
@@ -61,30 +65,51 @@ def card_contents(board: Dashboard) -> dict[str, list[Link | str]]:
     else:
         pct = board.compliance_percent
         cards["compliance"].append(f"Version {board.material_version} (material); in force {board.version}")
-        cards["compliance"].append(Link(
-            "signed-all", f"{pct:.1f}% signed — {board.signed} of {board.active}" if pct is not None else "No active employees",
-            EmployeesRequest(signoff="signed")))
+        cards["compliance"].append(
+            Link(
+                "signed-all",
+                f"{pct:.1f}% signed — {board.signed} of {board.active}" if pct is not None else "No active employees",
+                EmployeesRequest(signoff="signed"),
+            )
+        )
         for index, team in enumerate(board.teams[:8]):
-            cards["compliance"].append(Link(f"team-{index}", f"{team.team}: {team.percent:.0f}% ({team.signed}/{team.active})",
-                                            EmployeesRequest(team=team.team)))
+            cards["compliance"].append(
+                Link(
+                    f"team-{index}",
+                    f"{team.team}: {team.percent:.0f}% ({team.signed}/{team.active})",
+                    EmployeesRequest(team=team.team),
+                )
+            )
         cards["pending"] += [
             Link("pending-overdue", f"Overdue: {board.pending_overdue}", SignoffsRequest(state="overdue")),
             Link("pending-grace", f"Inside the grace period: {board.pending_in_grace}", SignoffsRequest(state="grace")),
         ]
     for status in OPEN_STATUSES:
-        cards["complaints"].append(Link(f"open-{status}", f"{status.capitalize()}: {board.open_by_status.get(status, 0)}",
-                                        ComplaintsRequest(status=status)))
+        cards["complaints"].append(
+            Link(
+                f"open-{status}",
+                f"{status.capitalize()}: {board.open_by_status.get(status, 0)}",
+                ComplaintsRequest(status=status),
+            )
+        )
     for code, name in board.channel_names.items():
-        cards["missed"].append(Link(f"missed-{code}", f"{name}: {board.missed_this_week.get(code, 0)}",
-                                    ComplaintsRequest(channel=code, received_from=board.week_start, missed=True)))
+        cards["missed"].append(
+            Link(
+                f"missed-{code}",
+                f"{name}: {board.missed_this_week.get(code, 0)}",
+                ComplaintsRequest(channel=code, received_from=board.week_start, missed=True),
+            )
+        )
     cards["followups"] += [
         Link("fu-overdue", f"Overdue: {board.follow_ups_overdue}", ActionsRequest(state="overdue")),
         Link("fu-week", f"Due this week: {board.follow_ups_this_week}", ActionsRequest(state="due")),
     ]
     if board.weekly_complaints:
         counts = [count for _, count in board.weekly_complaints]
-        cards["trend"].append(f"{board.weekly_complaints[0][0]} → week of {board.weekly_complaints[-1][0]}: "
-                              f"{sum(counts)} complaints, this week {counts[-1]}")
+        cards["trend"].append(
+            f"{board.weekly_complaints[0][0]} → week of {board.weekly_complaints[-1][0]}: "
+            f"{sum(counts)} complaints, this week {counts[-1]}"
+        )
     if not board.top_rules:
         cards["rules"].append("No rule cited in the last 12 weeks.")
     for index, (rule_id, title, count) in enumerate(board.top_rules):
@@ -115,8 +140,12 @@ class DashboardScreen(TrackerScreen):
                     if name == "trend":
                         with Vertical(classes="card", id="card-trend") as trend:
                             trend.border_title = title
-                            yield Sparkline([count for _, count in board.weekly_complaints] if board else [], id="trend")
-                            yield Static(self._caption(contents.get("trend", [])), id="trend-caption", classes="card-note")
+                            yield Sparkline(
+                                [count for _, count in board.weekly_complaints] if board else [], id="trend"
+                            )
+                            yield Static(
+                                self._caption(contents.get("trend", [])), id="trend-caption", classes="card-note"
+                            )
                         continue
                     # One OptionList per card: a figure is an option (Enter opens its list), a note a
                     # disabled one. Seven widgets instead of forty keep the first frame quick.
@@ -127,10 +156,10 @@ class DashboardScreen(TrackerScreen):
 
     def _first_board(self) -> Dashboard | None:
         """The figures read during start-up, if they are already here."""
-        first = getattr(self.app, "first_dashboard", None)
+        app = cast("TrackerApp", self.app)
+        first, app.first_dashboard = app.first_dashboard, None
         if first is None:
             return None
-        self.app.first_dashboard = None  # type: ignore[attr-defined]
         try:
             # Nothing can be painted before the first frame anyway: a short wait lets it show the
             # figures instead of "Loading…" (on a slow server the figures follow in a worker).
@@ -170,7 +199,7 @@ class DashboardScreen(TrackerScreen):
         elif self.board is None:
             self.action_refresh()
 
-    def on_screen_resume(self) -> None:
+    def on_return(self) -> None:
         if self.board is not None:
             self.action_refresh()
 
@@ -207,4 +236,4 @@ class DashboardScreen(TrackerScreen):
     def _open(self, event: OptionList.OptionSelected) -> None:
         link = self.links.get(event.option_id or "")
         if link is not None:
-            self.app.open_section(link.request)  # type: ignore[attr-defined]
+            self.open_section(link.request)

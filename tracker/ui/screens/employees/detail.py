@@ -14,7 +14,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Static
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
@@ -78,29 +77,65 @@ def timeline_rows(record: EmployeeFile) -> list[tuple[str, date, Text, str]]:
         so = s.signoff
         filed = f", filed: {so.filing_ref}" if so.filing_ref else ""
         state = Text("sign-off", style="green") if s.valid else Text("sign-off (REVOKED)", style="bold red")
-        rows.append((f"signoff:{so.id}", so.signed_on, state,
-                     f"Version {s.version_label}, {so.method}{filed}; printed name {so.printed_name} "
-                     f"(sign-off {so.id}, recorded by {so.recorded_by})"))
+        rows.append(
+            (
+                f"signoff:{so.id}",
+                so.signed_on,
+                state,
+                f"Version {s.version_label}, {so.method}{filed}; printed name {so.printed_name} "
+                f"(sign-off {so.id}, recorded by {so.recorded_by})",
+            )
+        )
         if s.revocation:
             r = s.revocation
-            rows.append((f"signoff:{so.id}:revoked", local_date(r.revoked_at), Text("revocation", style="red"),
-                         f"Sign-off {so.id} of version {s.version_label} revoked by {r.revoked_by}: {r.reason}"))
+            rows.append(
+                (
+                    f"signoff:{so.id}:revoked",
+                    local_date(r.revoked_at),
+                    Text("revocation", style="red"),
+                    f"Sign-off {so.id} of version {s.version_label} revoked by {r.revoked_by}: {r.reason}",
+                )
+            )
     for c in record.complaints:
         cp = c.complaint
         rules = ", ".join(rule for rule, _ in c.rules) or "no rule cited"
-        rows.append((f"complaint:{cp.ref}", local_date(cp.received_at), Text("complaint", style="yellow"),
-                     f"{cp.ref} {cp.status} via {c.channel_name} ({rules}): {cp.summary}"))
+        rows.append(
+            (
+                f"complaint:{cp.ref}",
+                local_date(cp.received_at),
+                Text("complaint", style="yellow"),
+                f"{cp.ref} {cp.status} via {c.channel_name} ({rules}): {cp.summary}",
+            )
+        )
     for a in record.actions:
         act = a.action
-        rows.append((f"action:{act.id}", act.issued_on, Text("action", style="magenta"),
-                     f"Action {act.id}: {a.level_name} — {act.status}; follow-up due {act.follow_up_due or '—'}. "
-                     f"{act.expectations}"))
+        rows.append(
+            (
+                f"action:{act.id}",
+                act.issued_on,
+                Text("action", style="magenta"),
+                f"Action {act.id}: {a.level_name} — {act.status}; follow-up due {act.follow_up_due or '—'}. "
+                f"{act.expectations}",
+            )
+        )
         for index, f in enumerate(a.follow_ups):
-            rows.append((f"action:{act.id}:fu{index}", f.held_on, Text("follow-up"),
-                         f"Action {act.id}: {f.outcome.replace('_', ' ')}. {f.notes or ''}"))
+            rows.append(
+                (
+                    f"action:{act.id}:fu{index}",
+                    f.held_on,
+                    Text("follow-up"),
+                    f"Action {act.id}: {f.outcome.replace('_', ' ')}. {f.notes or ''}",
+                )
+            )
         if act.closed_on:
-            rows.append((f"action:{act.id}:closed", act.closed_on, Text("action closed"),
-                         f"Action {act.id} closed. Effectiveness check: {act.effectiveness_check}"))
+            rows.append(
+                (
+                    f"action:{act.id}:closed",
+                    act.closed_on,
+                    Text("action closed"),
+                    f"Action {act.id} closed. Effectiveness check: {act.effectiveness_check}",
+                )
+            )
     return sorted(rows, key=lambda row: row[1])
 
 
@@ -146,18 +181,13 @@ class EmployeeScreen(TrackerScreen):
         self.action_refresh()
         self.query_one("#emp-timeline", DataTable).focus()
 
-    def on_screen_suspend(self) -> None:
-        self.left = not isinstance(self.app.screen, ModalScreen)  # dialogs refresh the page themselves
-
-    def on_screen_resume(self) -> None:
-        if getattr(self, "left", False) and self.loaded is not None:
-            self.left = False
+    def on_return(self) -> None:
+        if self.loaded is not None:
             self.action_refresh()  # back from a complaint or another section
 
     def action_refresh(self) -> None:
         number = self.number
-        self.read(lambda s: load(s, number), self.show, group="employee-page", exclusive=True,
-                  failed=self._load_failed)
+        self.read(lambda s: load(s, number), self.show, group="employee-page", exclusive=True, failed=self._load_failed)
 
     def _load_failed(self, exc: BaseException) -> None:
         self.notify(error_message(exc), severity="error", timeout=8)
@@ -175,19 +205,36 @@ class EmployeeScreen(TrackerScreen):
         if standing is None:
             handbook = "Handbook: no version published yet (Handbook section, h)."
         elif not e.active:
-            handbook = (f"Handbook: not expected to sign while inactive (last signed {standing.last_signed or 'never'}; "
-                        f"{standing.in_force} in force). x reactivates.")
+            handbook = (
+                f"Handbook: not expected to sign while inactive (last signed {standing.last_signed or 'never'}; "
+                f"{standing.in_force} in force). x reactivates."
+            )
         elif standing.up_to_date:
-            covers = f" (covers {standing.material_version})" if standing.last_signed != standing.material_version else ""
+            covers = (
+                f" (covers {standing.material_version})" if standing.last_signed != standing.material_version else ""
+            )
             handbook = f"Handbook: [green]signed[/] {standing.last_signed}{covers}; {standing.in_force} in force."
         else:
-            last = (f"last signed {standing.last_signed}" if standing.last_signed
-                    else "no valid sign-off" if record.signoffs else "never signed")
+            last = (
+                f"last signed {standing.last_signed}"
+                if standing.last_signed
+                else "no valid sign-off"
+                if record.signoffs
+                else "never signed"
+            )
             changed = f"{len(standing.changes)} rules changed since" if standing.last_signed else "all rules are new"
-            handbook = (f"Handbook: [bold yellow]NOT signed[/] {standing.material_version} ({last}; {changed}) — "
-                        "press v to show them, s to record the signature.")
-        counts = ", ".join(plural(len(items), word) for items, word in (
-            (record.signoffs, "sign-off"), (record.complaints, "complaint"), (record.actions, "corrective action")))
+            handbook = (
+                f"Handbook: [bold yellow]NOT signed[/] {standing.material_version} ({last}; {changed}) — "
+                "press v to show them, s to record the signature."
+            )
+        counts = ", ".join(
+            plural(len(items), word)
+            for items, word in (
+                (record.signoffs, "sign-off"),
+                (record.complaints, "complaint"),
+                (record.actions, "corrective action"),
+            )
+        )
         self.query_one("#emp-facts", Static).update(
             f"Team {escape(e.team)} · hired {e.hire_date} · {counts}\n{handbook}"
             f"\n[dim]Last changed by {escape(e.updated_by)} (revision {e.revision})[/]"
@@ -263,8 +310,9 @@ class EmployeeScreen(TrackerScreen):
         if loaded is None:
             return
         if not loaded.employee.active:
-            self.notify(f"{self.number} is inactive; only active employees sign. Reactivate them first (x).",
-                        severity="warning")
+            self.notify(
+                f"{self.number} is inactive; only active employees sign. Reactivate them first (x).", severity="warning"
+            )
             return
         RecordSignoff(self, self.number, lambda _: self.action_refresh()).start()
 
@@ -293,8 +341,10 @@ class EmployeeScreen(TrackerScreen):
         number = self.number
 
         def ready(std: Standards) -> None:
-            self.app.push_screen(FormDialog(log_complaint_form(self.backend, std, number)),
-                                 lambda complaint: self.action_refresh() if complaint is not None else None)
+            self.app.push_screen(
+                FormDialog(log_complaint_form(self.backend, std, number)),
+                lambda complaint: self.action_refresh() if complaint is not None else None,
+            )
 
         self.read(lambda s: standards(s, version_in_force(s)), ready)
 
@@ -302,9 +352,12 @@ class EmployeeScreen(TrackerScreen):
         number = self.number
 
         def ready(ctx: IssueContext) -> None:
-            spec = issue_action_form(self.backend, ctx.std, ctx.suggestion, ctx.employee_number,
-                                     employee_name=ctx.employee_name)
-            self.app.push_screen(LiveFormDialog(spec), lambda action: self.action_refresh() if action is not None else None)
+            spec = issue_action_form(
+                self.backend, ctx.std, ctx.suggestion, ctx.employee_number, employee_name=ctx.employee_name
+            )
+            self.app.push_screen(
+                LiveFormDialog(spec), lambda action: self.action_refresh() if action is not None else None
+            )
 
         self.read(lambda s: load_issue_context(s, number), ready)
 
@@ -315,8 +368,9 @@ class EmployeeScreen(TrackerScreen):
         if loaded is None:
             return
         state = EditState.of(loaded.employee)
-        spec = edit_employee_form(self.backend, loaded.employee, loaded.teams, state=state,
-                                  on_conflict=lambda: self._edit_conflict(state))
+        spec = edit_employee_form(
+            self.backend, loaded.employee, loaded.teams, state=state, on_conflict=lambda: self._edit_conflict(state)
+        )
         self.app.push_screen(FormDialog(spec), lambda saved: self.action_refresh() if saved is not None else None)
 
     def _edit_conflict(self, state: EditState) -> None:
@@ -355,8 +409,10 @@ class EmployeeScreen(TrackerScreen):
         revision = self.seen_revision
         if e.active:
             title, yes = f"Deactivate {e.number} {e.name}?", "Deactivate"
-            message = ("They leave the lists of active employees and of pending sign-offs. Their record is kept "
-                       "and they can be reactivated later.")
+            message = (
+                "They leave the lists of active employees and of pending sign-offs. Their record is kept "
+                "and they can be reactivated later."
+            )
         else:
             title, yes = f"Reactivate {e.number} {e.name}?", "Reactivate"
             message = "They return to the active lists and must hold a current handbook sign-off."
@@ -364,15 +420,20 @@ class EmployeeScreen(TrackerScreen):
         def answered(ok: bool | None) -> None:
             if ok:
                 number, active, backend = e.number, not e.active, self.backend
-                self.write(lambda s: employee_commands.set_active(number, active, session=s, actor=backend.actor,
-                                                      expected_revision=revision),
-                           self._toggled, failed=self._failed)
+                self.write(
+                    lambda s: employee_commands.set_active(
+                        number, active, session=s, actor=backend.actor, expected_revision=revision
+                    ),
+                    self._toggled,
+                    failed=self._failed,
+                )
 
         self.app.push_screen(ConfirmDialog(escape(title), message, yes=yes), answered)
 
     def _toggled(self, employee: Employee) -> None:
-        self.notify(f"{escape(employee.number)} {escape(employee.name)} is now "
-                    f"{'active' if employee.active else 'inactive'}.")
+        self.notify(
+            f"{escape(employee.number)} {escape(employee.name)} is now {'active' if employee.active else 'inactive'}."
+        )
         self.action_refresh()
 
     def _failed(self, exc: BaseException) -> None:
@@ -387,12 +448,21 @@ class EmployeeScreen(TrackerScreen):
             record = backend.read(lambda s: employee_file(s, number))
             return write_file(path, render_employee_file(record, fmt)), len(record.timeline())
 
-        self.app.push_screen(FormDialog(export_form(f"Export the employee file of {number}",
-                                                    f"~/employee-file-{number}.html", write, FORMATS)))
+        self.app.push_screen(
+            FormDialog(
+                export_form(f"Export the employee file of {number}", f"~/employee-file-{number}.html", write, FORMATS)
+            )
+        )
 
     @on(Button.Pressed, "#emp-actions Button")
     def _pressed(self, event: Button.Pressed) -> None:
-        actions = {"signoff": self.action_record_signoff, "changes": self.action_changes,
-                   "complaint": self.action_log_complaint, "action": self.action_issue_action,
-                   "edit": self.action_edit, "active": self.action_toggle_active, "export": self.action_export}
+        actions = {
+            "signoff": self.action_record_signoff,
+            "changes": self.action_changes,
+            "complaint": self.action_log_complaint,
+            "action": self.action_issue_action,
+            "edit": self.action_edit,
+            "active": self.action_toggle_active,
+            "export": self.action_export,
+        }
         actions[(event.button.id or "").removeprefix("emp-")]()

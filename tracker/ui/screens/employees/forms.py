@@ -31,7 +31,7 @@ def add_employee_form(backend: Backend, teams: list[str]) -> FormSpec[Employee]:
     return FormSpec(
         title="Add an employee",
         intro="Employees are never deleted; someone who leaves is deactivated. "
-              "To add many at once, import a roster CSV instead (i on the employees list).",
+        "To add many at once, import a roster CSV instead (i on the employees list).",
         fields=[
             Field("number", "Employee number", placeholder="E-1042", hint="Letters, digits, '.', '_' or '-'"),
             Field("name", "Full name"),
@@ -60,8 +60,10 @@ class EditState:
 
     @classmethod
     def of(cls, employee: Employee) -> "EditState":
-        return cls(employee.revision, {"name": employee.name, "team": employee.team,
-                                       "hire_date": employee.hire_date.isoformat()})
+        return cls(
+            employee.revision,
+            {"name": employee.name, "team": employee.team, "hire_date": employee.hire_date.isoformat()},
+        )
 
 
 def edit_employee_form(
@@ -79,8 +81,9 @@ def edit_employee_form(
         changed = {name: value for name, value in data.items() if str(value).strip() != state.values.get(name)}
         model = EmployeeUpdate.model_validate(changed)
         expected = state.revision
-        return backend.write(lambda s: store.update_employee(number, model, session=s, actor=backend.actor,
-                                                             expected_revision=expected))
+        return backend.write(
+            lambda s: store.update_employee(number, model, session=s, actor=backend.actor, expected_revision=expected)
+        )
 
     return FormSpec(
         title=f"Edit {escape(employee.number)} {escape(employee.name)}",

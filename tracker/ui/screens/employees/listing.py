@@ -27,8 +27,15 @@ from tracker.ui.widgets.paged_table import Page, PagedTable
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-COLUMNS = [("Number", 10), ("Name", 24), ("Handbook", 8), ("Team", 16), ("Hired", 10), ("Status", 8),
-           ("Last signed", None)]
+COLUMNS = [
+    ("Number", 10),
+    ("Name", 24),
+    ("Handbook", 8),
+    ("Team", 16),
+    ("Hired", 10),
+    ("Status", 8),
+    ("Last signed", None),
+]
 ACTIVE_CHOICES = [("Active", "active"), ("Inactive", "inactive"), ("All", "all")]
 ACTIVE_VALUES = {"active": True, "inactive": False, "all": None}
 SIGNOFF_CHOICES = [("Signed", "signed"), ("Not signed", "pending")]
@@ -94,12 +101,21 @@ class EmployeesScreen(ListScreen):
 
         def fetch(cursor: Any, limit: int) -> Page:
             rows = self.backend.read(
-                lambda s: signoff_queries.employee_rows(s, flt, signoff=signoff, after=cursor, limit=limit))
+                lambda s: signoff_queries.employee_rows(s, flt, signoff=signoff, after=cursor, limit=limit)
+            )
             cells = [
-                (r.employee.number, plain(r.employee.number, r.employee.name, signoff_cell(r), r.employee.team,
-                                          r.employee.hire_date,
-                                          "active" if r.employee.active else Text("inactive", style="dim"),
-                                          r.last_signed or "—"))
+                (
+                    r.employee.number,
+                    plain(
+                        r.employee.number,
+                        r.employee.name,
+                        signoff_cell(r),
+                        r.employee.team,
+                        r.employee.hire_date,
+                        "active" if r.employee.active else Text("inactive", style="dim"),
+                        r.last_signed or "—",
+                    ),
+                )
                 for r in rows
             ]
             last = rows[-1].employee if rows else None
@@ -107,9 +123,12 @@ class EmployeesScreen(ListScreen):
 
         self._update_status(None)
         self.table().load(fetch)
-        self.read(lambda s: signoff_queries.count_by_standing(s, flt, signoff=signoff),
-                  lambda n: self._update_status(n) if (flt, signoff) == (self.filter, self.signoff) else None,
-                  group="employee-count", exclusive=True)
+        self.read(
+            lambda s: signoff_queries.count_by_standing(s, flt, signoff=signoff),
+            lambda n: self._update_status(n) if (flt, signoff) == (self.filter, self.signoff) else None,
+            group="employee-count",
+            exclusive=True,
+        )
 
     def _describe(self, flt: employee_queries.EmployeeFilter) -> str:
         parts = [{True: "active", False: "inactive", None: "all"}[flt.active] + " employees"]
@@ -130,9 +149,15 @@ class EmployeesScreen(ListScreen):
         text = f"{count} " if count is not None else ""
         status = f"{text}{described}. Enter opens an employee."
         if count == 0:
-            unfiltered = self.signoff is None and self.filter in (employee_queries.EmployeeFilter(),
-                                                                  employee_queries.EmployeeFilter(active=None))
-            status = EMPTY if unfiltered else f"No {self._describe(self.filter)}. Change the filters (/), or press n to add one."
+            unfiltered = self.signoff is None and self.filter in (
+                employee_queries.EmployeeFilter(),
+                employee_queries.EmployeeFilter(active=None),
+            )
+            status = (
+                EMPTY
+                if unfiltered
+                else f"No {self._describe(self.filter)}. Change the filters (/), or press n to add one."
+            )
         self.status(status)
 
     @on(PagedTable.Chosen)

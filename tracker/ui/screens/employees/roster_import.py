@@ -23,8 +23,10 @@ from tracker.ui.worker import run_db
 ERROR_COLUMNS = [("Row", 6), ("Column", 12), ("Problem", None)]
 CHANGE_COLUMNS = [("Row", 6), ("Result", 9), ("Number", 10), ("Name", 22), ("Details", None)]
 RESULT_STYLE = {"add": ("add", "green"), "update": ("update", "yellow"), "unchanged": ("same", "dim")}
-INTRO = ("Columns: number, name, team, hire_date (YYYY-MM-DD) and optionally active (yes/no). "
-         "Choose a .csv below (Enter) or type its path. Nothing is written until you press Import.")
+INTRO = (
+    "Columns: number, name, team, hire_date (YYYY-MM-DD) and optionally active (yes/no). "
+    "Choose a .csv below (Enter) or type its path. Nothing is written until you press Import."
+)
 
 
 class CsvTree(DirectoryTree):
@@ -77,7 +79,9 @@ class RosterImportScreen(TrackerScreen):
             yield Vertical(id="roster-preview")
             with Horizontal(classes="dialog-buttons", id="roster-buttons"):
                 yield Button("Preview (enter)", id="roster-preview-button", compact=True)
-                yield Button("Import (ctrl+s)", id="roster-import-button", variant="primary", disabled=True, compact=True)
+                yield Button(
+                    "Import (ctrl+s)", id="roster-import-button", variant="primary", disabled=True, compact=True
+                )
                 yield Button("Back (esc)", id="roster-back", compact=True)
 
     def on_mount(self) -> None:
@@ -106,7 +110,9 @@ class RosterImportScreen(TrackerScreen):
     def _preview_typed(self) -> None:
         text = self.query_one("#roster-path", Input).value.strip()
         if not text:
-            self.query_one("#roster-summary", Static).update("[red]Type the path of a .csv file, or choose one above.[/]")
+            self.query_one("#roster-summary", Static).update(
+                "[red]Type the path of a .csv file, or choose one above.[/]"
+            )
             return
         self.load_preview(Path(text).expanduser())
 
@@ -143,20 +149,32 @@ class RosterImportScreen(TrackerScreen):
             return
         summary = self.query_one("#roster-summary", Static)
         if not preview.ok:
-            summary.update(Text.assemble(
-                (f"{len(preview.errors)} bad rows in {self.path.name if self.path else 'the file'}", "bold red"),
-                f" ({preview.rows} rows): nothing can be imported. Fix every row listed below in the file and preview again.",
-            ))
-            rows = [(f"e{i}", (Text(str(e.row)), Text(e.column), Text(e.reason))) for i, e in enumerate(preview.errors)]
+            summary.update(
+                Text.assemble(
+                    (f"{len(preview.errors)} bad rows in {self.path.name if self.path else 'the file'}", "bold red"),
+                    f" ({preview.rows} rows): nothing can be imported. Fix every row listed below in the file and preview again.",
+                )
+            )
+            rows: list[tuple[str, tuple[Text, ...]]] = [
+                (f"e{i}", (Text(str(e.row)), Text(e.column), Text(e.reason))) for i, e in enumerate(preview.errors)
+            ]
             table = PagedTable(ERROR_COLUMNS, id="roster-table")
         else:
-            summary.update(Text.assemble(
-                (f"{preview.rows} rows: {preview.added} to add, {preview.updated} to update, "
-                 f"{preview.unchanged} unchanged.", "bold"),
-                " Nothing is written yet: press Import (ctrl+s) to apply all of them.",
-            ))
+            summary.update(
+                Text.assemble(
+                    (
+                        f"{preview.rows} rows: {preview.added} to add, {preview.updated} to update, "
+                        f"{preview.unchanged} unchanged.",
+                        "bold",
+                    ),
+                    " Nothing is written yet: press Import (ctrl+s) to apply all of them.",
+                )
+            )
             rows = [
-                (f"c{i}", (Text(str(c.row)), Text(*RESULT_STYLE[c.action]), Text(c.number), Text(c.name), Text(c.detail)))
+                (
+                    f"c{i}",
+                    (Text(str(c.row)), Text(*RESULT_STYLE[c.action]), Text(c.number), Text(c.name), Text(c.detail)),
+                )
                 for i, c in enumerate(preview.changes)
             ]
             table = PagedTable(CHANGE_COLUMNS, id="roster-table")
@@ -188,13 +206,15 @@ class RosterImportScreen(TrackerScreen):
         self.query_one("#roster-import-button", Button).disabled = True
         self.query_one("#roster-summary", Static).update("Importing …")
         self.refresh_bindings()
-        self.write(lambda s: import_roster(data, session=s, actor=backend.actor), self._imported,
-                   failed=self._import_failed)
+        self.write(
+            lambda s: import_roster(data, session=s, actor=backend.actor), self._imported, failed=self._import_failed
+        )
 
     def _imported(self, result: ImportResult) -> None:
         self.importing = False
-        self.notify(f"Roster imported: {len(result.added)} added, {len(result.updated)} updated, "
-                    f"{result.unchanged} unchanged.")
+        self.notify(
+            f"Roster imported: {len(result.added)} added, {len(result.updated)} updated, {result.unchanged} unchanged."
+        )
         self.dismiss(result)
 
     def _import_failed(self, exc: BaseException) -> None:
@@ -203,7 +223,8 @@ class RosterImportScreen(TrackerScreen):
             self._set_preview(RosterPreview(rows=exc.total_rows, errors=exc.errors))
         else:
             self.query_one("#roster-summary", Static).update(
-                Text(error_message(exc) + " — nothing was imported.", style="bold red"))
+                Text(error_message(exc) + " — nothing was imported.", style="bold red")
+            )
             self.query_one("#roster-import-button", Button).disabled = False
         self.refresh_bindings()
         self.notify(error_message(exc), severity="error", timeout=10)

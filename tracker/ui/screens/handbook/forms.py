@@ -28,7 +28,10 @@ def describe_changes(changes: Sequence[RuleChange], limit: int = SHOWN) -> str:
 
 
 def publish_form(
-    backend: Backend, handbook: Handbook, previous: str | None, changes: Sequence[RuleChange],
+    backend: Backend,
+    handbook: Handbook,
+    previous: str | None,
+    changes: Sequence[RuleChange],
     published_labels: Sequence[str] = (),
 ) -> FormSpec[HandbookVersion]:
     """Confirm publishing the working handbook; ``previous`` is the label in force (None: first version).
@@ -41,28 +44,38 @@ def publish_form(
         editorial = bool(data.get("editorial"))
         return backend.write(lambda s: publish(handbook, session=s, actor=backend.actor, editorial=editorial))
 
-    since = (f"Changes since version {previous} — {describe_changes(changes)}" if previous
-             else "First version: every rule is new, and every employee signs it.")
-    intro = (f"Publish the working handbook as version {handbook.label} ({len(handbook.rules)} rules). "
-             f"The label comes from extra.handbook_version in mkdocs.yml.\n\n"
-             f"{since}\n\n"
-             "A material version asks every employee to sign again; an editorial one (wording only) does not.")
+    since = (
+        f"Changes since version {previous} — {describe_changes(changes)}"
+        if previous
+        else "First version: every rule is new, and every employee signs it."
+    )
+    intro = (
+        f"Publish the working handbook as version {handbook.label} ({len(handbook.rules)} rules). "
+        f"The label comes from extra.handbook_version in mkdocs.yml.\n\n"
+        f"{since}\n\n"
+        "A material version asks every employee to sign again; an editorial one (wording only) does not."
+    )
     warnings = []
     if handbook.label in published_labels:
-        warnings.append(f"Version {handbook.label} is already published: set a new extra.handbook_version "
-                        "in mkdocs.yml (and a changelog entry) before publishing.")
+        warnings.append(
+            f"Version {handbook.label} is already published: set a new extra.handbook_version "
+            "in mkdocs.yml (and a changelog entry) before publishing."
+        )
     if previous is not None and not changes:
         warnings.append(f"No rule changed since version {previous}: there is nothing to publish.")
     if warnings:
         intro += "\n\n" + "\n".join(f"Note: {w}" for w in warnings)
-    fields = [Field("editorial", "Editorial", "bool",
-                    placeholder="Editorial: wording only, nobody needs to sign again")]
+    fields = [
+        Field("editorial", "Editorial", "bool", placeholder="Editorial: wording only, nobody needs to sign again")
+    ]
     return FormSpec(
         title=f"Publish handbook version {handbook.label}?",
         intro=escape(intro),
         fields=fields,
         save=save,
-        success=lambda v: f"Published handbook version {v.label}: "
-                          + ("editorial, no re-signing needed." if v.editorial else "material, everyone signs again."),
+        success=lambda v: (
+            f"Published handbook version {v.label}: "
+            + ("editorial, no re-signing needed." if v.editorial else "material, everyone signs again.")
+        ),
         save_label="Publish",
     )

@@ -139,10 +139,12 @@ class HandbookScreen(TrackerScreen):
         problems = self.query_one("#hb-problems", Static)
         problems.display = bool(self.problems)
         if self.problems:
-            problems.update(escape(
-                f"The working handbook has {len(self.problems)} problem(s); fix them in the Markdown, then press f5:\n"
-                + "\n".join(f"  {p}" for p in self.problems)
-            ))
+            problems.update(
+                escape(
+                    f"The working handbook has {len(self.problems)} problem(s); fix them in the Markdown, then press f5:\n"
+                    + "\n".join(f"  {p}" for p in self.problems)
+                )
+            )
         self._show_status()
         self._fill_rules()
         if self.pending_rule:
@@ -153,14 +155,17 @@ class HandbookScreen(TrackerScreen):
 
     def _show_status(self) -> None:
         hb = self.handbook
-        working = (f"Working handbook {hb.label}: {len(hb.rules)} rules." if hb
-                   else "The working handbook cannot be read.")
+        working = (
+            f"Working handbook {hb.label}: {len(hb.rules)} rules." if hb else "The working handbook cannot be read."
+        )
         if not self.versions:
             status = f"{working} No version published yet: press P to publish the first version."
         else:
             v = self.versions[0]
-            status = (f"{working} In force: {v.label}, published {format_local(v.published_at)} by {v.published_by}. "
-                      "P publishes a new version.")
+            status = (
+                f"{working} In force: {v.label}, published {format_local(v.published_at)} by {v.published_by}. "
+                "P publishes a new version."
+            )
         self.query_one("#hb-status", Static).update(escape(status))
 
     # --- rules -----------------------------------------------------------------------
@@ -172,8 +177,9 @@ class HandbookScreen(TrackerScreen):
         listing = self.query_one("#rule-list", OptionList)
         highlighted = listing.highlighted_option.id if listing.highlighted_option is not None else None
         listing.clear_options()
-        listing.add_options(Option(Text.assemble((rule.id, "bold"), "  ", rule.title), id=rule.id)
-                            for rule in self.shown)
+        listing.add_options(
+            Option(Text.assemble((rule.id, "bold"), "  ", rule.title), id=rule.id) for rule in self.shown
+        )
         if self.shown:
             ids = [rule.id for rule in self.shown]
             listing.highlighted = ids.index(highlighted) if highlighted in ids else 0
@@ -245,10 +251,18 @@ class HandbookScreen(TrackerScreen):
         table.clear()
         for v in self.versions:
             kind = "editorial (no re-signing)" if v.editorial else "material"
-            table.add_row(Text(v.label), format_local(v.published_at), Text(v.published_by), kind, v.content_hash[:12], key=v.label)
+            table.add_row(
+                Text(v.label),
+                format_local(v.published_at),
+                Text(v.published_by),
+                kind,
+                v.content_hash[:12],
+                key=v.label,
+            )
         self.query_one("#versions-status", Static).update(
             "Published versions, newest first. Enter compares a version with the one before it."
-            if self.versions else "No version published yet: press P to publish the first version."
+            if self.versions
+            else "No version published yet: press P to publish the first version."
         )
 
     @on(DataTable.RowSelected, "#versions-table")
@@ -322,14 +336,18 @@ class HandbookScreen(TrackerScreen):
         def ready(result: tuple[Handbook, str | None, list[RuleChange]]) -> None:
             handbook, previous, changes = result
             labels = [v.label for v in self.versions]
-            self.app.push_screen(FormDialog(publish_form(self.backend, handbook, previous, changes, labels)),
-                                 self._published)
+            self.app.push_screen(
+                FormDialog(publish_form(self.backend, handbook, previous, changes, labels)), self._published
+            )
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, HandbookError):
                 self.action_refresh()  # list the problems on screen
-                self.notify(f"Not published: the handbook has {len(exc.problems)} problem(s), listed on screen.",
-                            severity="error", timeout=10)
+                self.notify(
+                    f"Not published: the handbook has {len(exc.problems)} problem(s), listed on screen.",
+                    severity="error",
+                    timeout=10,
+                )
             else:
                 self.notify(error_message(exc), severity="error", timeout=10)
 

@@ -76,26 +76,40 @@ def _first_response(session: Session, q: Query) -> Result:
 def _by_rule(session: Session, q: Query) -> Result:
     assert q.period is not None
     rows = complaint_reports.complaints_by_rule(session, q.period)
-    return Result(rows, f"Rules cited in complaints received {q.period.start} to {q.period.end}."
-                  + ("" if rows else " No complaint cited a rule in this period."))
+    return Result(
+        rows,
+        f"Rules cited in complaints received {q.period.start} to {q.period.end}."
+        + ("" if rows else " No complaint cited a rule in this period."),
+    )
 
 
 def _by_month(session: Session, q: Query) -> Result:
     assert q.period is not None
     rows = complaint_reports.complaints_by_month(session, q.period)
-    return Result(rows, f"Complaints per month, {q.period.start} to {q.period.end}."
-                  + ("" if rows else " No complaints in this period."))
+    return Result(
+        rows,
+        f"Complaints per month, {q.period.start} to {q.period.end}."
+        + ("" if rows else " No complaints in this period."),
+    )
 
 
 def _action_row(r: ActionRow, day: date) -> dict[str, Any]:
-    return {"id": r.id, "employee": r.employee_number, "name": r.employee_name, "level": r.level,
-            "follow_up_due": r.follow_up_due, "state": r.state(day).value, "issued_on": r.issued_on}
+    return {
+        "id": r.id,
+        "employee": r.employee_number,
+        "name": r.employee_name,
+        "level": r.level,
+        "follow_up_due": r.follow_up_due,
+        "state": r.state(day).value,
+        "issued_on": r.issued_on,
+    }
 
 
 def _open_actions(session: Session, q: Query) -> Result:
     """Every open action, page by page (for export; the screen pages as it scrolls)."""
-    pages = every_page(lambda after, n: list_actions(session, state="open", today=q.today, after=after, limit=n),
-                       lambda row: row)
+    pages = every_page(
+        lambda after, n: list_actions(session, state="open", today=q.today, after=after, limit=n), lambda row: row
+    )
     rows = [_action_row(r, q.today) for r in pages]
     return Result(rows, f"{len(rows)} open corrective actions.")
 
@@ -105,34 +119,87 @@ def _employee_file(session: Session, q: Query) -> Result:
         raise InputError("employee", "type an employee number and press Enter")
     record = employee_file.employee_file(session, q.employee_number)
     rows = [{"date": day, "record": kind, "details": text} for day, kind, text in record.timeline()]
-    summary = (f"{record.name} ({record.number}), team {record.team}, hired {record.hire_date}, "
-               f"{'active' if record.active else 'inactive'}: {len(record.signoffs)} sign-offs, "
-               f"{len(record.complaints)} complaints, {len(record.actions)} corrective actions.")
+    summary = (
+        f"{record.name} ({record.number}), team {record.team}, hired {record.hire_date}, "
+        f"{'active' if record.active else 'inactive'}: {len(record.signoffs)} sign-offs, "
+        f"{len(record.complaints)} complaints, {len(record.actions)} corrective actions."
+    )
     return Result(rows, summary, record)
 
 
 REPORTS: tuple[Report, ...] = (
-    Report("compliance", "Sign-off compliance by team",
-           (("team", "Team", 20), ("active", "Active", 7), ("signed", "Signed", 7), ("pending", "Pending", 8),
-            ("percent", "Signed %", 9)), _compliance, hint="Enter lists the team's pending sign-offs."),
-    Report("first-response", "First response by channel",
-           (("channel", "Channel", 8), ("name", "Name", 14), ("target", "Target", 11), ("complaints", "Complaints", 10),
-            ("within_target", "In time", 8), ("missed", "Missed", 7), ("waiting", "Waiting", 8),
-            ("attainment_percent", "Attained %", 10), ("mean_first_response", "Mean 1st response", None)),
-           _first_response, period_days=90),
-    Report("by-rule", "Complaints by rule",
-           (("rule", "Rule", 7), ("complaints", "Complaints", 10), ("title", "Title", None)), _by_rule,
-           period_days=90, hint="Enter lists the complaints citing the rule."),
-    Report("by-month", "Complaints by month",
-           (("month", "Month", 8), ("complaints", "Complaints", 10), ("first_response_missed", "Target missed", 13),
-            ("dismissed", "Dismissed", 9)), _by_month, period_days=365),
-    Report("actions", "Open corrective actions",
-           (("id", "ID", 4), ("employee", "Employee", 8), ("name", "Name", 16), ("level", "Level", 9),
-            ("follow_up_due", "Follow-up", 10), ("state", "State", 13), ("issued_on", "Issued", 10)),
-           _open_actions, hint="Enter opens the action."),
-    Report("employee", "Employee file",
-           (("date", "Date", 10), ("record", "Record", 17), ("details", "Details", None)), _employee_file,
-           needs_employee=True),
+    Report(
+        "compliance",
+        "Sign-off compliance by team",
+        (
+            ("team", "Team", 20),
+            ("active", "Active", 7),
+            ("signed", "Signed", 7),
+            ("pending", "Pending", 8),
+            ("percent", "Signed %", 9),
+        ),
+        _compliance,
+        hint="Enter lists the team's pending sign-offs.",
+    ),
+    Report(
+        "first-response",
+        "First response by channel",
+        (
+            ("channel", "Channel", 8),
+            ("name", "Name", 14),
+            ("target", "Target", 11),
+            ("complaints", "Complaints", 10),
+            ("within_target", "In time", 8),
+            ("missed", "Missed", 7),
+            ("waiting", "Waiting", 8),
+            ("attainment_percent", "Attained %", 10),
+            ("mean_first_response", "Mean 1st response", None),
+        ),
+        _first_response,
+        period_days=90,
+    ),
+    Report(
+        "by-rule",
+        "Complaints by rule",
+        (("rule", "Rule", 7), ("complaints", "Complaints", 10), ("title", "Title", None)),
+        _by_rule,
+        period_days=90,
+        hint="Enter lists the complaints citing the rule.",
+    ),
+    Report(
+        "by-month",
+        "Complaints by month",
+        (
+            ("month", "Month", 8),
+            ("complaints", "Complaints", 10),
+            ("first_response_missed", "Target missed", 13),
+            ("dismissed", "Dismissed", 9),
+        ),
+        _by_month,
+        period_days=365,
+    ),
+    Report(
+        "actions",
+        "Open corrective actions",
+        (
+            ("id", "ID", 4),
+            ("employee", "Employee", 8),
+            ("name", "Name", 16),
+            ("level", "Level", 9),
+            ("follow_up_due", "Follow-up", 10),
+            ("state", "State", 13),
+            ("issued_on", "Issued", 10),
+        ),
+        _open_actions,
+        hint="Enter opens the action.",
+    ),
+    Report(
+        "employee",
+        "Employee file",
+        (("date", "Date", 10), ("record", "Record", 17), ("details", "Details", None)),
+        _employee_file,
+        needs_employee=True,
+    ),
 )
 BY_KEY = {report.key: report for report in REPORTS}
 
@@ -158,12 +225,19 @@ def render_export(report: Report, query: Query, result: Result, fmt: str) -> str
         return csv_text(fields, result.rows)
     period = f"{query.period.start} to {query.period.end}" if query.period else None
     if fmt == "json":
-        return json_text({"report": report.title, "from": query.period.start if query.period else None,
-                          "to": query.period.end if query.period else None, "summary": result.summary,
-                          "rows": result.rows})
+        return json_text(
+            {
+                "report": report.title,
+                "from": query.period.start if query.period else None,
+                "to": query.period.end if query.period else None,
+                "summary": result.summary,
+                "rows": result.rows,
+            }
+        )
     note = result.summary if not period or period in result.summary else f"{result.summary} Period: {period}."
-    return markdown_table(fields, result.rows, title=report.title, note=note,
-                          headers=[header for _, header, _ in report.columns])
+    return markdown_table(
+        fields, result.rows, title=report.title, note=note, headers=[header for _, header, _ in report.columns]
+    )
 
 
 class ReportsScreen(ListScreen):
@@ -187,7 +261,9 @@ class ReportsScreen(ListScreen):
     def body(self) -> ComposeResult:
         yield Static("Reports", classes="section-title")
         with Horizontal(classes="filters", id="report-filters"):
-            yield Select([(r.title, r.key) for r in REPORTS], value=self.report.key, id="report-kind", allow_blank=False)
+            yield Select(
+                [(r.title, r.key) for r in REPORTS], value=self.report.key, id="report-kind", allow_blank=False
+            )
             yield Input(placeholder="From YYYY-MM-DD", id="r-from")
             yield Input(placeholder="To YYYY-MM-DD", id="r-to")
             yield Input(placeholder="Employee number, then Enter", id="r-employee")
@@ -226,9 +302,12 @@ class ReportsScreen(ListScreen):
         period = None
         if self.report.period_days is not None:
             try:
-                period = parse_range(self.query_one("#r-from", Input).value.strip() or None,
-                                     self.query_one("#r-to", Input).value.strip() or None,
-                                     default_days=self.report.period_days, today=day)
+                period = parse_range(
+                    self.query_one("#r-from", Input).value.strip() or None,
+                    self.query_one("#r-to", Input).value.strip() or None,
+                    default_days=self.report.period_days,
+                    today=day,
+                )
             except InputError as exc:
                 self.status(Text(str(exc), style="red"))
                 return None
@@ -255,8 +334,11 @@ class ReportsScreen(ListScreen):
             return
         self.status("Loading…")
         generation = self.generation
-        self.read(lambda s: report.load(s, query), lambda result: self._show(generation, result),
-                  failed=lambda exc: self._failed(generation, exc))
+        self.read(
+            lambda s: report.load(s, query),
+            lambda result: self._show(generation, result),
+            failed=lambda exc: self._failed(generation, exc),
+        )
 
     def _show(self, generation: int, result: Result) -> None:
         if generation != self.generation:
@@ -264,8 +346,10 @@ class ReportsScreen(ListScreen):
         self.result = result
         self.refresh_bindings()
         self.status(result.summary + (f" {self.report.hint}" if self.report.hint and result.rows else ""))
-        rows = [(str(i), [_cell(row.get(field)) for field, _, _ in self.report.columns])
-                for i, row in enumerate(result.rows)]
+        rows = [
+            (str(i), [_cell(row.get(field)) for field, _, _ in self.report.columns])
+            for i, row in enumerate(result.rows)
+        ]
         self.query_one(PagedTable).load(lambda cursor, limit: Page(rows, None))
 
     def _failed(self, generation: int, exc: BaseException) -> None:
@@ -345,17 +429,17 @@ class ReportsScreen(ListScreen):
         """A row leads to the list or record behind it."""
         key = self.report.key
         if key == "actions":
-            self.app.open_section(ActionsRequest(open_action=int(event.key)))  # type: ignore[attr-defined]
+            self.open_section(ActionsRequest(open_action=int(event.key)))
             return
         if self.result is None or not event.key.isdigit():
             return
         row = self.result.rows[int(event.key)]
         if key == "compliance":
-            self.app.open_section(EmployeesRequest(team=row["team"], signoff="pending"))  # type: ignore[attr-defined]
+            self.open_section(EmployeesRequest(team=row["team"], signoff="pending"))
         elif key == "by-rule":
             shown = self.shown
             since = shown.period.start if shown and shown.period else None
-            self.app.open_section(ComplaintsRequest(rule_id=row["rule"], received_from=since))  # type: ignore[attr-defined]
+            self.open_section(ComplaintsRequest(rule_id=row["rule"], received_from=since))
 
     # --- export ------------------------------------------------------------------------------
 

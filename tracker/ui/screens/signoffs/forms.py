@@ -44,8 +44,6 @@ ALIASES = {"employee": "employee_number", "version": "version_label"}
 METHOD_OPTIONS = [(text[0].upper() + text[1:], code) for code, text in SIGN_METHODS.items()]
 
 
-
-
 # --- recording -------------------------------------------------------------------
 
 
@@ -62,8 +60,12 @@ def load_context(session: Session, employee_number: str | None) -> SignoffContex
     versions = []
     for version in list_versions(session):
         notes = [n for n, on_ in (("in force", version.id == in_force.id), ("editorial", version.editorial)) if on_]
-        versions.append((f"{version.label} (published {version.published_on}{', ' + ', '.join(notes) if notes else ''})",
-                         version.label))
+        versions.append(
+            (
+                f"{version.label} (published {version.published_on}{', ' + ', '.join(notes) if notes else ''})",
+                version.label,
+            )
+        )
     name = ""
     if employee_number:
         try:
@@ -89,20 +91,35 @@ def signoff_form(
     return FormSpec(
         title="Record a handbook sign-off",
         intro="Copy what is written on the signed acknowledgement page. "
-              "You will see the signature exactly as it will be stored before anything is saved.",
+        "You will see the signature exactly as it will be stored before anything is saved.",
         fields=[
             Field("employee_number", "Employee number", value=value("employee_number", context.employee_number)),
-            Field("version_label", "Handbook version signed", "select", context.versions,
-                  value=value("version_label", context.in_force)),
-            Field("signed_on", "Date written on the form", value=value("signed_on", today().isoformat()),
-                  hint="YYYY-MM-DD; not in the future, not before the version was published"),
+            Field(
+                "version_label",
+                "Handbook version signed",
+                "select",
+                context.versions,
+                value=value("version_label", context.in_force),
+            ),
+            Field(
+                "signed_on",
+                "Date written on the form",
+                value=value("signed_on", today().isoformat()),
+                hint="YYYY-MM-DD; not in the future, not before the version was published",
+            ),
             Field("method", "How it was signed", "select", METHOD_OPTIONS, value=value("method", None)),
-            Field("filing_ref", "Where the paper form is filed (required for paper)",
-                  value=value("filing_ref", ""),
-                  placeholder=f"e.g. personnel file {context.employee_number or 'E-1042'}"),
-            Field("printed_name", "Printed name (as written on the form)",
-                  value=value("printed_name", context.employee_name),
-                  hint="Leave empty to use the employee's name on record"),
+            Field(
+                "filing_ref",
+                "Where the paper form is filed (required for paper)",
+                value=value("filing_ref", ""),
+                placeholder=f"e.g. personnel file {context.employee_number or 'E-1042'}",
+            ),
+            Field(
+                "printed_name",
+                "Printed name (as written on the form)",
+                value=value("printed_name", context.employee_name),
+                hint="Leave empty to use the employee's name on record",
+            ),
         ],
         model=SignoffInput,
         save=save,
@@ -139,7 +156,7 @@ class RecordSignoff:
 
     @property
     def backend(self) -> Backend:
-        return self.screen.backend  # type: ignore[no-any-return]
+        return self.screen.backend
 
     def start(self) -> None:
         number = self.employee_number
@@ -172,11 +189,16 @@ class RecordSignoff:
             return
         data = prepared.data
         backend = self.backend
-        self.screen.write(lambda s: signoff_commands.record_signoff(data, session=s, actor=backend.actor, today=today()),
-                          self._recorded, failed=self._failed)
+        self.screen.write(
+            lambda s: signoff_commands.record_signoff(data, session=s, actor=backend.actor, today=today()),
+            self._recorded,
+            failed=self._failed,
+        )
 
     def _recorded(self, signoff: Signoff) -> None:
-        self.screen.notify(f"Recorded sign-off {signoff.id}: {escape(signoff.printed_name)} — “{escape(signoff.meaning)}”")
+        self.screen.notify(
+            f"Recorded sign-off {signoff.id}: {escape(signoff.printed_name)} — “{escape(signoff.meaning)}”"
+        )
         self.done(signoff)
 
     def _failed(self, exc: BaseException) -> None:
@@ -195,16 +217,26 @@ def revoke_form(backend: Backend, view: signoff_queries.SignoffView) -> FormSpec
 
     def save(data: dict[str, Any]) -> SignoffRevocation:
         model = RevokeInput.model_validate(data)
-        return backend.write(lambda s: signoff_commands.revoke_signoff(signoff_id, model, session=s, actor=backend.actor))
+        return backend.write(
+            lambda s: signoff_commands.revoke_signoff(signoff_id, model, session=s, actor=backend.actor)
+        )
 
     s = view.signoff
     return FormSpec(
         title=f"Revoke sign-off {signoff_id}",
-        intro=(f"{escape(view.employee_number)} {escape(view.employee_name)} signed version {escape(view.version_label)} "
-               f"on {s.signed_on} ({SIGN_METHODS.get(s.method, s.method)}). The sign-off is kept as it is; the "
-               "revocation is a new record with your reason, and the employee must sign again."),
-        fields=[Field("reason", "Why is this sign-off not valid?", "longtext",
-                      hint="e.g. 'signed the wrong version's page' — kept in the record")],
+        intro=(
+            f"{escape(view.employee_number)} {escape(view.employee_name)} signed version {escape(view.version_label)} "
+            f"on {s.signed_on} ({SIGN_METHODS.get(s.method, s.method)}). The sign-off is kept as it is; the "
+            "revocation is a new record with your reason, and the employee must sign again."
+        ),
+        fields=[
+            Field(
+                "reason",
+                "Why is this sign-off not valid?",
+                "longtext",
+                hint="e.g. 'signed the wrong version's page' — kept in the record",
+            )
+        ],
         model=RevokeInput,
         save=save,
         success=lambda r: f"Revoked sign-off {r.signoff_id}.",
@@ -234,8 +266,10 @@ class RuleChangesDialog(ModalScreen[bool]):
         with Vertical(classes="dialog", id="rule-changes"):
             yield Static(f"What changed for {escape(st.number)} {escape(st.name)}", classes="dialog-title")
             if st.last_signed is None:
-                summary = (f"{escape(st.name)} has never signed the handbook: every rule of version {st.in_force} is new "
-                           "to them. Give them the whole handbook to read (the Handbook section, h).")
+                summary = (
+                    f"{escape(st.name)} has never signed the handbook: every rule of version {st.in_force} is new "
+                    "to them. Give them the whole handbook to read (the Handbook section, h)."
+                )
             elif not st.changes:
                 summary = f"No rule changed between version {st.last_signed}, which they signed, and {st.in_force}."
             else:

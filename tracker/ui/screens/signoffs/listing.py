@@ -28,11 +28,22 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 PENDING_COLUMNS = [("Number", 10), ("Name", 22), ("Team", 16), ("State", 8), ("Due", 10), ("Last signed", None)]
-RECENT_COLUMNS = [("Id", 6), ("Recorded", 16), ("Number", 10), ("Name", 22), ("Version", 8), ("Signed on", 10),
-                  ("Method", 8), ("Status", 8), ("Filed at", None)]
+RECENT_COLUMNS = [
+    ("Id", 6),
+    ("Recorded", 16),
+    ("Number", 10),
+    ("Name", 22),
+    ("Version", 8),
+    ("Signed on", 10),
+    ("Method", 8),
+    ("Status", 8),
+    ("Filed at", None),
+]
 STATE_CHOICES = [("Overdue", "overdue"), ("Inside the grace period", "grace")]
 RECENT_HINT = "Newest first. x revokes the highlighted sign-off with a reason (the original is kept)."
-NO_VERSION = "No handbook version is published yet: open the Handbook (h) and publish (P); then everyone has to sign it."
+NO_VERSION = (
+    "No handbook version is published yet: open the Handbook (h) and publish (P); then everyone has to sign it."
+)
 
 
 class SignoffsScreen(ListScreen):
@@ -89,13 +100,22 @@ class SignoffsScreen(ListScreen):
         def fetch(cursor: Any, limit: int) -> Page:
             try:
                 rows = self.backend.read(
-                    lambda s: store.pending_page(s, state=state, team=team, after=cursor, limit=limit, today=as_of))
+                    lambda s: store.pending_page(s, state=state, team=team, after=cursor, limit=limit, today=as_of)
+                )
             except NoVersionPublished:
                 return Page([], None)
             cells = [
-                (r.number, plain(r.number, r.name, r.team,
-                                 Text("OVERDUE", style="bold red") if r.overdue else Text("grace", style="yellow"),
-                                 r.due, r.last_signed or "—"))
+                (
+                    r.number,
+                    plain(
+                        r.number,
+                        r.name,
+                        r.team,
+                        Text("OVERDUE", style="bold red") if r.overdue else Text("grace", style="yellow"),
+                        r.due,
+                        r.last_signed or "—",
+                    ),
+                )
                 for r in rows
             ]
             return Page(cells, rows[-1].cursor if len(rows) == limit else None)
@@ -116,8 +136,10 @@ class SignoffsScreen(ListScreen):
             return
         scope = f" in team {self.team}" if self.team else ""
         if counts.overdue + counts.in_grace == 0:
-            self.status(f"Everyone active{scope} holds a sign-off of {counts.material_version} or later. "
-                        "Nothing to collect; recorded sign-offs are under 'Recently recorded' (t).")
+            self.status(
+                f"Everyone active{scope} holds a sign-off of {counts.material_version} or later. "
+                "Nothing to collect; recorded sign-offs are under 'Recently recorded' (t)."
+            )
             return
         self.status(
             f"Version {counts.version} in force; a sign-off of {counts.material_version} or later is required within "
@@ -138,10 +160,22 @@ class SignoffsScreen(ListScreen):
                 key = str(s.id)
                 valid[key] = v.valid
                 employees[key] = v.employee_number
-                cells.append((key, plain(key, format_local(s.recorded_at), v.employee_number, v.employee_name,
-                                         v.version_label, s.signed_on, s.method,
-                                         Text("valid", style="green") if v.valid else Text("REVOKED", style="bold red"),
-                                         s.filing_ref or "—")))
+                cells.append(
+                    (
+                        key,
+                        plain(
+                            key,
+                            format_local(s.recorded_at),
+                            v.employee_number,
+                            v.employee_name,
+                            v.version_label,
+                            s.signed_on,
+                            s.method,
+                            Text("valid", style="green") if v.valid else Text("REVOKED", style="bold red"),
+                            s.filing_ref or "—",
+                        ),
+                    )
+                )
             return Page(cells, views[-1].signoff.id if len(views) == limit else None)
 
         self.query_one("#recent", PagedTable).load(fetch)
@@ -152,8 +186,9 @@ class SignoffsScreen(ListScreen):
             self.refresh_bindings()
             return
         self.query_one("#recent-status", Static).update(
-            RECENT_HINT if event.total_rows else
-            "No sign-off recorded yet: highlight an employee under 'Still to sign' (t) and press r."
+            RECENT_HINT
+            if event.total_rows
+            else "No sign-off recorded yet: highlight an employee under 'Still to sign' (t) and press r."
         )
         self.refresh_bindings()
 
@@ -248,8 +283,10 @@ class SignoffsScreen(ListScreen):
                 self.notify(f"Sign-off {signoff_id} is already revoked.", severity="warning")
                 self.reload_recent()
                 return
-            self.app.push_screen(FormDialog(revoke_form(self.backend, view)),
-                                 lambda revocation: self.reload() if revocation is not None else None)
+            self.app.push_screen(
+                FormDialog(revoke_form(self.backend, view)),
+                lambda revocation: self.reload() if revocation is not None else None,
+            )
 
         self.read(lambda s: store.get_signoff(s, signoff_id), ready)
 
