@@ -28,11 +28,11 @@ from sqlmodel import Session, col, select
 from tracker.audit import chain as audit
 from tracker.audit import snapshots
 from tracker.db.engine import write
-from tracker.db.models import Complaint, Employee, HandbookVersion, Signoff, SignoffRevocation
+from tracker.db.models import Complaint, Employee, HandbookVersion, Signoff
 from tracker.domain.complaint_rows import ComplaintRecord
 from tracker.domain.errors import InputError
 from tracker.domain.handbook.model import Channel, Handbook
-from tracker.domain.inputs import ActionInput, CloseInput, FollowUpInput
+from tracker.domain.inputs import ActionInput, CloseInput, FollowUpInput, RevokeInput
 from tracker.domain.periods import Period
 from tracker.domain.signing import meaning_of
 from tracker.domain.timeutil import local_date, utcnow
@@ -40,6 +40,7 @@ from tracker.records.actions.commands import close_action, issue_action, record_
 from tracker.records.complaints.importing.bulk import BulkLoad
 from tracker.records.handbook.commands import publish
 from tracker.records.handbook.queries import rules_of, standards
+from tracker.records.signoffs.commands import revoke_signoff
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -382,23 +383,8 @@ def _signoffs(
                 at=now,
             )
         for index in revoke:
-            revocation = SignoffRevocation(
-                signoff_id=rows[index].id or 0,
-                revoked_by=actor,
-                revoked_at=now,
-                reason="Signed an out-of-date printout; asked to sign the current form again",
-            )
-            session.add(revocation)
-            session.flush()
-            audit.append(
-                session,
-                actor=actor,
-                action="signoff.revoke",
-                entity="signoff_revocation",
-                key=str(revocation.id),
-                after=snapshots.revocation(revocation),
-                at=now,
-            )
+            reason = RevokeInput(reason="Signed an out-of-date printout; asked to sign the current form again")
+            revoke_signoff(rows[index].id or 0, reason, session=session, actor=actor, now=now)
         return len(rows)
 
     count = write(engine, save)

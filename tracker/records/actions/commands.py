@@ -118,6 +118,20 @@ def issue_action(
     return action
 
 
+def _opened(session: Session, action_id: int, expected_revision: int | None) -> CorrectiveAction:
+    """The action, locked for this change; refused if someone saved it since the user opened it."""
+    action = get_action_row(session, action_id, for_update=True)
+    check_revision(action, expected_revision, f"action {action_id}")
+    return action
+
+
+def _check_step_date(action: CorrectiveAction, field: str, day: date, now: datetime) -> None:
+    """A follow-up or a closing happens after the action was issued, and not in the future."""
+    if day < action.issued_on:
+        raise InputError(field, f"{day} is before the action was issued ({action.issued_on})")
+    not_in_future(field, day, now)
+
+
 def _change(session: Session, action: CorrectiveAction, before: dict, name: str, actor: str, now: datetime) -> None:
     bump(action, actor, now)
     session.add(action)
@@ -145,8 +159,7 @@ def record_response(
 ) -> CorrectiveAction:
     """The employee's written response; a later response is added, never replaces."""
     now = now or utcnow()
-    action = get_action_row(session, action_id, for_update=True)
-    check_revision(action, expected_revision, f"action {action_id}")
+    action = _opened(session, action_id, expected_revision)
     before = _snapshot(session, action)
     stamped = f"[{local_date(now)}] {data.text}"
     action.employee_response = stamped if not action.employee_response else f"{action.employee_response}\n\n{stamped}"
@@ -164,15 +177,12 @@ def record_follow_up(
     now: datetime | None = None,
 ) -> FollowUp:
     now = now or utcnow()
-    action = get_action_row(session, action_id, for_update=True)
-    check_revision(action, expected_revision, f"action {action_id}")
+    action = _opened(session, action_id, expected_revision)
     if not flow.can_follow_up(action.status, action.is_final):
         if action.is_final:
             raise InputError("action", f"action {action_id} ended employment; it has no follow-ups")
         raise InputError("action", f"action {action_id} is closed")
-    if data.held_on < action.issued_on:
-        raise InputError("held_on", f"{data.held_on} is before the action was issued ({action.issued_on})")
-    not_in_future("held_on", data.held_on, now)
+    _check_step_date(action, "held_on", data.held_on, now)
     before = _snapshot(session, action)
     follow_up = FollowUp(
         action_id=action_id,
@@ -213,13 +223,10 @@ def close_action(
     now: datetime | None = None,
 ) -> CorrectiveAction:
     now = now or utcnow()
-    action = get_action_row(session, action_id, for_update=True)
-    check_revision(action, expected_revision, f"action {action_id}")
+    action = _opened(session, action_id, expected_revision)
     if not flow.can_close(action.status):
         raise InputError("action", f"action {action_id} was already closed on {action.closed_on}")
-    if data.closed_on < action.issued_on:
-        raise InputError("closed_on", f"{data.closed_on} is before the action was issued ({action.issued_on})")
-    not_in_future("closed_on", data.closed_on, now)
+    _check_step_date(action, "closed_on", data.closed_on, now)
     before = _snapshot(session, action)
     action.status = flow.CLOSED
     action.closed_on = data.closed_on

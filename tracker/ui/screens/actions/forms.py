@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from pydantic import model_validator
+from pydantic import BaseModel, model_validator
 from textual.widgets import Input
 
 from tracker.backend import Backend
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 DATE_HINT = "YYYY-MM-DD"
 
 
@@ -232,6 +233,26 @@ def issue_action_form(
 # reloads underneath the open form, so saving again applies to what they now see.
 
 
+def _step_save(
+    backend: Backend,
+    view: action_queries.ActionView,
+    model: type[M],
+    command: Callable[..., T],
+    revision: Callable[[], int] | None,
+) -> Callable[[dict[str, Any]], T]:
+    """The save of a form that takes one step on the open action, at the revision the user last saw."""
+    action_id = view.action.id or 0
+    current = revision or (lambda: view.action.revision)
+
+    def save(data: dict[str, Any]) -> T:
+        values = model.model_validate(data)
+        return backend.write(
+            lambda s: command(action_id, values, session=s, actor=backend.actor, expected_revision=current())
+        )
+
+    return save
+
+
 def follow_up_form(
     backend: Backend,
     view: action_queries.ActionView,
@@ -240,15 +261,7 @@ def follow_up_form(
     revision: Callable[[], int] | None = None,
 ) -> LiveFormSpec[FollowUp]:
     action_id = view.action.id or 0
-    current = revision or (lambda: view.action.revision)
-
-    def save(data: dict[str, Any]) -> FollowUp:
-        model = FollowUpFields.model_validate(data)
-        return backend.write(
-            lambda s: action_commands.record_follow_up(
-                action_id, model, session=s, actor=backend.actor, expected_revision=current()
-            )
-        )
+    save = _step_save(backend, view, FollowUpFields, action_commands.record_follow_up, revision)
 
     def react(dialog: FormDialog[Any], name: str) -> None:
         if name not in ("", "outcome"):
@@ -294,15 +307,7 @@ def response_form(
     revision: Callable[[], int] | None = None,
 ) -> FormSpec[CorrectiveAction]:
     action_id = view.action.id or 0
-    current = revision or (lambda: view.action.revision)
-
-    def save(data: dict[str, Any]) -> CorrectiveAction:
-        model = ResponseInput.model_validate(data)
-        return backend.write(
-            lambda s: action_commands.record_response(
-                action_id, model, session=s, actor=backend.actor, expected_revision=current()
-            )
-        )
+    save = _step_save(backend, view, ResponseInput, action_commands.record_response, revision)
 
     return FormSpec(
         title=f"Record {view.employee_number}'s response to action {action_id}",
@@ -324,15 +329,7 @@ def close_form(
     revision: Callable[[], int] | None = None,
 ) -> FormSpec[CorrectiveAction]:
     action_id = view.action.id or 0
-    current = revision or (lambda: view.action.revision)
-
-    def save(data: dict[str, Any]) -> CorrectiveAction:
-        model = CloseInput.model_validate(data)
-        return backend.write(
-            lambda s: action_commands.close_action(
-                action_id, model, session=s, actor=backend.actor, expected_revision=current()
-            )
-        )
+    save = _step_save(backend, view, CloseInput, action_commands.close_action, revision)
 
     last = view.follow_ups[-1] if view.follow_ups else None
     history = (
