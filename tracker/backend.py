@@ -42,7 +42,7 @@ class Backend:
         """The engine on a database whose schema matches this tracker (an older SQLite one is upgraded)."""
         with self._lock:
             if self._engine is None:
-                from tracker.db.migrate import open_database
+                from tracker.maintenance.schema import open_database
 
                 self._engine = open_database(self.settings.database_url)
             return self._engine

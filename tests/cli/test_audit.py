@@ -27,7 +27,9 @@ def tamper(runner: Runner, statement: str) -> None:
     engine = db.make_engine(runner.url)
     try:
         with engine.begin() as connection:
-            for drop in triggers.drop_statements(engine.dialect.name):
+            for drop in triggers.drop_chain_statements(engine.dialect.name) + triggers.drop_statements(
+                engine.dialect.name
+            ):
                 connection.exec_driver_sql(drop)
             connection.execute(text(statement))
     finally:

@@ -267,7 +267,16 @@ def test_handbook_diff_audit_verify_and_db_info(seeded: Runner) -> None:
     diff = rows(seeded, "handbook", "diff")
     assert diff == {"from": "2026.1", "to": "2026.1 (working copy)", "changes": []}
     verify = rows(seeded, "audit", "verify")
-    assert set(verify) == {"ok", "events", "head_seq", "head_hash", "broken_seq", "problem", "record_problems"}
+    assert set(verify) == {
+        "ok",
+        "events",
+        "head_seq",
+        "head_hash",
+        "broken_seq",
+        "problem",
+        "clock_problems",
+        "record_problems",
+    }
     assert (verify["ok"], verify["record_problems"]) == (True, [])
     info = rows(seeded, "db", "info")
     assert set(info) == {

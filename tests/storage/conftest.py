@@ -3,7 +3,7 @@ and a database with the real handbook published on a known date."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pytest
@@ -15,9 +15,23 @@ from tests.conftest import ACTOR, write
 from tracker.db.models import Employee, metadata
 from tracker.domain.errors import InputError
 from tracker.domain.handbook.model import Handbook
-from tracker.domain.inputs import EmployeeInput, validate
+from tracker.domain.inputs import (
+    ActionInput,
+    CloseInput,
+    ComplaintInput,
+    EmployeeInput,
+    FollowUpInput,
+    OutcomeInput,
+    ReplyInput,
+    RevokeInput,
+    SignoffInput,
+    validate,
+)
+from tracker.records.actions.commands import close_action, issue_action, record_follow_up
+from tracker.records.complaints.commands import acknowledge, add_reply, investigate, log_complaint, resolve
 from tracker.records.employees.commands import add_employee
 from tracker.records.handbook.commands import publish
+from tracker.records.signoffs.commands import record_signoff, revoke_signoff
 
 TABLES = sorted(table.name for table in metadata.sorted_tables)
 
@@ -56,3 +70,83 @@ def january(engine: Engine, handbook: Handbook) -> Engine:
     """A database with the real handbook published on 2026-01-05."""
     write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=PUBLISHED_AT))
     return engine
+
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+TODAY = date.today()
+
+
+@pytest.fixture
+def worked(published: Engine) -> Engine:
+    """Twelve employees with sign-offs (one revoked), a complaint worked to resolution
+    with a dozen replies, and a corrective action followed up and closed: a few
+    transactions, so the chain also carries on from one transaction to the next."""
+
+    def staff(session: Session) -> None:
+        for index in range(1, 13):
+            add_employee(
+                validate(
+                    EmployeeInput, number=f"E-{index}", name=f"Employee {index}", team="Desk", hire_date="2024-03-01"
+                ),
+                session=session,
+                actor=ACTOR,
+            )
+            record_signoff(
+                validate(SignoffInput, employee_number=f"E-{index}", signed_on=TODAY, method="terminal"),
+                session=session,
+                actor=ACTOR,
+            )
+
+    write(published, staff)
+    write(published, lambda s: revoke_signoff(3, RevokeInput(reason="signed for someone else"), session=s, actor=ACTOR))
+    received = NOW - timedelta(hours=3)
+
+    def complaint(session: Session) -> str:
+        data = validate(
+            ComplaintInput,
+            received_at=received,
+            channel="email",
+            summary="Nobody called back",
+            employee_number="E-1",
+            rule_ids="CON-06",
+        )
+        ref = log_complaint(data, session=session, actor=ACTOR).ref
+        acknowledge(ref, ReplyInput(replied_at=received + timedelta(minutes=5)), session=session, actor=ACTOR)
+        for minute in range(10, 130, 10):
+            add_reply(
+                ref,
+                ReplyInput(replied_at=received + timedelta(minutes=minute), automatic=minute % 20 == 0),
+                session=session,
+                actor=ACTOR,
+            )
+        investigate(ref, session=session, actor=ACTOR)
+        resolve(ref, OutcomeInput(text="Called back and apologised"), session=session, actor=ACTOR)
+        return ref
+
+    ref = write(published, complaint)
+
+    def action(session: Session) -> None:
+        issued = issue_action(
+            validate(
+                ActionInput,
+                employee_number="E-1",
+                expectations="Call back when promised",
+                issued_on=TODAY,
+                complaint_refs=ref,
+                rule_ids="CON-06",
+            ),
+            session=session,
+            actor=ACTOR,
+        )
+        record_follow_up(
+            issued.id, validate(FollowUpInput, held_on=TODAY, outcome="improved"), session=session, actor=ACTOR
+        )
+
+    write(published, action)
+    write(
+        published,
+        lambda s: close_action(
+            1, validate(CloseInput, closed_on=TODAY, effectiveness_check="All calls returned"), session=s, actor=ACTOR
+        ),
+    )
+    return published

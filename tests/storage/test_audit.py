@@ -4,114 +4,21 @@ dropping the database's append-only triggers, as someone bypassing the tracker w
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from tests.conftest import ACTOR, read, write
-from tests.storage.conftest import add
+from tests.storage.conftest import TODAY, add
 from tracker.audit import chain as audit
 from tracker.audit.integrity import verify_records
 from tracker.db import triggers
 from tracker.domain.errors import InputError
 from tracker.domain.inputs import (
-    ActionInput,
-    CloseInput,
-    ComplaintInput,
-    EmployeeInput,
-    FollowUpInput,
-    OutcomeInput,
-    ReplyInput,
-    RevokeInput,
     SignoffInput,
     validate,
 )
-from tracker.records.actions.commands import close_action, issue_action, record_follow_up
-from tracker.records.complaints.commands import acknowledge, add_reply, investigate, log_complaint, resolve
-from tracker.records.employees.commands import add_employee
-from tracker.records.signoffs.commands import record_signoff, revoke_signoff
-
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
-TODAY = date.today()
-
-
-@pytest.fixture
-def worked(published: Engine) -> Engine:
-    """Twelve employees with sign-offs (one revoked), a complaint worked to resolution
-    with a dozen replies, and a corrective action followed up and closed: a few
-    transactions, so the chain also carries on from one transaction to the next."""
-
-    def staff(session: Session) -> None:
-        for index in range(1, 13):
-            add_employee(
-                validate(
-                    EmployeeInput, number=f"E-{index}", name=f"Employee {index}", team="Desk", hire_date="2024-03-01"
-                ),
-                session=session,
-                actor=ACTOR,
-            )
-            record_signoff(
-                validate(SignoffInput, employee_number=f"E-{index}", signed_on=TODAY, method="terminal"),
-                session=session,
-                actor=ACTOR,
-            )
-
-    write(published, staff)
-    write(published, lambda s: revoke_signoff(3, RevokeInput(reason="signed for someone else"), session=s, actor=ACTOR))
-    received = NOW - timedelta(hours=3)
-
-    def complaint(session: Session) -> str:
-        data = validate(
-            ComplaintInput,
-            received_at=received,
-            channel="email",
-            summary="Nobody called back",
-            employee_number="E-1",
-            rule_ids="CON-06",
-        )
-        ref = log_complaint(data, session=session, actor=ACTOR).ref
-        acknowledge(ref, ReplyInput(replied_at=received + timedelta(minutes=5)), session=session, actor=ACTOR)
-        for minute in range(10, 130, 10):
-            add_reply(
-                ref,
-                ReplyInput(replied_at=received + timedelta(minutes=minute), automatic=minute % 20 == 0),
-                session=session,
-                actor=ACTOR,
-            )
-        investigate(ref, session=session, actor=ACTOR)
-        resolve(ref, OutcomeInput(text="Called back and apologised"), session=session, actor=ACTOR)
-        return ref
-
-    ref = write(published, complaint)
-
-    def action(session: Session) -> None:
-        issued = issue_action(
-            validate(
-                ActionInput,
-                employee_number="E-1",
-                expectations="Call back when promised",
-                issued_on=TODAY,
-                complaint_refs=ref,
-                rule_ids="CON-06",
-            ),
-            session=session,
-            actor=ACTOR,
-        )
-        record_follow_up(
-            issued.id, validate(FollowUpInput, held_on=TODAY, outcome="improved"), session=session, actor=ACTOR
-        )
-
-    write(published, action)
-    write(
-        published,
-        lambda s: close_action(
-            1, validate(CloseInput, closed_on=TODAY, effectiveness_check="All calls returned"), session=s, actor=ACTOR
-        ),
-    )
-    return published
+from tracker.records.signoffs.commands import record_signoff
 
 
 def verify(engine: Engine, expected_head: tuple[int, str] | None = None):  # type: ignore[no-untyped-def]
@@ -122,7 +29,9 @@ def verify(engine: Engine, expected_head: tuple[int, str] | None = None):  # typ
 def tamper(engine: Engine, *statements: str) -> None:
     """Drop the append-only triggers and run raw SQL, as an intruder would."""
     with engine.begin() as connection:
-        for statement in triggers.drop_statements(engine.dialect.name):
+        for statement in triggers.drop_chain_statements(engine.dialect.name) + triggers.drop_statements(
+            engine.dialect.name
+        ):
             connection.exec_driver_sql(statement)
         for statement in statements:
             connection.execute(text(statement))

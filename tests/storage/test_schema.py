@@ -18,9 +18,10 @@ from sqlalchemy.exc import DBAPIError
 from tests.conftest import ACTOR, write
 from tests.storage.conftest import add, counts
 from tracker.db import engine as db
-from tracker.db.migrate import SchemaError, current_revision, ensure_schema, head_revision, open_database
+from tracker.db.migrate import SchemaError, current_revision, ensure_schema, head_revision
 from tracker.db.models import metadata
 from tracker.domain.inputs import EmployeeInput, SignoffInput, validate
+from tracker.maintenance.schema import open_database
 from tracker.records.employees.commands import add_employee
 from tracker.records.signoffs.commands import record_signoff
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterator
 
@@ -19,9 +19,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracker.db.models import AuditEvent
-from tracker.domain.timeutil import as_utc, utcnow
+from tracker.db.triggers import GENESIS
+from tracker.domain.timeutil import CLOCK_SKEW, as_utc, utcnow
 
-GENESIS = "0" * 64
 # The head as this session last wrote it: a bulk import appends thousands of
 # events without re-reading the head each time. Valid because the session holds
 # the write lock until it commits; db.write gives each attempt a new session.
@@ -136,6 +136,8 @@ class ChainReport:
     head_hash: str
     broken_seq: int | None = None
     problem: str | None = None
+    # Links intact, but times that go back: reported beside the chain, not as a broken link.
+    clock_problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -145,6 +147,7 @@ class ChainReport:
             "head_hash": self.head_hash,
             "broken_seq": self.broken_seq,
             "problem": self.problem,
+            "clock_problems": self.clock_problems,
         }
 
 
@@ -163,13 +166,17 @@ def _stream(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
 
 
 def verify_chain(session: Session, expected_head: tuple[int, str] | None = None) -> ChainReport:
-    """Walk the chain from the first event; report the first broken link."""
+    """Walk the chain from the first event; report the first broken link, an event whose
+    time goes back, and any audit row the walk did not pass (a row beside the chain)."""
     expected_seq = 1
     prev_hash = GENESIS
     count = 0
     found_expected = expected_head is None or expected_head == (0, GENESIS)  # a head kept before the first event
+    previous_at: datetime | None = None
+    clock: list[str] = []  # events dated before the one they follow (a clock set back, or a back-dated write)
     for event in _stream(session):
         problem = None
+        at = as_utc(event.at)
         if event.seq != expected_seq:
             problem = f"event {expected_seq} is missing (next found is {event.seq})"
         elif event.prev_hash != prev_hash:
@@ -191,9 +198,26 @@ def verify_chain(session: Session, expected_head: tuple[int, str] | None = None)
                     f"event {event.seq} does not match the head you kept ({expected_head[1][:12]}…): the chain was rewritten",
                 )
             found_expected = True
+        if previous_at is not None and at < previous_at - CLOCK_SKEW and len(clock) < 20:
+            clock.append(
+                f"event {event.seq} ({event.action} {event.entity} {event.entity_key}) is dated {at:%Y-%m-%d %H:%M} UTC, "
+                f"before event {event.seq - 1} ({previous_at:%Y-%m-%d %H:%M} UTC): the chain's clock went back"
+            )
         count += 1
         prev_hash = event.hash
+        previous_at = max(at, previous_at) if previous_at is not None else at
         expected_seq += 1
+    beside = session.exec(select(AuditEvent).where(col(AuditEvent.seq) < 1).order_by(col(AuditEvent.seq))).first()
+    if beside is not None:
+        return ChainReport(
+            False,
+            count,
+            expected_seq - 1,
+            prev_hash,
+            beside.seq,
+            f"audit row {beside.seq} ({beside.action} {beside.entity} {beside.entity_key}) is not on the chain "
+            "(sequence numbers start at 1): it was inserted behind the tracker's back",
+        )
     if not found_expected and expected_head is not None:
         return ChainReport(
             False,
@@ -203,7 +227,7 @@ def verify_chain(session: Session, expected_head: tuple[int, str] | None = None)
             expected_seq,
             f"the chain ends at event {expected_seq - 1}, before the head you kept ({expected_head[0]}): events were removed",
         )
-    return ChainReport(True, count, expected_seq - 1, prev_hash)
+    return ChainReport(True, count, expected_seq - 1, prev_hash, clock_problems=clock)
 
 
 def recent(session: Session, *, entity: str | None = None, key: str | None = None, limit: int = 50) -> list[AuditEvent]:

@@ -9,7 +9,7 @@ append-only trail must not hold them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from tracker.db.models import (
     Complaint,
@@ -17,10 +17,14 @@ from tracker.db.models import (
     CorrectiveAction,
     Employee,
     FollowUp,
+    HandbookChannel,
+    HandbookLevel,
+    HandbookRule,
     HandbookVersion,
     Signoff,
     SignoffRevocation,
 )
+from tracker.domain.handbook.model import rule_hash
 from tracker.domain.timeutil import as_utc
 
 
@@ -44,6 +48,32 @@ def version(row: HandbookVersion) -> dict[str, Any]:
         "published_on": row.published_on,
         "look_back": row.look_back,
         "grace_period": row.grace_period,
+    }
+
+
+def published_version(
+    row: HandbookVersion,
+    rules: Iterable[HandbookRule],
+    channels: Iterable[HandbookChannel],
+    levels: Iterable[HandbookLevel],
+) -> dict[str, Any]:
+    """Everything a published version enforces, as the trail records it when it is published.
+
+    Each rule's hash is computed from its stored title and text (not read from its ``hash``
+    column), so editing a rule's words behind the tracker's back no longer matches; the
+    channel targets, the ladder and the standards are in it too, because sign-offs,
+    complaints and actions are checked against them. Versions published before these were
+    recorded are attested once on upgrade (``audit/attest.py``).
+    """
+    rules = sorted(rules, key=lambda r: r.rule_id)
+    return version(row) | {
+        "rules": {r.rule_id: rule_hash(r.rule_id, r.title, r.text) for r in rules},
+        "rule_details": {r.rule_id: [r.page, r.tags, r.hash] for r in rules},
+        "channels": {c.code: [c.name, c.target, c.target_seconds] for c in sorted(channels, key=lambda c: c.code)},
+        "ladder": [
+            [lv.step, lv.code, lv.name, lv.follow_up, bool(lv.is_final)]
+            for lv in sorted(levels, key=lambda lv: lv.step)
+        ],
     }
 
 

@@ -45,7 +45,7 @@ def verify(
     c = context.backend(ctx)
     expected = _parse_head(expect_head) if expect_head else None
     report, records = c.read(lambda s: _verify(s, expected))
-    ok = report.ok and not records
+    ok = report.ok and not records and not report.clock_problems
     if fmt != Format.table:
         say_json(report.as_dict() | {"ok": ok, "record_problems": records})
     elif ok:
@@ -56,7 +56,7 @@ def verify(
     else:
         if not report.ok:
             typer.echo(f"error: audit: chain broken at event {report.broken_seq}: {report.problem}", err=True)
-        for problem in records[:20]:
+        for problem in report.clock_problems + records[:20]:
             typer.echo(f"error: audit: {problem}", err=True)
         if len(records) > 20:
             typer.echo(f"error: audit: … and {len(records) - 20} more records differ from the audit trail", err=True)

@@ -11,10 +11,11 @@ from tracker.audit import chain as audit_store
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
 from tracker.db import counters as counters
-from tracker.db.engine import make_engine, sqlite_path
-from tracker.db.migrate import current_revision, ensure_schema, head_revision, upgrade
+from tracker.db.engine import sqlite_path
+from tracker.db.migrate import current_revision, head_revision
 from tracker.domain.errors import InputError
 from tracker.maintenance import backup
+from tracker.maintenance.schema import upgrade_database
 from tracker.records.handbook.queries import latest_version
 from tracker.records.handbook.sql import material_version
 
@@ -56,10 +57,7 @@ def info(
 def upgrade_command(ctx: typer.Context) -> None:
     """Bring the database schema up to this tracker's version (run once for a shared PostgreSQL database)."""
     c = context.backend(ctx)
-    engine = make_engine(c.settings.database_url)
-    before = current_revision(engine)
-    ensure_schema(engine, auto_upgrade=True) if before is not None else upgrade(engine)
-    after = current_revision(engine)
+    before, after = upgrade_database(c.settings.database_url)
     if before == after:
         say(f"Schema already up to date (revision {after}).")
     else:

@@ -16,8 +16,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from tracker.db.engine import is_sqlite, make_engine
+from tracker.db.engine import is_sqlite, write
 from tracker.domain.errors import TrackerError
 
 
@@ -47,18 +48,24 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate in one write transaction (BEGIN IMMEDIATE on SQLite, the advisory lock on
+    PostgreSQL), retried while another writer holds the lock: several supervisors starting
+    on an older database queue behind the first, whose upgrade the others then find done."""
     config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
+
+    def migrate(session: Session) -> None:
+        config.attributes["connection"] = session.connection()
         command.upgrade(config, revision)
 
+    write(engine, migrate)
 
-def ensure_schema(engine: Engine, *, auto_upgrade: bool | None = None) -> None:
-    """Refuse a newer schema; bring an older one up to date where that is safe."""
+
+def ensure_schema(engine: Engine, *, auto_upgrade: bool | None = None) -> bool:
+    """Refuse a newer schema; bring an older one up to date where that is safe. True if it upgraded."""
     current = current_revision(engine)
     head = head_revision()
     if current == head:
-        return
+        return False
     if current is not None and current not in known_revisions():
         raise SchemaError(
             f"database: its schema ({current}) is newer than this tracker knows ({head}); "
@@ -72,10 +79,4 @@ def ensure_schema(engine: Engine, *, auto_upgrade: bool | None = None) -> None:
             "run 'tracker db upgrade' once for everyone"
         )
     upgrade(engine)
-
-
-def open_database(url: str) -> Engine:
-    """An engine on a database whose schema matches this tracker (upgraded if safe)."""
-    engine = make_engine(url)
-    ensure_schema(engine)
-    return engine
+    return True

@@ -110,3 +110,81 @@ def drop_statements(dialect: str) -> list[str]:
                 statements.append(f"DROP TRIGGER IF EXISTS {table}_no_{operation}")
         statements.append("DROP TRIGGER IF EXISTS signoff_insert_checks")
     return statements
+
+
+# --- since migration 0003: the chain's order, and no replacing of kept rows ---------------
+
+GENESIS = "0" * 64  # the previous hash of the first audit event
+
+# The keys of each append-only table. SQLite's INSERT OR REPLACE (and an upsert) deletes a
+# conflicting row without firing its DELETE trigger, so inserting a row whose key is taken is
+# refused before SQLite gets that far.
+APPEND_ONLY_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "audit_event": (("seq",), ("prev_hash",), ("hash",)),
+    "signoff": (("id",),),
+    "signoff_revocation": (("id",), ("signoff_id",)),
+    "handbook_version": (("id",), ("label",)),
+    "handbook_rule": (("version_id", "rule_id"),),
+    "handbook_channel": (("version_id", "code"),),
+    "handbook_level": (("version_id", "code"),),
+    "complaint_reply": (("id",),),
+    "follow_up": (("id",),),
+}
+
+_AUDIT_CHAIN_SQLITE = f"""
+CREATE TRIGGER audit_event_on_the_chain BEFORE INSERT ON audit_event
+BEGIN
+    SELECT RAISE(ABORT, 'audit_event: an event must follow the newest one (next seq, its hash as prev_hash)')
+    WHERE NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_event)
+       OR NEW.prev_hash IS NOT COALESCE((SELECT hash FROM audit_event WHERE seq = NEW.seq - 1), '{GENESIS}');
+END
+"""
+
+_AUDIT_CHAIN_POSTGRES = f"""
+CREATE OR REPLACE FUNCTION tracker_audit_on_the_chain() RETURNS trigger AS $$
+BEGIN
+    IF NEW.seq IS DISTINCT FROM (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_event)
+       OR NEW.prev_hash IS DISTINCT FROM COALESCE((SELECT hash FROM audit_event WHERE seq = NEW.seq - 1), '{GENESIS}')
+    THEN
+        RAISE EXCEPTION 'audit_event: an event must follow the newest one (next seq, its hash as prev_hash)';
+    END IF;
+    RETURN NEW;
+END $$ LANGUAGE plpgsql
+"""
+
+
+def _no_replace_sqlite(table: str, keys: tuple[tuple[str, ...], ...]) -> str:
+    taken = " OR ".join(
+        "EXISTS (SELECT 1 FROM {t} WHERE {cond})".format(t=table, cond=" AND ".join(f"{c} = NEW.{c}" for c in key))
+        for key in keys
+    )
+    return (
+        f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} WHEN {taken} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: a row with this key exists, REPLACE refused'); END"
+    )
+
+
+def chain_statements(dialect: str) -> list[str]:
+    """The audit chain's order enforced by the database, and (SQLite) no INSERT OR REPLACE of kept rows.
+
+    PostgreSQL needs no replace guard: ON CONFLICT DO UPDATE fires the UPDATE triggers,
+    which refuse, and a plain insert with a taken key breaks the unique constraint.
+    """
+    if dialect == "postgresql":
+        return [
+            _AUDIT_CHAIN_POSTGRES,
+            "CREATE TRIGGER audit_event_on_the_chain BEFORE INSERT ON audit_event "
+            "FOR EACH ROW EXECUTE FUNCTION tracker_audit_on_the_chain()",
+        ]
+    return [_AUDIT_CHAIN_SQLITE] + [_no_replace_sqlite(table, keys) for table, keys in APPEND_ONLY_KEYS.items()]
+
+
+def drop_chain_statements(dialect: str) -> list[str]:
+    if dialect == "postgresql":
+        return [
+            "DROP TRIGGER IF EXISTS audit_event_on_the_chain ON audit_event",
+            "DROP FUNCTION IF EXISTS tracker_audit_on_the_chain()",
+        ]
+    return ["DROP TRIGGER IF EXISTS audit_event_on_the_chain"] + [
+        f"DROP TRIGGER IF EXISTS {table}_no_replace" for table in APPEND_ONLY_KEYS
+    ]

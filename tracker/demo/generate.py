@@ -545,7 +545,6 @@ def _actions(
         if issued < person.hire_date:
             continue
         for _step in range(rng.choice((1, 1, 1, 2, 2, 3))):
-            when = datetime.combine(issued, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=10)
             try:
                 action = write(
                     engine,
@@ -559,7 +558,7 @@ def _actions(
                         ),
                         session=s,
                         actor=actor,
-                        now=when,
+                        now=now,
                         today=issued,
                     ),
                 )
@@ -572,7 +571,6 @@ def _actions(
                 break  # follow-up overdue: left open on purpose
             held = action.follow_up_due
             improved = rng.random() < 0.6
-            held_at = datetime.combine(held, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=11)
             write(
                 engine,
                 lambda s: record_follow_up(
@@ -584,7 +582,7 @@ def _actions(
                     ),
                     session=s,
                     actor=actor,
-                    now=held_at,
+                    now=now,
                 ),
             )
             if improved:
@@ -598,7 +596,7 @@ def _actions(
                         ),
                         session=s,
                         actor=actor,
-                        now=held_at,
+                        now=now,
                     ),
                 )
                 break
@@ -617,7 +615,7 @@ def _actions(
                     ),
                     session=s,
                     actor=actor,
-                    now=held_at,
+                    now=now,
                 ),
             )
     report("corrective actions", count, count)

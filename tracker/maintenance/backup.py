@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.audit import chain as audit
+from tracker.audit.integrity import verify_records
 from tracker.db import counters, sqlite_setup
 from tracker.db import engine as db
 from tracker.db.migrate import current_revision, known_revisions
@@ -203,6 +204,11 @@ def recount(engine: Engine, *, actor: str) -> None:
     outside the tracker), on record."""
 
     def work(session: Session) -> None:
+        problems = verify_records(session, limit=5, counters=False)
+        if problems:  # counters rebuilt from forged records would make the forgery look consistent
+            raise TrackerError(
+                f"recount refused: {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+            )
         counters.recount(of_session(session))
         audit.append(
             session,

@@ -58,8 +58,9 @@ def publish(
     session.add(version)
     session.flush()
     assert version.id is not None
+    rows: list[HandbookRule | HandbookChannel | HandbookLevel] = []
     for rule in handbook.rules.values():
-        session.add(
+        rows.append(
             HandbookRule(
                 version_id=version.id,
                 rule_id=rule.id,
@@ -71,7 +72,7 @@ def publish(
             )
         )
     for channel in handbook.channels.values():
-        session.add(
+        rows.append(
             HandbookChannel(
                 version_id=version.id,
                 code=channel.code,
@@ -81,7 +82,7 @@ def publish(
             )
         )
     for level in handbook.ladder:
-        session.add(
+        rows.append(
             HandbookLevel(
                 version_id=version.id,
                 code=level.code,
@@ -91,8 +92,14 @@ def publish(
                 is_final=level is handbook.ladder[-1],
             )
         )
+    session.add_all(rows)
     session.flush()
-    after = snapshots.version(version) | {"rules": {rule.id: rule.hash for rule in handbook.rules.values()}}
+    after = snapshots.published_version(
+        version,
+        [r for r in rows if isinstance(r, HandbookRule)],
+        [c for c in rows if isinstance(c, HandbookChannel)],
+        [lv for lv in rows if isinstance(lv, HandbookLevel)],
+    )
     audit.append(
         session, actor=actor, action="handbook.publish", entity="handbook_version", key=label, after=after, at=now
     )
