@@ -4,6 +4,7 @@ functions and print what was acknowledged (committed) as they go.
     python -m tests.drills.children loop URL EMPLOYEES       log complaints and record sign-offs until killed
     python -m tests.drills.children import URL FILE           import a complaint history file
     python -m tests.drills.children contend URL N TAG         N complaints, each in its own transaction
+    python -m tests.drills.children restore URL BACKUP         restore the backup, printing each step as it is reached
 """
 
 from __future__ import annotations
@@ -77,11 +78,23 @@ def contend(url: str, count: int, tag: str) -> None:
     say(f"done {count - failures}")
 
 
+def restore_backup(url: str, path: str) -> None:
+    from pathlib import Path
+
+    from tracker.maintenance.backup import restore
+
+    engine = db.make_engine(url)
+    result = restore(engine, Path(path), actor=ACTOR, progress=lambda step: say(f"step {step}"))
+    say(f"restored {result.replaced_head}")
+
+
 if __name__ == "__main__":
     mode, url = sys.argv[1], sys.argv[2]
     if mode == "loop":
         loop(url, int(sys.argv[3]))
     elif mode == "import":
         import_file(url, sys.argv[3])
+    elif mode == "restore":
+        restore_backup(url, sys.argv[3])
     else:
         contend(url, int(sys.argv[3]), sys.argv[4])

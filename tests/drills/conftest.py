@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from typing import Iterator
 
 import pytest
@@ -18,7 +18,9 @@ from tracker.audit.chain import verify_chain
 from tracker.audit.integrity import verify_records
 from tracker.db import engine as db
 from tracker.db.models import AuditEvent, Complaint, Signoff
-from tracker.domain.inputs import EmployeeInput
+from tracker.domain.inputs import ComplaintInput, EmployeeInput, OutcomeInput, ReplyInput
+from tracker.domain.timeutil import utcnow
+from tracker.records.complaints.commands import acknowledge, investigate, log_complaint, resolve
 from tracker.records.employees.commands import add_employee
 from tracker.records.handbook.commands import publish
 
@@ -37,6 +39,30 @@ def staff(engine: Engine, count: int = EMPLOYEES) -> None:
             )
 
     write(engine, add)
+
+
+def db_write_complaints(engine: Engine, count: int, *, customer: str | None = None, closed: bool = False) -> list[str]:
+    """``count`` complaints logged now (answered and resolved when ``closed``); their references."""
+    refs = []
+    for number in range(count):
+        data = ComplaintInput(
+            received_at=utcnow() - timedelta(hours=2),
+            channel="email",
+            summary=f"Drill {number}",
+            customer_name=customer,
+        )
+        ref = write(engine, lambda s: log_complaint(data, session=s, actor=ACTOR)).ref
+        if closed:
+            write(
+                engine,
+                lambda s: acknowledge(
+                    ref, ReplyInput(replied_at=utcnow() - timedelta(hours=1)), session=s, actor=ACTOR
+                ),
+            )
+            write(engine, lambda s: investigate(ref, session=s, actor=ACTOR))
+            write(engine, lambda s: resolve(ref, OutcomeInput(text="Refunded"), session=s, actor=ACTOR))
+        refs.append(ref)
+    return refs
 
 
 def child(*args: str) -> subprocess.Popen[str]:

@@ -100,7 +100,35 @@ def restore_command(
             raise InputError("yes", "restoring replaces the current database; pass --yes to confirm")
         typer.confirm(f"Replace {c.settings.database_url} with {path}?", abort=True)
     result = backup.restore(c.engine, path, actor=c.actor)
+    purges = (
+        f" {result.purges_reapplied} purge(s) of customer details recorded since the backup were applied again."
+        if result.purges_reapplied
+        else ""
+    )
     say(
-        f"Restored from {result.restored_from}. The replaced database is kept at {result.safety_copy}. "
+        f"Restored from {result.restored_from}.{purges} The replaced database is kept at {result.safety_copy}. "
         f"Audit chain: restored head {result.restored_head}, replaced head {result.replaced_head}."
     )
+
+
+@app.command("check")
+def check_command(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="A database file, e.g. a backup made with 'tracker db backup'."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """Check a backup without changing a byte (read-only, so it works on read-only media): integrity,
+    schema, audit chain and, at this tracker's schema, every record against its trail."""
+    report = backup.check_backup(path.expanduser())
+    if fmt == Format.json:
+        say_json(report.as_dict())
+    elif report.ok:
+        say(
+            f"{path}: sound. Schema {report.revision}, {report.events} audit events, head {report.head}"
+            f"{'' if report.records_checked else ' (records not checked: an older schema; restore checks them)'}; "
+            f"SHA-256 {report.sha256}."
+        )
+    if not report.ok:
+        for problem in report.problems:
+            typer.echo(f"error: {path}: {problem}", err=True)
+        raise typer.Exit(1)

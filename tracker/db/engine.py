@@ -21,6 +21,7 @@ from typing import Callable, TypeVar
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 from tracker.db import sqlite_setup
@@ -69,6 +70,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, pool_pre_ping=True)
         _configure_postgres(engine)
     return engine
+
+
+def read_only_engine(path: Path) -> Engine:
+    """An engine on a SQLite file that must not change (a backup): read-only, immutable, never WAL."""
+    return create_engine("sqlite://", creator=lambda: sqlite_setup.connect_read_only(str(path)), poolclass=NullPool)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -4,6 +4,11 @@ WAL so readers never block the writer, ``synchronous=FULL`` so a saved
 sign-off survives power loss, foreign keys on, and a busy timeout. The
 sqlite3 module's own transaction handling is switched off: the tracker issues
 BEGIN (or BEGIN IMMEDIATE for writes) itself.
+
+WAL is a property of the file, set once when the tracker creates a database:
+opening a backup (a single file in rollback-journal mode) to read or verify it
+must not turn it into a WAL database, or its SHA-256 would no longer match the
+one ``tracker db backup`` printed. Backups are read through ``connect_read_only``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ def configure(connection: sqlite3.Connection) -> None:
     connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:  # a new, empty database: make it a WAL one
+        cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
@@ -26,4 +32,12 @@ def configure(connection: sqlite3.Connection) -> None:
 def connect(path: str) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     configure(connection)
+    return connection
+
+
+def connect_read_only(path: str) -> sqlite3.Connection:
+    """A file that must not change at all (a backup, perhaps on read-only media): opened
+    read-only and immutable, so SQLite neither writes nor locks it."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    connection.isolation_level = None
     return connection

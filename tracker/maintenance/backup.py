@@ -2,20 +2,39 @@
 
 A backup uses SQLite's online backup API: a consistent copy taken while
 supervisors keep working (a file copy of a database in WAL mode can be torn).
-A restore first keeps a copy of the database it replaces, then copies the
-backup in, checks it, and appends a "restore" event to the restored audit
-chain naming both chain heads, so the jump back in time is itself on record.
+A backup is only ever read read-only and immutable, so its SHA-256 stays the one
+printed when it was taken, and it can be checked on read-only media.
+
+A restore is one transaction on the live database, holding its write lock from
+before the safety copy until the restored records and the restore's own audit
+event are committed together:
+
+1. the backup is copied to a work file, upgraded to this tracker's schema, and its
+   chain and every record are checked against its trail (nothing is replaced if not);
+2. the live database's write lock is taken (other supervisors' saves wait, or are
+   refused with the one-line message) and the safety copy taken under it;
+3. into the work file go the purges of customer details recorded since the backup
+   (the retention promise holds across a restore) and the ``db.restore`` event
+   naming the head replaced, read under the lock;
+4. the live database's contents are replaced by the work file's and committed.
+
+A restore killed at any point before that commit leaves the live database as it
+was; after it, the restore is complete and on record. Complaint references keep
+counting from the higher of the two databases, so none is handed out twice.
 PostgreSQL databases are backed up with pg_dump (see the README).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -24,10 +43,12 @@ from tracker.audit import chain as audit
 from tracker.audit.integrity import verify_records
 from tracker.db import counters, sqlite_setup
 from tracker.db import engine as db
-from tracker.db.migrate import current_revision, known_revisions
+from tracker.db.migrate import ensure_schema, head_revision, known_revisions
 from tracker.db.raw import of_session
+from tracker.db.triggers import GENESIS
 from tracker.domain.errors import InputError, TrackerError
 from tracker.domain.timeutil import utcnow
+from tracker.records.complaints.retention import PURGE_ACTION, purge_contacts
 
 
 @dataclass(frozen=True)
@@ -51,7 +72,7 @@ def _database_path(engine: Engine) -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -62,7 +83,7 @@ def _sha256(path: Path) -> str:
 def _owner_only_file(path: Path) -> None:
     """Create the file readable by its owner only, before any data goes into it."""
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except FileExistsError:
         raise InputError("path", f"{path} already exists; choose a new file name") from None
     except OSError as exc:
@@ -70,22 +91,99 @@ def _owner_only_file(path: Path) -> None:
     os.close(fd)
 
 
-def _head_of(connection: sqlite3.Connection) -> str:
+def _head_of(connection: sqlite3.Connection) -> tuple[int, str]:
     row = connection.execute("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1").fetchone()
-    return f"{row[0]}:{row[1]}" if row else f"0:{audit.GENESIS}"
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
-def _check(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path)
+def _text(head: tuple[int, str]) -> str:
+    return f"{head[0]}:{head[1]}"
+
+
+def _copy(source: sqlite3.Connection, target: Path) -> None:
+    """A consistent copy of ``source`` into a new owner-only file, as one self-contained file."""
+    _owner_only_file(target)
+    destination = sqlite3.connect(target)
+    try:
+        source.backup(destination)  # one step: a snapshot as of one moment, while others keep writing
+        destination.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        destination.close()
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    revision: str
+    head: tuple[int, str]
+
+
+def check_file(path: Path) -> FileCheck:
+    """A tracker database file, read without changing a byte: sound, of a known schema; its head."""
+    if not path.is_file():
+        raise InputError("path", f"{path} is not a file")
+    try:
+        connection = sqlite_setup.connect_read_only(str(path))
+    except sqlite3.Error as exc:
+        raise InputError("path", f"{path} cannot be opened ({exc})") from None
     try:
         result = connection.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            raise InputError("path", f"{path} is damaged (integrity check: {result})")
+        revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        head = _head_of(connection)
     except sqlite3.DatabaseError as exc:
+        raise InputError("path", f"{path} is not a readable tracker database ({exc})") from None
+    finally:
         connection.close()
-        raise InputError("path", f"{path} is not a readable SQLite database ({exc})") from None
-    if result != "ok":
-        connection.close()
-        raise InputError("path", f"{path} is damaged (integrity check: {result})")
-    return connection
+    if revision is None or revision[0] not in known_revisions():
+        raise InputError(
+            "path", f"{path} has a schema this tracker does not know ({revision[0] if revision else 'none'})"
+        )
+    return FileCheck(revision[0], head)
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    path: Path
+    sha256: str
+    revision: str
+    events: int
+    head: str
+    records_checked: bool
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": str(self.path),
+            "ok": self.ok,
+            "sha256": self.sha256,
+            "schema_revision": self.revision,
+            "events": self.events,
+            "head": self.head,
+            "records_checked": self.records_checked,
+            "problems": self.problems,
+        }
+
+
+def check_backup(path: Path) -> BackupReport:
+    """``tracker db check``: a backup's chain and (at this tracker's schema) records, read-only and immutable."""
+    checked = check_file(path)
+    engine = db.read_only_engine(path)
+    try:
+        with db.read_session(engine) as session:
+            chain = audit.verify_chain(session)
+            problems = [] if chain.ok else [f"audit chain broken at event {chain.broken_seq}: {chain.problem}"]
+            problems += chain.clock_problems
+            at_head = checked.revision == head_revision()
+            if chain.ok and at_head:
+                problems += verify_records(session, limit=20)
+    finally:
+        engine.dispose()
+    return BackupReport(path, sha256_of(path), checked.revision, chain.events, _text(checked.head), at_head, problems)
 
 
 def backup(engine: Engine, target: Path, *, actor: str | None = None) -> BackupResult:
@@ -95,19 +193,13 @@ def backup(engine: Engine, target: Path, *, actor: str | None = None) -> BackupR
     target = target.expanduser()
     if not target.parent.is_dir():
         raise InputError("path", f"the folder {target.parent} does not exist")
-    _owner_only_file(target)
     source = sqlite_setup.connect(str(source_path))
-    destination = sqlite3.connect(target)
     try:
-        source.backup(destination)  # one step: a snapshot as of one moment, while others keep writing
-        destination.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
+        _copy(source, target)
     finally:
-        destination.close()
         source.close()
-    check = _check(target)
-    head = _head_of(check)
-    check.close()
-    result = BackupResult(target, target.stat().st_size, _sha256(target), head)
+    checked = check_file(target)
+    result = BackupResult(target, target.stat().st_size, sha256_of(target), _text(checked.head))
     if actor is not None:
         db.write(
             engine,
@@ -118,21 +210,13 @@ def backup(engine: Engine, target: Path, *, actor: str | None = None) -> BackupR
     return result
 
 
-def _verify_chain_of(path: Path) -> audit.ChainReport:
-    engine = db.make_engine(f"sqlite:///{path}")
-    try:
-        with db.read_session(engine) as session:
-            return audit.verify_chain(session)
-    finally:
-        engine.dispose()
-
-
 @dataclass(frozen=True)
 class RestoreResult:
     restored_from: Path
     safety_copy: Path
     replaced_head: str
     restored_head: str
+    purges_reapplied: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -140,63 +224,167 @@ class RestoreResult:
             "safety_copy": str(self.safety_copy),
             "replaced_head": self.replaced_head,
             "restored_head": self.restored_head,
+            "purges_reapplied": self.purges_reapplied,
         }
 
 
-def restore(engine: Engine, source: Path, *, actor: str, now: datetime | None = None) -> RestoreResult:
-    """Replace the live database with a backup; the replaced one is kept beside it."""
+def _checked_work_copy(source: Path, work: Path) -> Engine:
+    """The backup copied to ``work``, upgraded, its chain and records checked; refused if not sound."""
+    reader = sqlite_setup.connect_read_only(str(source))
+    try:
+        _copy(reader, work)
+    finally:
+        reader.close()
+    engine = db.make_engine(f"sqlite:///{work}")
+    ensure_schema(engine, auto_upgrade=True)
+    with db.read_session(engine) as session:
+        chain = audit.verify_chain(session)
+        if not chain.ok:
+            raise InputError(
+                "path", f"{source}: its audit chain is broken at event {chain.broken_seq} ({chain.problem})"
+            )
+        problems = verify_records(session, limit=5)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InputError("path", f"{source}: its records do not match its audit trail: {problems[0]}{more}")
+    return engine
+
+
+def _lock(live: sqlite3.Connection, attempts: int = db.WRITE_ATTEMPTS) -> None:
+    """The live database's write lock, as every tracker writer takes it (bounded wait)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            live.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts:
+                raise TrackerError(
+                    "database: another supervisor held the database for too long; nothing was restored, try again"
+                ) from exc
+            time.sleep(0.2 * attempt)
+
+
+def _purges_since(live: sqlite3.Connection, restored_head: tuple[int, str]) -> list[date]:
+    """The dates of customer-detail purges the live trail records after the backup was taken.
+
+    When the backup is an earlier state of this same database (its head is on the live chain),
+    only the purges after it; otherwise every purge the live database recorded.
+    """
+    seq, digest = restored_head
+    shared = live.execute("SELECT 1 FROM audit_event WHERE seq = ? AND hash = ?", (seq, digest)).fetchone()
+    rows = live.execute(
+        "SELECT after FROM audit_event WHERE action = ? AND seq > ? ORDER BY seq", (PURGE_ACTION, seq if shared else 0)
+    ).fetchall()
+    return sorted({date.fromisoformat(json.loads(after)["received_before"]) for (after,) in rows})
+
+
+def _replace_contents(live: sqlite3.Connection, work: Path) -> None:
+    """Inside the live connection's transaction: every table's rows become the work file's."""
+    live.execute("ATTACH DATABASE ? AS restored", (str(work),))
+    try:
+        live.execute("PRAGMA defer_foreign_keys = ON")
+        for (name,) in live.execute("SELECT name FROM main.sqlite_master WHERE type = 'trigger'").fetchall():
+            live.execute(f'DROP TRIGGER main."{name}"')
+        tables = [
+            name
+            for (name,) in live.execute(
+                "SELECT name FROM restored.sqlite_master WHERE type = 'table' ORDER BY name"
+            ).fetchall()
+            if name == "sqlite_sequence" or not name.startswith("sqlite_")
+        ]
+        kept_counters = dict(live.execute("SELECT name, value FROM main.counter").fetchall())
+        for table in tables:
+            columns = ", ".join(f'"{row[1]}"' for row in live.execute(f'PRAGMA restored.table_info("{table}")'))
+            live.execute(f'DELETE FROM main."{table}"')
+            live.execute(f'INSERT INTO main."{table}" ({columns}) SELECT {columns} FROM restored."{table}"')
+        for name, value in kept_counters.items():  # references are never handed out twice
+            live.execute(
+                "INSERT INTO main.counter (name, value) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)",
+                (name, value),
+            )
+        for (sql,) in live.execute("SELECT sql FROM restored.sqlite_master WHERE type = 'trigger'").fetchall():
+            live.execute(sql)
+        live.execute("COMMIT")
+    finally:
+        if live.in_transaction:
+            live.execute("ROLLBACK")
+        live.execute("DETACH DATABASE restored")
+
+
+RESTORE_STEPS = ("checked", "locked", "safety copy taken", "restored records prepared", "replaced")
+
+
+def restore(
+    engine: Engine,
+    source: Path,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    progress: Callable[[str], None] = lambda step: None,
+) -> RestoreResult:
+    """Replace the live database with a backup, in one transaction under its write lock;
+    the replaced one is kept beside it and the restore is the newest event of the restored chain."""
     live_path = _database_path(engine)
     source = source.expanduser()
-    if not source.is_file():
-        raise InputError("path", f"{source} is not a file")
-    checked = _check(source)
-    try:
-        revision = checked.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError:
-        checked.close()
-        raise InputError("path", f"{source} is not a tracker database") from None
-    restored_head = _head_of(checked)
-    checked.close()
-    if revision is None or revision[0] not in known_revisions():
-        raise InputError(
-            "path", f"{source} has a schema this tracker does not know ({revision[0] if revision else 'none'})"
-        )
-    chain = _verify_chain_of(source)
-    if not chain.ok:
-        raise InputError("path", f"{source}: its audit chain is broken at event {chain.broken_seq} ({chain.problem})")
+    checked = check_file(source)
     now = now or utcnow()
-    safety = live_path.with_name(f"{live_path.name}.before-restore-{now:%Y%m%dT%H%M%S}")
-    kept = backup(engine, safety)
-    engine.dispose()
-    backup_connection = sqlite3.connect(source)
-    live = sqlite_setup.connect(str(live_path))
+    stamp = f"{now:%Y%m%dT%H%M%S}"
+    work = live_path.with_name(f"{live_path.name}.restoring-{stamp}")
+    safety = live_path.with_name(f"{live_path.name}.before-restore-{stamp}")
+    work_engine: Engine | None = None
     try:
-        backup_connection.backup(live)
+        work_engine = _checked_work_copy(source, work)
+        progress(RESTORE_STEPS[0])
+        engine.dispose()
+        live = sqlite_setup.connect(str(live_path))
+        try:
+            _lock(live)
+            progress(RESTORE_STEPS[1])
+            reader = sqlite_setup.connect(str(live_path))  # reads what is committed: all of it, the lock is ours
+            try:
+                _copy(reader, safety)
+            finally:
+                reader.close()
+            progress(RESTORE_STEPS[2])
+            replaced = _head_of(live)
+            purges = _purges_since(live, checked.head)
+
+            def finish(session: Session) -> None:
+                for received_before in purges:
+                    purge_contacts(session, received_before=received_before, actor=actor, now=now)
+                audit.append(
+                    session,
+                    actor=actor,
+                    action="db.restore",
+                    entity="database",
+                    key=live_path.name,
+                    after={
+                        "restored_from": str(source),
+                        "backup_sha256": sha256_of(source),
+                        "replaced_head": _text(replaced),
+                        "restored_head": _text(checked.head),
+                        "safety_copy": str(safety),
+                        "purges_reapplied": [day.isoformat() for day in purges],
+                    },
+                    at=now,
+                )
+
+            db.write(work_engine, finish)
+            work_engine.dispose()
+            progress(RESTORE_STEPS[3])
+            _replace_contents(live, work)
+            progress(RESTORE_STEPS[4])
+        finally:
+            if live.in_transaction:
+                live.execute("ROLLBACK")
+            live.close()
     finally:
-        live.close()
-        backup_connection.close()
-    engine.dispose()
-    if current_revision(engine) not in known_revisions():
-        raise TrackerError("database: the restored file has an unknown schema")
-    db.write(
-        engine,
-        lambda s: audit.append(
-            s,
-            actor=actor,
-            action="db.restore",
-            entity="database",
-            key=live_path.name,
-            after={
-                "restored_from": str(source),
-                "backup_sha256": _sha256(source),
-                "replaced_head": kept.audit_head,
-                "restored_head": restored_head,
-                "safety_copy": str(safety),
-            },
-            at=now,
-        ),
-    )
-    return RestoreResult(source, safety, kept.audit_head, restored_head)
+        if work_engine is not None:
+            work_engine.dispose()
+        for leftover in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+    return RestoreResult(source, safety, _text(replaced), _text(checked.head), len(purges))
 
 
 def recount(engine: Engine, *, actor: str) -> None:
@@ -206,9 +394,8 @@ def recount(engine: Engine, *, actor: str) -> None:
     def work(session: Session) -> None:
         problems = verify_records(session, limit=5, counters=False)
         if problems:  # counters rebuilt from forged records would make the forgery look consistent
-            raise TrackerError(
-                f"recount refused: {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
-            )
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise TrackerError(f"recount refused: {problems[0]}{more}")
         counters.recount(of_session(session))
         audit.append(
             session,

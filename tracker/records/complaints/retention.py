@@ -20,6 +20,8 @@ from tracker.db.models import Complaint
 from tracker.domain import complaint_flow as flow
 from tracker.domain.timeutil import local_midnight, utcnow
 
+PURGE_ACTION = "complaint.purge-contacts"  # the audit event a purge appends (a restore re-applies them)
+
 
 def purge_contacts(session: Session, *, received_before: date, actor: str, now: datetime | None = None) -> int:
     """Remove customer names and contacts from closed complaints received before the date; returns how many."""
@@ -38,7 +40,7 @@ def purge_contacts(session: Session, *, received_before: date, actor: str, now: 
     audit.append(
         session,
         actor=actor,
-        action="complaint.purge-contacts",
+        action=PURGE_ACTION,
         entity="privacy",
         key=received_before.isoformat(),
         after={"received_before": received_before, "complaints": purged, "statuses": list(flow.CLOSED_STATUSES)},
