@@ -139,3 +139,13 @@ def write(engine: Engine, work: Callable[[Session], T]) -> T:
 
 def read(engine: Engine) -> Session:
     return db.read_session(engine)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``-n 2 --dist loadgroup``), the browser tests share one worker and the
+    PostgreSQL tests another: one Chromium and one stream of database clones at a time on two cores."""
+    for item in items:
+        for suite in ("browser", "postgres"):
+            if item.get_closest_marker(suite):
+                item.add_marker(pytest.mark.xdist_group(suite))
+                break

@@ -26,6 +26,7 @@ APP_NAME = "service-standards-tracker"
 DATABASE_ENV = "TRACKER_DATABASE_URL"
 HANDBOOK_ENV = "TRACKER_HANDBOOK"
 ACTOR_ENV = "TRACKER_ACTOR"
+EXPORTS_ENV = "TRACKER_EXPORTS"  # set by ``tracker serve``: the one folder the app may write exports into
 
 
 def default_database_url() -> str:
@@ -83,12 +84,19 @@ def handbook_source(explicit: str | Path | None = None, *, start: Path | None = 
 
 
 class Settings:
-    """Database URL, handbook and actor. The handbook is found only when first
-    asked for: the terminal app paints its dashboard before it needs one."""
+    """Database URL, handbook, actor and (when served) the export folder. The handbook is found only
+    when first asked for: the terminal app paints its dashboard before it needs one."""
 
-    def __init__(self, database_url: str, handbook: "HandbookSource | str | Path | None", actor: str):
+    def __init__(
+        self,
+        database_url: str,
+        handbook: "HandbookSource | str | Path | None",
+        actor: str,
+        exports: Path | None = None,
+    ):
         self.database_url = database_url
         self.actor = actor
+        self.exports = exports  # None: exports go wherever the user types (the terminal app is theirs)
         self._handbook = handbook
 
     @property
@@ -103,4 +111,5 @@ class Settings:
 def load_settings(
     *, database: str | None = None, handbook: str | Path | None = None, acting_as: str | None = None
 ) -> Settings:
-    return Settings(database_url(database), handbook, actor(acting_as))
+    exports = os.environ.get(EXPORTS_ENV)
+    return Settings(database_url(database), handbook, actor(acting_as), Path(exports) if exports else None)

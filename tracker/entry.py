@@ -16,10 +16,11 @@ from tracker.domain.errors import TrackerError
 _GLOBAL_OPTIONS = {"--db": "database", "--handbook": "handbook", "--as": "acting_as"}
 
 
-def open_app(settings: Settings) -> None:
+def open_app(settings: Settings) -> int:
+    """Run the terminal app; its exit code (1 when it stopped on an unexpected error)."""
     from tracker.ui.launch import launch  # imported only when the app is wanted
 
-    launch(settings)
+    return launch(settings)
 
 
 def bare_launch(argv: list[str]) -> dict[str, str] | None:
@@ -46,8 +47,7 @@ def run() -> None:
         except TrackerError as exc:
             print(f"error: {exc}", file=sys.stderr)
             sys.exit(exc.exit_code)
-        open_app(settings)
-        return
+        sys.exit(open_app(settings))
     from tracker.cli.main import run as run_cli
 
     run_cli(open_app=open_app)

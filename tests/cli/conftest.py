@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ACTOR, ROOT
+from tracker.cli import output
 from tracker.cli.main import run
 
 
@@ -37,4 +38,6 @@ class Runner:
 @pytest.fixture
 def tracker(capsys: pytest.CaptureFixture[str], sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Runner:
     monkeypatch.setenv("COLUMNS", "200")
+    for console in (output.console, output.error_console):  # made when first imported, perhaps at collection
+        monkeypatch.setattr(console, "width", 200)
     return Runner(capsys, sqlite_url)

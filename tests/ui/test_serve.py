@@ -15,33 +15,35 @@ constructor assigns) and ``window.__screenText()`` reads the visible rows of
 its buffer: exactly the text xterm renders. If an xterm upgrade renames that
 field, the test fails saying so (it does not pass vacuously).
 
-No request may leave the machine: everything but the local server is aborted
-(textual-serve's page links Google Fonts; the page works without them).
+No request may leave the machine: the page's scripts, styles and font are served by the tracker
+(textual-serve's own page links Google Fonts). Every test opens the address the server printed,
+with its secret; the hostile tests open pages of other origins in the same browser.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
+import json
+import stat
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
 from tests.browser import CHROMIUM_ARGS, chromium_path
-from tests.conftest import ACTOR, ROOT
+from tests.conftest import ACTOR
 from tests.ui.conftest import NOW
+from tests.ui.serving import Server, free_port
 from tracker.db import engine as db
 from tracker.demo.generate import generate
 from tracker.domain.handbook.model import Handbook
 
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page, Response
+
 pytestmark = pytest.mark.browser
 
-START_TIMEOUT = 30.0  # seconds for the server to listen
 SCREEN_TIMEOUT_MS = 30_000  # for the app to start in its own process and draw
 
 CAPTURE_TERMINAL = """
@@ -68,90 +70,6 @@ CAPTURE_TERMINAL = """
   };
 })();
 """
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """`python -m tracker --db ... serve --port ...` in its own process group."""
-
-    def __init__(self, database_url: str, port: int, log: Path) -> None:
-        self.port = port
-        self.log = log
-        command = [
-            sys.executable,
-            "-m",
-            "tracker",
-            "--db",
-            database_url,
-            "--handbook",
-            str(ROOT / "mkdocs.yml"),
-            "--as",
-            ACTOR,
-            "serve",
-            "--port",
-            str(port),
-        ]
-        with log.open("wb") as out:
-            # A new session: stopping the group also stops the app processes the server starts
-            # (one per browser tab, through /bin/sh).
-            self.process = subprocess.Popen(
-                command,
-                cwd=log.parent,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def wait_until_listening(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"`tracker serve` exited with {self.process.returncode}:\n{self.output()}", pytrace=False)
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        pytest.fail(
-            f"`tracker serve` did not listen on port {self.port} within {START_TIMEOUT:.0f} s:\n{self.output()}",
-            pytrace=False,
-        )
-
-    def stop(self) -> None:
-        group = self.process.pid
-        try:
-            os.killpg(group, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:  # the app processes, reparented once the server is gone
-            try:
-                os.killpg(group, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.1)
-        try:
-            os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait(timeout=5)
 
 
 @pytest.fixture
@@ -205,35 +123,146 @@ def wait_for_screen(page, text: str, server: Server) -> None:  # type: ignore[no
     )
 
 
-def test_the_served_app_renders_the_dashboard_and_a_key_opens_complaints(server: Server) -> None:
+@contextmanager
+def browser_context(server: Server, *args: str) -> Iterator[tuple[BrowserContext, list[str]]]:
+    """A fresh headless Chromium; the URLs it requested. Nothing may leave the machine: a request to
+    any other host is recorded (the test then fails on it) and aborted."""
     from playwright.sync_api import sync_playwright
 
     requests: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=[*CHROMIUM_ARGS, *args], headless=True
+        )
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
             context.set_default_timeout(15_000)
             context.on("request", lambda request: requests.append(request.url))
-            # Only the local server: Google Fonts (linked by textual-serve) and anything else are aborted at once.
             context.route(lambda url: not url.startswith(server.url + "/"), lambda route: route.abort())
             context.add_init_script(CAPTURE_TERMINAL)
-            page = context.new_page()
-            page.goto(server.url + "/", wait_until="domcontentloaded")
-
-            wait_for_screen(page, "Handbook sign-off", server)  # the dashboard's first card
-            screen = screen_text(page)
-            assert "Service standards tracker" in screen and f"acting as {ACTOR}" in screen
-            assert "Open complaints" in screen and "c Complaints" in screen  # a card, and the key in the footer
-
-            page.locator(".xterm-helper-textarea").focus()  # xterm's keyboard input (a click could hit a figure)
-            page.keyboard.press("c")
-            wait_for_screen(page, "Showing status open", server)
-            screen = screen_text(page)
-            assert "Complaints" in screen and "1st response" in screen
-            assert "Handbook sign-off" not in screen
+            yield context, requests
         finally:
             browser.close()
 
-    local = [url for url in requests if url.startswith(server.url + "/")]
-    assert local, "the page made no request to the local server"
+
+def at_a_persons_pace(page: Page, *keys: str) -> None:
+    """Keys pressed a moment after the screen they are for has painted, as a person would (keys
+    typed before a screen is ready are issue 15's)."""
+    for key in keys:
+        page.wait_for_timeout(300)
+        page.keyboard.press(key)
+
+
+def open_app(context: BrowserContext, server: Server) -> Page:
+    """The printed address in a new tab, as the supervisor opens it; the app's dashboard on screen."""
+    page = context.new_page()
+    page.goto(server.address, wait_until="domcontentloaded")
+    wait_for_screen(page, "Handbook sign-off", server)  # the dashboard's first card
+    page.locator(".xterm-helper-textarea").focus()  # xterm's keyboard input (a click could hit a figure)
+    return page
+
+
+def test_the_served_app_renders_the_dashboard_and_a_key_opens_complaints(server: Server) -> None:
+    with browser_context(server) as (context, requests):
+        page = open_app(context, server)
+        assert page.url == server.url + "/", "the secret stays in the address bar"
+        screen = screen_text(page)
+        assert "Service standards tracker" in screen and f"acting as {ACTOR}" in screen
+        assert "Open complaints" in screen and "c Complaints" in screen  # a card, and the key in the footer
+
+        page.keyboard.press("c")
+        wait_for_screen(page, "Showing status open", server)
+        screen = screen_text(page)
+        assert "Complaints" in screen and "1st response" in screen
+        assert "Handbook sign-off" not in screen
+
+    assert [url for url in requests if not url.startswith(server.url + "/")] == [], "a request left the machine"
+    assert any("/static/fonts/RobotoMono" in url for url in requests), "the terminal font is served locally"
+
+
+def test_without_the_secret_the_page_is_refused(server: Server) -> None:
+    with browser_context(server) as (context, _):
+        page = context.new_page()
+        for url in (server.url + "/", server.url + "/?token=guessed"):
+            response = page.goto(url)
+            assert response is not None and response.status == 403
+            assert "needs the secret printed by `tracker serve`" in page.inner_text("body")
+    assert len(server.processes()) == 1, "an app process was started for a page without the secret"
+
+
+HOSTILE_PAGE = """<!DOCTYPE html><html><body><script>
+  // What any page open in the supervisor's browser can try: drive the app over its websocket.
+  window.__result = new Promise(resolve => {
+    const socket = new WebSocket(%s);
+    socket.onopen = () => resolve("open");
+    socket.onerror = () => resolve("refused");
+  });
+</script></body></html>"""
+
+
+def hostile_attempt(context: BrowserContext, page_url: str, websocket_url: str) -> str:
+    """Serve a page at ``page_url`` (another origin) that opens ``websocket_url``; what happened."""
+    context.route(
+        page_url,
+        lambda route: route.fulfill(
+            status=200, content_type="text/html", body=HOSTILE_PAGE % json.dumps(websocket_url)
+        ),
+    )
+    page = context.new_page()
+    page.goto(page_url)
+    return str(page.evaluate("window.__result"))
+
+
+def test_a_page_from_another_origin_cannot_drive_the_app(server: Server) -> None:
+    """The supervisor has the app open (its cookie is in the browser); a page of another site, and a
+    DNS-rebinding page that reaches the server under its own name, both try the websocket."""
+    rebound = f"rebound.example:{server.port}"
+    with browser_context(server, "--host-resolver-rules=MAP rebound.example 127.0.0.1") as (context, _):
+        open_app(context, server)
+        serving = len(server.processes())  # the server, and the supervisor's app (through /bin/sh)
+        websocket = f"ws://127.0.0.1:{server.port}/ws?width=80&height=24"
+        assert hostile_attempt(context, "http://evil.example.com/", websocket) == "refused"
+        rebinding = f"ws://{rebound}/ws?width=80&height=24"
+        assert hostile_attempt(context, f"http://{rebound}/page", rebinding) == "refused"
+        assert len(server.processes()) == serving, "a hostile page started an app process"
+
+        page = context.new_page()  # the rebound name, even with the secret, is not this server's
+        context.route(f"http://{rebound}/?token=*", lambda route: route.continue_())  # to the server itself
+        response = page.goto(f"http://{rebound}/?token={server.token}")
+        assert response is not None and response.status == 421
+
+
+def test_a_served_export_stays_in_its_folder_and_is_downloaded(server: Server, tmp_path: Path) -> None:
+    victim = tmp_path / "authorized_keys"
+    with browser_context(server) as (context, requests):
+        page = open_app(context, server)
+        page.keyboard.press("e")
+        wait_for_screen(page, "12 active employees", server)  # counted: the rows are there
+        at_a_persons_pace(page, "Enter")  # the first employee's page
+        wait_for_screen(page, "p Export", server)
+        at_a_persons_pace(page, "p")
+        wait_for_screen(page, "export folder", server)
+        assert str(server.exports) in screen_text(page).replace("\n", "")
+
+        at_a_persons_pace(page, "Control+a", "Control+k")
+        page.keyboard.type(f"../{victim.name}")  # out of the folder: refused under the field
+        page.keyboard.press("Control+s")
+        wait_for_screen(page, "type a file name only", server)
+        assert not victim.exists() and not (server.exports.parent / victim.name).exists()
+
+        at_a_persons_pace(page, "Control+a", "Control+k")
+        page.keyboard.type("history.html")
+        downloads: list[Response] = []  # textual-serve opens the file's single-use URL in a new tab
+        context.on("response", lambda response: downloads.append(response) if "/download/" in response.url else None)
+        at_a_persons_pace(page, "Control+s")
+        wait_for_screen(page, "Wrote", server)
+        deadline = time.monotonic() + 15
+        while not downloads and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        assert downloads, "the browser was not handed the file"
+        assert downloads[0].status == 200
+        assert downloads[0].headers["content-disposition"] == "attachment; filename=history.html"
+
+    written = server.exports / "history.html"
+    assert written.is_file() and stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert "<html" in written.read_text(encoding="utf-8").lower()

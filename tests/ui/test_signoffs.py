@@ -119,7 +119,7 @@ async def test_record_a_signoff_from_the_pending_list(app_factory, database_url,
         assert isinstance(confirm, ConfirmDialog)
         assert _signoff_count(engine) == 0
         meaning = signing.meaning_of(handbook.label)
-        assert "Ann M. Lee" in confirm.message and f"“{meaning}”" in confirm.message
+        assert "Ann M. Lee" in confirm.message.plain and f"“{meaning}”" in confirm.message.plain
         await pilot.press("y")
         await _settle(app, pilot)
         assert app.screen is screen

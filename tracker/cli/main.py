@@ -8,14 +8,10 @@ user; unexpected errors are logged to a file whose path is printed.
 
 from __future__ import annotations
 
-import logging
 import sys
-import traceback
-from pathlib import Path
 from typing import Callable, Optional
 
 import typer
-from platformdirs import user_log_path
 
 from tracker.backend import Backend, error_message
 from tracker.cli import (
@@ -30,7 +26,8 @@ from tracker.cli import (
     serve,
     signoffs,
 )
-from tracker.config import APP_NAME, Settings, load_settings
+from tracker.config import Settings, load_settings
+from tracker.crash_log import log_unexpected
 from tracker.domain.errors import TrackerError
 
 app = typer.Typer(
@@ -89,19 +86,9 @@ def main(
         if _open_app is None:
             typer.echo(ctx.get_help())
             return
-        _open_app(ctx.obj.settings)
-
-
-def _log_unexpected(exc: BaseException) -> Path | None:
-    try:
-        folder = user_log_path(APP_NAME, appauthor=False)
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "tracker.log"
-        logging.basicConfig(filename=path, level=logging.ERROR, format="%(asctime)s %(message)s")
-        logging.error("".join(traceback.format_exception(exc)))
-        return path
-    except OSError:
-        return None
+        code = _open_app(ctx.obj.settings)
+        if code:
+            raise typer.Exit(code)
 
 
 def _usage_problem(exc: Exception) -> int:
@@ -119,10 +106,10 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-_open_app: Callable[[Settings], None] | None = None
+_open_app: Callable[[Settings], int] | None = None
 
 
-def run(argv: list[str] | None = None, *, open_app: Callable[[Settings], None] | None = None) -> int:
+def run(argv: list[str] | None = None, *, open_app: Callable[[Settings], int] | None = None) -> int:
     """Run the command line; returns (and, for the console script, exits with) the exit code.
 
     ``open_app`` is what a bare ``tracker`` (no command) starts: the entry point
@@ -148,7 +135,7 @@ def run(argv: list[str] | None = None, *, open_app: Callable[[Settings], None] |
     except BrokenPipeError:
         code = 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
-        path = _log_unexpected(exc)
+        path = log_unexpected(exc)
         code = _fail(f"{error_message(exc)}; details in {path}", 1)
     if argv is None:
         sys.exit(code)

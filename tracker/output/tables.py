@@ -90,17 +90,3 @@ def format_of(path: Path | str, formats: Mapping[str, str] = TABLE_FORMATS) -> s
         choices = ", ".join(formats)
         raise InputError("path", f"end the file name with {choices} to choose the format")
     return formats[suffix]
-
-
-def write_file(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path``; a path that cannot be written is an ``InputError``."""
-    path = path.expanduser()
-    if path.is_dir():
-        raise InputError("path", f"{path} is a folder; add a file name")
-    if not path.parent.is_dir():
-        raise InputError("path", f"the folder {path.parent} does not exist")
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError("path", f"cannot write {path}: {exc.strerror or exc}") from None
-    return path.resolve()

@@ -7,10 +7,12 @@ from typing import Any, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from tracker.backend import Backend
+from tracker.backend import Backend, error_message
 from tracker.config import Settings
+from tracker.crash_log import log_unexpected
 from tracker.ui.commands import JumpProvider
 from tracker.ui.requests import Request
 from tracker.ui.sections import SECTIONS
@@ -38,6 +40,33 @@ class TrackerApp(App[None]):
         self.backend = backend or Backend(settings)
         self.first_dashboard = first_dashboard  # figures read while the app was loading (see launch.py)
         self.sub_title = f"acting as {self.backend.actor}"
+        self.crash_report: str | None = None  # the line shown after an unexpected error ended the app
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is plain text: they quote names and summaries as typed (a '[/]' in a
+        summary is not markup). Widgets' ``notify`` come here too."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def _fatal_error(self) -> None:
+        """An unexpected error ends the app with one line naming the log that holds the traceback.
+
+        Textual's own handler prints the traceback with its local variables (customers' names and
+        complaint text among them) to the terminal. Private API, hence Textual's pinned version.
+        """
+        error = self._exception or RuntimeError("unknown failure")
+        path = log_unexpected(error)
+        where = f"details in {path}" if path else "the log could not be written"
+        self.crash_report = f"error: the tracker stopped: {error_message(error)}; {where}. Saved records are kept."
+        self.bell()
+        self.exit(return_code=1)
 
     def action_section(self, mode: str) -> None:
         self.switch_mode(mode)

@@ -9,6 +9,7 @@ slower (0.50 s against 0.45 s to the painted dashboard at 1M complaints).
 
 from __future__ import annotations
 
+import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,8 @@ def prefetch_dashboard(backend: "Backend") -> "Future[Dashboard]":
     return future
 
 
-def launch(settings: Settings) -> None:
+def launch(settings: Settings) -> int:
+    """Run the app until it exits; the process's exit code (non-zero after a crash)."""
     from tracker.backend import Backend
     from tracker.db.raw import dialect_of
     from tracker.ui.app import TrackerApp
@@ -43,4 +45,8 @@ def launch(settings: Settings) -> None:
 
     backend = Backend(settings)
     first = prefetch_dashboard(backend)
-    TrackerApp(settings, backend, first_dashboard=first).run()
+    app = TrackerApp(settings, backend, first_dashboard=first)
+    app.run()
+    if app.crash_report:
+        print(app.crash_report, file=sys.stderr)  # after the screen is restored, so it stays visible
+    return app.return_code or 0

@@ -6,8 +6,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from tracker.ui.widgets.form import as_content
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -17,15 +20,15 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n", "answer(False)", "No"),
     ]
 
-    def __init__(self, title: str, message: str, yes: str = "Yes") -> None:
+    def __init__(self, title: str, message: str | Content, yes: str = "Yes") -> None:
         super().__init__()
         self.title_text = title
-        self.message = message
+        self.message = as_content(message)  # shown as typed; Content keeps its own styles
         self.yes = yes
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield Static(Content(self.title_text), classes="dialog-title")
             yield Static(self.message, classes="dialog-intro")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", id="yes", variant="primary")

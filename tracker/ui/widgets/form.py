@@ -21,6 +21,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -43,6 +44,12 @@ from tracker.ui.worker import run_db
 T = TypeVar("T")
 
 
+def as_content(text: str | Content) -> Content:
+    """Text for a dialog: a string is shown as typed (names and summaries may hold '['); a
+    ``Content`` (built with ``Content.assemble``) keeps its styles."""
+    return text if isinstance(text, Content) else Content(text)
+
+
 @dataclass
 class Field:
     name: str
@@ -61,7 +68,7 @@ class FormSpec(Generic[T]):
     save: Callable[[dict[str, Any]], T]  # runs in a worker thread
     model: type[BaseModel] | None = None
     fixed: dict[str, Any] = field(default_factory=dict)  # model values not shown in the form
-    intro: str = ""
+    intro: str | Content = ""
     success: Callable[[T], str] | None = None
     save_label: str = "Save"
     aliases: dict[str, str] = field(default_factory=dict)  # error field name -> form field name
@@ -83,15 +90,15 @@ class FormDialog(ModalScreen[T | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form", classes="dialog"):
-            yield Static(self.spec.title, classes="dialog-title")
+            yield Static(Content(self.spec.title), classes="dialog-title")
             if self.spec.intro:
-                yield Static(self.spec.intro, classes="dialog-intro")
+                yield Static(as_content(self.spec.intro), classes="dialog-intro")
             yield Static("", id="form-error", classes="form-error")
             for item in self.spec.fields:
-                yield Label(item.label, classes="field-label")
+                yield Label(Content(item.label), classes="field-label")
                 yield self._widget(item)
                 if item.hint:
-                    yield Static(item.hint, classes="field-hint")
+                    yield Static(Content(item.hint), classes="field-hint")
                 yield Static("", id=f"error-{item.name}", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.spec.save_label} (ctrl+s)", id="save", variant="primary")
@@ -299,7 +306,7 @@ class PrefilledFormDialog(FormDialog[T], Generic[T]):
         self.show_problems(shown, only=set(shown))
         stray = [f"{name}: {reason}" for name, reason in self.initial_problems.items() if name not in names]
         message = "; ".join(filter(None, [self.initial_message, *stray]))
-        self.query_one("#form-error", Static).update(message)
+        self.query_one("#form-error", Static).update(Content(message))
         if shown:
             first = next(item.name for item in self.spec.fields if item.name in shown)
             self.query_one(f"#field-{first}").focus()

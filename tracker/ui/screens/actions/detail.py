@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, DataTable, Static
 
 from tracker.domain.action_flow import CLOSED, FOLLOW_UP_OUTCOMES, FollowUpState
@@ -69,46 +69,46 @@ class ActionScreen(TrackerScreen):
         a = view.action
         status = a.status.upper()
         self.query_one("#a-title", Static).update(
-            escape(
+            Content(
                 f"Action {a.id} — {view.level_name} (step {a.step}) for {view.employee_number} "
                 f"{view.employee_name} — {status}"
             )
         )
         state = view.state(today())
         if a.is_final:
-            follow = "none: this level ends employment"
+            follow = Text("none: this level ends employment")
         elif a.follow_up_due is None:
-            follow = "—"
+            follow = Text("—")
         elif a.follow_up_done:
-            follow = f"{a.follow_up_due} (held)"
+            follow = Text(f"{a.follow_up_due} (held)")
         elif state is FollowUpState.OVERDUE:
-            follow = f"[bold red]{a.follow_up_due} — OVERDUE[/]"
+            follow = Text(f"{a.follow_up_due} — OVERDUE", style="bold red")
         else:
-            follow = str(a.follow_up_due)
+            follow = Text(str(a.follow_up_due))
         suggested = (
-            "the suggested level"
+            Text("the suggested level")
             if a.suggested_level == a.level
-            else f"[bold]above the suggestion ({escape(a.suggested_level)})[/]"
+            else Text(f"above the suggestion ({a.suggested_level})", style="bold")
         )
-        facts = [
-            ("Issued", f"{a.issued_on} by {escape(a.issued_by)}"),
-            ("Level", f"{escape(view.level_name)}: {suggested}"),
-            ("Suggestion", escape(a.suggestion_reason)),
+        facts: list[tuple[str, Text]] = [
+            ("Issued", Text(f"{a.issued_on} by {a.issued_by}")),
+            ("Level", Text.assemble(f"{view.level_name}: ", suggested)),
+            ("Suggestion", Text(a.suggestion_reason)),
         ]
         if a.gross_misconduct_reason:
-            facts.append(("Gross misconduct", escape(a.gross_misconduct_reason)))
+            facts.append(("Gross misconduct", Text(a.gross_misconduct_reason)))
         facts += [
-            ("Expectations", escape(a.expectations)),
+            ("Expectations", Text(a.expectations)),
             ("Follow-up", follow),
-            ("Rules", escape(", ".join(view.rule_ids)) or "none cited"),
-            ("Complaints", escape(", ".join(view.complaint_refs)) or "none linked"),
-            ("Last change", f"{format_local(a.updated_at)} by {escape(a.updated_by)} (revision {a.revision})"),
+            ("Rules", Text(", ".join(view.rule_ids) or "none cited")),
+            ("Complaints", Text(", ".join(view.complaint_refs) or "none linked")),
+            ("Last change", Text(f"{format_local(a.updated_at)} by {a.updated_by} (revision {a.revision})")),
         ]
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(ratio=1)
         for label, value in facts:
-            grid.add_row(label, Text.from_markup(value))
+            grid.add_row(label, value)
         self.query_one("#a-facts", Static).update(grid)
         table = self.query_one("#a-follow-ups", DataTable)
         table.clear()
@@ -130,16 +130,15 @@ class ActionScreen(TrackerScreen):
         )
         self.query_one("#a-follow-ups-empty", Static).update("" if view.follow_ups else empty)
         self.query_one("#a-response", Static).update(
-            escape(a.employee_response)
-            if a.employee_response
-            else "None recorded. The employee has the right to respond: press r to record what they say."
+            Content(
+                a.employee_response
+                or "None recorded. The employee has the right to respond: press r to record what they say."
+            )
         )
         closure = (
-            f"Closed on {a.closed_on}. Effectiveness check: {escape(a.effectiveness_check or '')}"
-            if a.status == CLOSED
-            else ""
+            f"Closed on {a.closed_on}. Effectiveness check: {a.effectiveness_check or ''}" if a.status == CLOSED else ""
         )
-        self.query_one("#a-closure", Static).update(closure)
+        self.query_one("#a-closure", Static).update(Content(closure))
         for name, _, _ in STEPS:
             self.query_one(f"#step-{name}", Button).display = self._allowed(name)
         self.refresh_bindings()

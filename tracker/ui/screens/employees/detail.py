@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
+from textual.content import Content
 from textual.widgets import Button, DataTable, Input, Static
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
@@ -23,14 +22,13 @@ from tracker.domain.errors import ConflictError, NoVersionPublished
 from tracker.domain.handbook.model import Standards
 from tracker.domain.timeutil import local_date
 from tracker.output.employee_file import FORMATS, render_employee_file
-from tracker.output.tables import write_file
 from tracker.records.employees import commands as employee_commands
 from tracker.records.employees import queries as employee_queries
 from tracker.records.handbook.queries import standards, version_in_force
 from tracker.records.signoffs import queries as signoff_store
 from tracker.reporting.employee_file import EmployeeFile, employee_file
 from tracker.ui.dialogs.confirm import ConfirmDialog
-from tracker.ui.dialogs.export import export_form
+from tracker.ui.dialogs.export import open_export
 from tracker.ui.screens.actions.forms import IssueContext, issue_action_form, load_issue_context
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.screens.complaints.forms import log_complaint_form
@@ -200,12 +198,13 @@ class EmployeeScreen(TrackerScreen):
         self.loaded = loaded
         self.seen_revision = loaded.employee.revision
         e, record, standing = loaded.employee, loaded.record, loaded.standing
-        state = "[green]active[/]" if e.active else "[bold red]INACTIVE[/]"
-        self.query_one("#emp-title", Static).update(f"{escape(e.number)}  {escape(e.name)} — {state}")
+        state = ("active", "green") if e.active else ("INACTIVE", "bold red")
+        self.query_one("#emp-title", Static).update(Content.assemble(f"{e.number}  {e.name} — ", state))
+        handbook: Content
         if standing is None:
-            handbook = "Handbook: no version published yet (Handbook section, h)."
+            handbook = Content("Handbook: no version published yet (Handbook section, h).")
         elif not e.active:
-            handbook = (
+            handbook = Content(
                 f"Handbook: not expected to sign while inactive (last signed {standing.last_signed or 'never'}; "
                 f"{standing.in_force} in force). x reactivates."
             )
@@ -213,7 +212,9 @@ class EmployeeScreen(TrackerScreen):
             covers = (
                 f" (covers {standing.material_version})" if standing.last_signed != standing.material_version else ""
             )
-            handbook = f"Handbook: [green]signed[/] {standing.last_signed}{covers}; {standing.in_force} in force."
+            handbook = Content.assemble(
+                "Handbook: ", ("signed", "green"), f" {standing.last_signed}{covers}; {standing.in_force} in force."
+            )
         else:
             last = (
                 f"last signed {standing.last_signed}"
@@ -223,9 +224,10 @@ class EmployeeScreen(TrackerScreen):
                 else "never signed"
             )
             changed = f"{len(standing.changes)} rules changed since" if standing.last_signed else "all rules are new"
-            handbook = (
-                f"Handbook: [bold yellow]NOT signed[/] {standing.material_version} ({last}; {changed}) — "
-                "press v to show them, s to record the signature."
+            handbook = Content.assemble(
+                "Handbook: ",
+                ("NOT signed", "bold yellow"),
+                f" {standing.material_version} ({last}; {changed}) — press v to show them, s to record the signature.",
             )
         counts = ", ".join(
             plural(len(items), word)
@@ -236,8 +238,12 @@ class EmployeeScreen(TrackerScreen):
             )
         )
         self.query_one("#emp-facts", Static).update(
-            f"Team {escape(e.team)} · hired {e.hire_date} · {counts}\n{handbook}"
-            f"\n[dim]Last changed by {escape(e.updated_by)} (revision {e.revision})[/]"
+            Content.assemble(
+                f"Team {e.team} · hired {e.hire_date} · {counts}\n",
+                handbook,
+                "\n",
+                (f"Last changed by {e.updated_by} (revision {e.revision})", "dim"),
+            )
         )
         self.query_one("#emp-active", Button).label = f"{'Deactivate' if e.active else 'Reactivate'} (x)"
         self.query_one("#emp-signoff", Button).disabled = not e.active
@@ -391,9 +397,11 @@ class EmployeeScreen(TrackerScreen):
                     if widget.value.strip() == state.values.get(item.name):
                         widget.value = fresh.values[item.name]
                 dialog.query_one("#form-error", Static).update(
-                    f"Not saved: {escape(e.updated_by)} changed {e.number} since you opened it.\n"
-                    f"Now on record: {escape(e.name)}, team {escape(e.team)}, hired {e.hire_date}.\n"
-                    "Your changes are kept below: ctrl+s applies them on top, esc cancels."
+                    Content(
+                        f"Not saved: {e.updated_by} changed {e.number} since you opened it.\n"
+                        f"Now on record: {e.name}, team {e.team}, hired {e.hire_date}.\n"
+                        "Your changes are kept below: ctrl+s applies them on top, esc cancels."
+                    )
                 )
             state.revision, state.values = fresh.revision, fresh.values
 
@@ -428,12 +436,10 @@ class EmployeeScreen(TrackerScreen):
                     failed=self._failed,
                 )
 
-        self.app.push_screen(ConfirmDialog(escape(title), message, yes=yes), answered)
+        self.app.push_screen(ConfirmDialog(title, message, yes=yes), answered)
 
     def _toggled(self, employee: Employee) -> None:
-        self.notify(
-            f"{escape(employee.number)} {escape(employee.name)} is now {'active' if employee.active else 'inactive'}."
-        )
+        self.notify(f"{employee.number} {employee.name} is now {'active' if employee.active else 'inactive'}.")
         self.action_refresh()
 
     def _failed(self, exc: BaseException) -> None:
@@ -444,15 +450,11 @@ class EmployeeScreen(TrackerScreen):
     def action_export(self) -> None:
         number, backend = self.number, self.backend
 
-        def write(path: Path, fmt: str) -> tuple[Path, int]:
+        def render(fmt: str) -> tuple[str, int]:
             record = backend.read(lambda s: employee_file(s, number))
-            return write_file(path, render_employee_file(record, fmt)), len(record.timeline())
+            return render_employee_file(record, fmt), len(record.timeline())
 
-        self.app.push_screen(
-            FormDialog(
-                export_form(f"Export the employee file of {number}", f"~/employee-file-{number}.html", write, FORMATS)
-            )
-        )
+        open_export(self, f"Export the employee file of {number}", f"~/employee-file-{number}.html", render, FORMATS)
 
     @on(Button.Pressed, "#emp-actions Button")
     def _pressed(self, event: Button.Pressed) -> None:

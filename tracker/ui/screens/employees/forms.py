@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from rich.markup import escape
-
 from tracker.backend import Backend
 from tracker.db.models import Employee
 from tracker.domain.inputs import EmployeeInput, EmployeeUpdate
@@ -19,7 +17,7 @@ DATE_HINT = "YYYY-MM-DD"
 def _team_hint(teams: list[str]) -> str:
     if not teams:
         return "The team or desk they work in, e.g. Chat"
-    shown = ", ".join(escape(team) for team in teams[:8]) + (f" (and {len(teams) - 8} more)" if len(teams) > 8 else "")
+    shown = ", ".join(teams[:8]) + (f" (and {len(teams) - 8} more)" if len(teams) > 8 else "")
     return f"Existing teams: {shown}"
 
 
@@ -40,7 +38,7 @@ def add_employee_form(backend: Backend, teams: list[str]) -> FormSpec[Employee]:
         ],
         model=EmployeeInput,
         save=save,
-        success=lambda e: f"Added {escape(e.number)} {escape(e.name)}.",
+        success=lambda e: f"Added {e.number} {e.name}.",
         save_label="Add employee",
     )
 
@@ -86,7 +84,7 @@ def edit_employee_form(
         )
 
     return FormSpec(
-        title=f"Edit {escape(employee.number)} {escape(employee.name)}",
+        title=f"Edit {employee.number} {employee.name}",
         intro="The employee number cannot change: sign-offs and complaints point at it.",
         fields=[
             Field("name", "Full name", value=employee.name),
@@ -95,6 +93,6 @@ def edit_employee_form(
         ],
         model=EmployeeUpdate,
         save=save,
-        success=lambda e: f"Saved {escape(e.number)} {escape(e.name)}.",
+        success=lambda e: f"Saved {e.number} {e.name}.",
         on_conflict=on_conflict,
     )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from rich.markup import escape
-
 from tracker.backend import Backend
 from tracker.db.models import HandbookVersion
 from tracker.domain.handbook.diff import RuleChange
@@ -70,7 +68,7 @@ def publish_form(
     ]
     return FormSpec(
         title=f"Publish handbook version {handbook.label}?",
-        intro=escape(intro),
+        intro=intro,
         fields=fields,
         save=save,
         success=lambda v: (

@@ -7,12 +7,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.widgets import (
     DataTable,
     Input,
@@ -140,7 +140,7 @@ class HandbookScreen(TrackerScreen):
         problems.display = bool(self.problems)
         if self.problems:
             problems.update(
-                escape(
+                Content(
                     f"The working handbook has {len(self.problems)} problem(s); fix them in the Markdown, then press f5:\n"
                     + "\n".join(f"  {p}" for p in self.problems)
                 )
@@ -166,7 +166,7 @@ class HandbookScreen(TrackerScreen):
                 f"{working} In force: {v.label}, published {format_local(v.published_at)} by {v.published_by}. "
                 "P publishes a new version."
             )
-        self.query_one("#hb-status", Static).update(escape(status))
+        self.query_one("#hb-status", Static).update(Content(status))
 
     # --- rules -----------------------------------------------------------------------
 
@@ -315,7 +315,7 @@ class HandbookScreen(TrackerScreen):
             status = f"No rule changed between {old} and {new}."
         else:
             status = f"{old} → {new}: " + describe_changes(changes).split(":", 1)[0] + "."
-        self.query_one("#diff-status", Static).update(escape(status))
+        self.query_one("#diff-status", Static).update(Content(status))
 
     # --- publishing --------------------------------------------------------------------------
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Input, Select, Static
 
 from tracker.backend import error_message
@@ -20,15 +19,14 @@ from tracker.domain.errors import InputError
 from tracker.domain.timeutil import DateRange, last_days, parse_range, today
 from tracker.output.employee_file import FORMATS as EMPLOYEE_FILE_FORMATS
 from tracker.output.employee_file import render_employee_file
-from tracker.output.tables import TABLE_FORMATS, csv_text, json_text, markdown_table, write_file
+from tracker.output.tables import TABLE_FORMATS, csv_text, json_text, markdown_table
 from tracker.records.actions.queries import ActionRow, list_actions
 from tracker.reporting import complaint_reports, employee_file
 from tracker.reporting.compliance import compliance_report
 from tracker.reporting.paging import every_page
-from tracker.ui.dialogs.export import export_form
+from tracker.ui.dialogs.export import open_export
 from tracker.ui.requests import ActionsRequest, ComplaintsRequest, EmployeesRequest, ReportsRequest, Request
 from tracker.ui.screens.base import ListScreen
-from tracker.ui.widgets.form import FormDialog
 from tracker.ui.widgets.paged_table import Page, PagedTable
 
 if TYPE_CHECKING:
@@ -422,7 +420,7 @@ class ReportsScreen(ListScreen):
         if self.report.needs_employee and self.result is not None and key is not None and str(key).isdigit():
             row = self.result.rows[int(str(key))]
             detail = f"{row['date']} {row['record']}: {row['details']}"
-        self.query_one("#report-detail", Static).update(escape(detail))
+        self.query_one("#report-detail", Static).update(Content(detail))
 
     @on(PagedTable.Chosen)
     def _chosen(self, event: PagedTable.Chosen) -> None:
@@ -462,8 +460,8 @@ class ReportsScreen(ListScreen):
             default = f"~/tracker-{report.key}-{stamp}.csv"
             formats = TABLE_FORMATS
 
-        def write(path: Path, fmt: str) -> tuple[Path, int]:
+        def render(fmt: str) -> tuple[str, int]:
             result = self.backend.read(lambda s: report.load(s, query))  # the whole report, afresh
-            return write_file(path, render_export(report, query, result, fmt)), len(result.rows)
+            return render_export(report, query, result, fmt), len(result.rows)
 
-        self.app.push_screen(FormDialog(export_form(f"Export: {report.title}", default, write, formats)))
+        open_export(self, f"Export: {report.title}", default, render, formats)

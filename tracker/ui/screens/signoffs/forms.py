@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Markdown, Static
 
@@ -129,17 +129,19 @@ def signoff_form(
     )
 
 
-def confirmation_text(prepared: signoff_commands.PreparedSignoff) -> str:
+def confirmation_text(prepared: signoff_commands.PreparedSignoff) -> Content:
     data = prepared.data
     method = SIGN_METHODS[data.method]
-    filed = f"\nFiled at:     {escape(data.filing_ref)}" if data.filing_ref else ""
-    return (
-        f"Employee:     {escape(prepared.employee.number)} {escape(prepared.employee.name)}\n"
-        f"Version:      {escape(prepared.version.label)}\n"
+    filed = f"\nFiled at:     {data.filing_ref}" if data.filing_ref else ""
+    return Content.assemble(
+        f"Employee:     {prepared.employee.number} {prepared.employee.name}\n"
+        f"Version:      {prepared.version.label}\n"
         f"Signed on:    {data.signed_on} ({method}){filed}\n\n"
-        f"Printed name: [b]{escape(prepared.printed_name)}[/b]\n"
-        f"Meaning of the signature:\n  [b]“{escape(prepared.meaning)}”[/b]\n\n"
-        "A sign-off is never edited: a mistake is corrected by revoking it and recording a new one."
+        "Printed name: ",
+        (prepared.printed_name, "bold"),
+        "\nMeaning of the signature:\n  ",
+        (f"“{prepared.meaning}”", "bold"),
+        "\n\nA sign-off is never edited: a mistake is corrected by revoking it and recording a new one.",
     )
 
 
@@ -196,9 +198,7 @@ class RecordSignoff:
         )
 
     def _recorded(self, signoff: Signoff) -> None:
-        self.screen.notify(
-            f"Recorded sign-off {signoff.id}: {escape(signoff.printed_name)} — “{escape(signoff.meaning)}”"
-        )
+        self.screen.notify(f"Recorded sign-off {signoff.id}: {signoff.printed_name} — “{signoff.meaning}”")
         self.done(signoff)
 
     def _failed(self, exc: BaseException) -> None:
@@ -225,7 +225,7 @@ def revoke_form(backend: Backend, view: signoff_queries.SignoffView) -> FormSpec
     return FormSpec(
         title=f"Revoke sign-off {signoff_id}",
         intro=(
-            f"{escape(view.employee_number)} {escape(view.employee_name)} signed version {escape(view.version_label)} "
+            f"{view.employee_number} {view.employee_name} signed version {view.version_label} "
             f"on {s.signed_on} ({SIGN_METHODS.get(s.method, s.method)}). The sign-off is kept as it is; the "
             "revocation is a new record with your reason, and the employee must sign again."
         ),
@@ -264,10 +264,10 @@ class RuleChangesDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         st = self.standing
         with Vertical(classes="dialog", id="rule-changes"):
-            yield Static(f"What changed for {escape(st.number)} {escape(st.name)}", classes="dialog-title")
+            yield Static(Content(f"What changed for {st.number} {st.name}"), classes="dialog-title")
             if st.last_signed is None:
                 summary = (
-                    f"{escape(st.name)} has never signed the handbook: every rule of version {st.in_force} is new "
+                    f"{st.name} has never signed the handbook: every rule of version {st.in_force} is new "
                     "to them. Give them the whole handbook to read (the Handbook section, h)."
                 )
             elif not st.changes:
@@ -276,7 +276,7 @@ class RuleChangesDialog(ModalScreen[bool]):
                 summary = f"From version {st.last_signed}, which they signed, to version {st.in_force} in force:"
             if st.up_to_date:
                 summary += "\nThey already hold a valid sign-off covering the current version."
-            yield Static(summary, classes="dialog-intro")
+            yield Static(Content(summary), classes="dialog-intro")
             with VerticalScroll(id="changes-body"):
                 for kind, heading in (("added", "Added"), ("changed", "Changed"), ("removed", "Removed")):
                     items = [c for c in st.changes if c.change == kind]
@@ -284,7 +284,7 @@ class RuleChangesDialog(ModalScreen[bool]):
                         continue
                     yield Static(f"{heading} ({len(items)})", classes="changes-heading")
                     for change in items:
-                        yield Static(f"{change.rule_id}  {escape(change.title)}", classes="changes-rule")
+                        yield Static(Content(f"{change.rule_id}  {change.title}"), classes="changes-rule")
                         if kind == "changed" or (kind == "added" and st.last_signed is not None):
                             yield Markdown(st.texts.get(change.rule_id, ""), classes="changes-text")
             with Horizontal(classes="dialog-buttons"):

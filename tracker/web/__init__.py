@@ -1,0 +1,1 @@
+"""``tracker serve``: the terminal app in a browser, reachable only by whoever holds its secret address."""
