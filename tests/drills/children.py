@@ -5,6 +5,8 @@ functions and print what was acknowledged (committed) as they go.
     python -m tests.drills.children import URL FILE           import a complaint history file
     python -m tests.drills.children contend URL N TAG         N complaints, each in its own transaction
     python -m tests.drills.children restore URL BACKUP         restore the backup, printing each step as it is reached
+    python -m tests.drills.children open URL AT TAG            at time AT, open the database as a supervisor's
+                                                              tracker does (upgrading it), then add an employee
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import sys
 from datetime import timedelta
 
 from tracker.db import engine as db
-from tracker.domain.inputs import ComplaintInput, SignoffInput
+from tracker.domain.inputs import ComplaintInput, EmployeeInput, SignoffInput
 from tracker.domain.timeutil import today, utcnow
 from tracker.records.complaints.commands import log_complaint
 from tracker.records.complaints.importing.bulk import file_sha256, import_complaints
+from tracker.records.employees.commands import add_employee
 from tracker.records.signoffs.commands import record_signoff
 
 ACTOR = "drill"
@@ -88,6 +91,23 @@ def restore_backup(url: str, path: str) -> None:
     say(f"restored {result.replaced_head}")
 
 
+def open_at(url: str, at: float, tag: str) -> None:
+    import time
+
+    from tracker.db.migrate import current_revision
+    from tracker.maintenance.schema import open_database, upgrade_database
+
+    time.sleep(max(0.0, at - time.time()))  # every child starts the same moment
+    if url.startswith("sqlite"):
+        engine = open_database(url)  # what Backend.engine does: an older SQLite file is upgraded
+    else:
+        upgrade_database(url)  # PostgreSQL is upgraded by 'tracker db upgrade', here four at once
+        engine = db.make_engine(url)
+    data = EmployeeInput(number=f"M-{tag}", name=f"Morning {tag}", team="Desk", hire_date="2024-01-01")
+    employee = db.write(engine, lambda s: add_employee(data, session=s, actor=f"drill-{tag}"))
+    say(f"opened {current_revision(engine)} {employee.number}")
+
+
 if __name__ == "__main__":
     mode, url = sys.argv[1], sys.argv[2]
     if mode == "loop":
@@ -96,5 +116,7 @@ if __name__ == "__main__":
         import_file(url, sys.argv[3])
     elif mode == "restore":
         restore_backup(url, sys.argv[3])
+    elif mode == "open":
+        open_at(url, float(sys.argv[3]), sys.argv[4])
     else:
         contend(url, int(sys.argv[3]), sys.argv[4])

@@ -1,7 +1,9 @@
-"""A write that finds the SQLite file held by another writer waits, retries the
+"""A write that finds the database held by another writer waits, retries the
 whole transaction a bounded number of times, and either saves once or says so
-in one line having saved nothing. The busy timeout is cut to 50 ms here so the
-retries happen in a fraction of a second instead of the real 5 s each."""
+in one line having saved nothing: on SQLite behind a writer's BEGIN IMMEDIATE,
+on PostgreSQL behind a transaction holding the tracker's advisory lock (which
+used to wait forever). The busy timeout is cut to 50 ms here so the retries
+happen in a fraction of a second instead of the real 5 s each."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tracker.db import engine as db
@@ -30,16 +32,25 @@ def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @contextmanager
 def another_writer_holds_the_lock(url: str, seconds: float) -> Iterator[None]:
-    """Another writer: BEGIN IMMEDIATE on the same file, kept for ``seconds``, then let go."""
+    """Another writer holds the write lock for ``seconds``, then lets go: BEGIN IMMEDIATE on the
+    SQLite file, or a PostgreSQL transaction holding the tracker's advisory lock."""
     ready = threading.Event()
 
     def hold() -> None:
-        other = sqlite3.connect(make_url(url).database or "", isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-        ready.set()
-        time.sleep(seconds)
-        other.execute("ROLLBACK")
-        other.close()
+        if url.startswith("sqlite"):
+            other = sqlite3.connect(make_url(url).database or "", isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")
+            ready.set()
+            time.sleep(seconds)
+            other.execute("ROLLBACK")
+            other.close()
+            return
+        engine = create_engine(url)
+        with engine.connect() as connection, connection.begin():
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({db._AUDIT_LOCK_KEY})"))
+            ready.set()
+            time.sleep(seconds)
+        engine.dispose()
 
     holder = threading.Thread(target=hold)
     holder.start()
@@ -61,10 +72,10 @@ def _save(session) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_a_write_held_up_past_the_busy_timeout_is_retried_and_saved_once(
-    sqlite_url: str, short_busy_timeout: None
+    database_url: str, short_busy_timeout: None
 ) -> None:
-    engine = db.make_engine(sqlite_url)
-    with another_writer_holds_the_lock(sqlite_url, 0.4):
+    engine = db.make_engine(database_url)
+    with another_writer_holds_the_lock(database_url, 0.4):
         started = time.perf_counter()
         assert db.write(engine, _save) == "saved"
         waited = time.perf_counter() - started
@@ -73,9 +84,11 @@ def test_a_write_held_up_past_the_busy_timeout_is_retried_and_saved_once(
     engine.dispose()
 
 
-def test_a_write_that_never_gets_the_lock_says_so_and_saves_nothing(sqlite_url: str, short_busy_timeout: None) -> None:
-    engine = db.make_engine(sqlite_url)
-    with another_writer_holds_the_lock(sqlite_url, 3.0):
+def test_a_write_that_never_gets_the_lock_says_so_and_saves_nothing(
+    database_url: str, short_busy_timeout: None
+) -> None:
+    engine = db.make_engine(database_url)
+    with another_writer_holds_the_lock(database_url, 3.0):
         started = time.perf_counter()
         with pytest.raises(TrackerError) as refused:
             db.write(engine, _save, attempts=3)

@@ -94,6 +94,9 @@ def _configure_postgres(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         if connection.get_execution_options().get(_WRITE_OPTION):
+            # Bounded like SQLite's busy timeout: behind a writer that holds on (a stuck session),
+            # the wait ends, the write is retried, then refused with the one-line message.
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{BUSY_TIMEOUT_MS}ms'")
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_AUDIT_LOCK_KEY})")
 
 
@@ -101,7 +104,13 @@ def _is_busy(exc: BaseException) -> bool:
     message = str(getattr(exc, "orig", exc)).lower()
     return any(
         marker in message
-        for marker in ("database is locked", "database table is locked", "deadlock detected", "could not serialize")
+        for marker in (
+            "database is locked",
+            "database table is locked",
+            "deadlock detected",
+            "could not serialize",
+            "lock timeout",  # PostgreSQL: "canceling statement due to lock timeout"
+        )
     )
 
 

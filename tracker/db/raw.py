@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import unquote, urlsplit
 
 from tracker.db import sqlite_setup
 
@@ -74,6 +73,16 @@ def dialect_of(url: str) -> str:
     return "sqlite" if scheme == "sqlite" else "postgresql"
 
 
+def libpq_uri(url: str) -> str:
+    """The SQLAlchemy URL as libpq reads it: the same host, user, password and database, and every
+    query parameter (``sslmode``, ``sslrootcert``, ``connect_timeout``...) kept, so the fast path
+    connects exactly as the engine would, never in plaintext where the engine would refuse to."""
+    scheme, rest = url.split("://", 1)
+    if scheme.split("+", 1)[0] not in ("postgresql", "postgres"):
+        raise ValueError(f"not a PostgreSQL URL: {scheme}://")
+    return f"postgresql://{rest}"
+
+
 @contextmanager
 def connect(url: str) -> Iterator[Raw]:
     """A short-lived read connection, its schema checked against ``SCHEMA_HEAD``."""
@@ -88,15 +97,7 @@ def connect(url: str) -> Iterator[Raw]:
     else:
         import psycopg  # only when the tracker runs on PostgreSQL
 
-        parts = urlsplit(url)
-        connection = psycopg.connect(
-            host=parts.hostname or None,
-            port=parts.port or None,
-            dbname=parts.path.lstrip("/") or None,
-            user=unquote(parts.username) if parts.username else None,
-            password=unquote(parts.password) if parts.password else None,
-            autocommit=True,
-        )
+        connection = psycopg.connect(libpq_uri(url), autocommit=True)
         raw = Raw(connection, "postgresql")
     try:
         try:
