@@ -34,6 +34,19 @@ ACTOR = "test-supervisor"
 T = TypeVar("T")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_log_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The tracker's log (unexpected errors, a failed write in the app) goes to a folder of the test
+    run, not into the tester's own ~/.local/state; child processes inherit it."""
+    before = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state-home"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_STATE_HOME", None)
+    else:
+        os.environ["XDG_STATE_HOME"] = before
+
+
 @pytest.fixture(scope="session")
 def handbook_source() -> HandbookSource:
     return source_from_config(ROOT / "mkdocs.yml")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable, TypeVar
 
 from tracker.config import Settings
 from tracker.domain.errors import TrackerError
+from tracker.domain.text_safety import visible
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -99,7 +100,12 @@ def is_storage_error(exc: BaseException) -> bool:
 
 
 def error_message(exc: BaseException) -> str:
-    """Any failure as the one line a user sees (no traceback ever)."""
+    """Any failure as the one line a user sees (no traceback ever), control characters escaped:
+    a message may quote a value someone else wrote."""
+    return visible(_message(exc))
+
+
+def _message(exc: BaseException) -> str:
     if isinstance(exc, TrackerError):
         return str(exc)
     if is_storage_error(exc):

@@ -18,6 +18,7 @@ from platformdirs import user_data_path
 
 from tracker.domain import limits
 from tracker.domain.errors import InputError
+from tracker.domain.text_safety import unsafe_character
 
 if TYPE_CHECKING:
     from tracker.domain.handbook.source import HandbookSource
@@ -43,7 +44,10 @@ def database_url(explicit: str | None = None) -> str:
 def actor(explicit: str | None = None) -> str:
     name = (explicit or os.environ.get(ACTOR_ENV) or "").strip()
     if name:
-        if len(name) > limits.ACTOR or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        problem = unsafe_character(name)  # recorded on every record and shown to everyone who reads it
+        if problem:
+            raise InputError("as", problem)
+        if len(name) > limits.ACTOR or any(ord(c) < 32 for c in name):
             raise InputError(
                 "as", f"must be one line of at most {limits.ACTOR} characters (your name as recorded on every record)"
             )

@@ -3,6 +3,7 @@ the field, no traceback, and nothing written."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -73,6 +74,41 @@ def test_date_in_the_future(ready: Runner) -> None:
     tomorrow = str(date.today() + timedelta(days=1))
     message = refused(ready, "signoffs", "record", "--employee", "E-1", "--signed-on", tomorrow, "--method", "terminal")
     assert message == f"error: signed_on: {tomorrow} is in the future; use the date written on the form"
+
+
+def test_a_hire_date_is_bounded_where_it_enters(ready: Runner, tmp_path: Path) -> None:
+    tomorrow = str(date.today() + timedelta(days=1))
+    add = ("employees", "add", "--number", "E-9", "--name", "Cy Dee", "--team", "Desk", "--hire-date")
+    assert refused(ready, *add, "9999-12-31") == (
+        "error: hire_date: is outside the range of dates the tracker keeps (1900 to 2999)"
+    )
+    assert refused(ready, *add, tomorrow) == (
+        f"error: hire_date: {tomorrow} is in the future; add a new starter on or after their first day"
+    )
+    roster = tmp_path / "future.csv"
+    roster.write_text(f"number,name,team,hire_date\nE-9,Cy Dee,Desk,{tomorrow}\n", encoding="utf-8")
+    result = ready("employees", "import", str(roster))
+    assert result.code == 2 and "row 2" in result.err and "hire_date" in result.err
+
+
+def test_a_date_filter_past_the_calendar_is_refused(ready: Runner) -> None:
+    assert refused(ready, "complaints", "list", "--to", "9999-12-31") == (
+        "error: to: is outside the range of dates the tracker keeps (1900 to 2999)"
+    )
+
+
+def test_a_stored_date_at_the_calendars_end_breaks_no_report(ready: Runner) -> None:
+    """A hire date of 9999-12-31 accepted before it was bounded: the pending list still works for
+    everyone (its due date is the calendar's last day), and so does the compliance figure."""
+    engine = db.make_engine(ready.url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE employee SET hire_date = '9999-12-31' WHERE number = 'E-1'"))
+    engine.dispose()
+    result = ready("signoffs", "pending", "--format", "json")
+    assert result.code == 0, result.err
+    pending = {row["employee"]: row for row in json.loads(result.out)["pending"]}
+    assert pending["E-1"]["due"] == "9999-12-31" and "E-2" in pending
+    assert ready("report", "compliance").code == 0
 
 
 def test_unknown_channel(ready: Runner) -> None:

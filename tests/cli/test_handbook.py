@@ -102,3 +102,45 @@ def test_publish_a_new_version_and_compare(tracker: Runner, tmp_path: Path) -> N
     between = tracker("handbook", "diff", "2026.1", "2026.2").out
     assert "CON-01" in between and "changed" in between
     assert tracker("audit", "verify").code == 0  # both published snapshots match their audit events
+
+
+def test_check_refuses_a_changed_rule_under_a_published_label(tracker: Runner, tmp_path: Path) -> None:
+    """The site would show the edited text under the label employees signed: check names what differs."""
+    assert tracker("handbook", "publish").code == 0
+    source = copy_handbook(tmp_path / "edited")
+    assert source.config is not None
+    edit(source, *CON01_EDIT)
+    edit(source, "speed.md", "| email | Email | 24 hours |", "| email | Email | 48 hours |")
+    result = tracker("--handbook", str(source.config), "handbook", "check")
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.count("\n") == 1
+    assert result.err.startswith("error: handbook: version 2026.1 is already published, and the pages differ from it: ")
+    # The channel table sits in rule SPD-01's text, so that rule changed too.
+    assert (
+        "differ from it: CON-01 changed, SPD-01 changed, the channels' first-response targets changed. " in result.err
+    )
+    assert "Traceback" not in result.err
+    # A new label is the way to publish the change: the same pages then pass.
+    relabel(source, "2026.2")
+    renewed = tracker("--handbook", str(source.config), "handbook", "check")
+    assert renewed.code == 0, renewed.err
+    assert renewed.out.startswith("Handbook 2026.2 is valid")
+
+
+def test_check_passes_an_unchanged_published_handbook(tracker: Runner) -> None:
+    assert tracker("handbook", "publish").code == 0
+    result = tracker("handbook", "check")
+    assert result.code == 0, result.err
+
+
+def test_an_mkdocs_yml_that_is_not_yaml_is_one_located_line(tracker: Runner, tmp_path: Path) -> None:
+    source = write_mini(tmp_path / "mini")
+    assert source.config is not None
+    source.config.write_text("site_name: Mini\nextra: [\n", encoding="utf-8")
+    result = tracker("--handbook", str(source.config), "handbook", "check")
+    assert (result.code, result.out) == (2, "")
+    assert (
+        result.err
+        == f"error: handbook: {source.config}:3: not valid YAML (expected the node content, but found '<stream end>')\n"
+    )

@@ -63,6 +63,9 @@ CON01_EDIT = (
 
 MINI_CONFIG = """site_name: Mini handbook
 docs_dir: docs
+markdown_extensions:
+  - attr_list
+  - tables
 extra:
   handbook_version: "1.0"
 """

@@ -363,10 +363,88 @@ def test_changelog_label_mismatch(mini: HandbookSource) -> None:
 
 def test_missing_version_label(mini: HandbookSource) -> None:
     assert mini.config is not None
-    mini.config.write_text("site_name: Mini handbook\ndocs_dir: docs\n", encoding="utf-8")
+    mini.config.write_text(
+        "site_name: Mini handbook\ndocs_dir: docs\nmarkdown_extensions: [attr_list]\n", encoding="utf-8"
+    )
     problems = _problems(mini)
     assert [(p.file, p.line) for p in problems] == [(str(mini.config), 0)]
     assert "extra.handbook_version" in problems[0].message
+
+
+def test_without_attr_list_the_site_shows_no_rule_ids(mini: HandbookSource) -> None:
+    """MkDocs would print '{#CON-01}' as heading text: the editor is told why no rule was found."""
+    assert mini.config is not None
+    config = mini.config.read_text(encoding="utf-8").replace("  - attr_list\n", "")
+    mini.config.write_text(config, encoding="utf-8")
+    problems = _problems(mini)
+    assert [p.message for p in problems if p.file == str(mini.config)] == [
+        "the handbook has no rules: mkdocs.yml's markdown_extensions lacks attr_list, "
+        "so the site shows no rule IDs ('## Title {#CON-01}')"
+    ]
+
+
+def test_a_rule_in_an_html_comment_is_no_rule(mini: HandbookSource) -> None:
+    """The site does not show it, so nobody signs it."""
+    _replace(
+        mini,
+        "rules.md",
+        "## Be kind {#CON-01}",
+        "<!--\n## Overtime without pay {#CON-99}\n\nWork late.\n-->\n\n## Be kind {#CON-01}",
+    )
+    handbook = load_handbook(mini)
+    assert "CON-99" not in handbook.rules
+    assert "Overtime" not in handbook.rules["ACT-02"].text + handbook.rules["CON-01"].text
+
+
+def test_a_setext_rule_heading_is_a_rule(mini: HandbookSource) -> None:
+    _replace(
+        mini,
+        "rules.md",
+        "## Be kind {#CON-01}",
+        "Greet in the customer's language {#CON-98}\n-----------------------------------------\n\nSay hello.\n\n"
+        "## Be kind {#CON-01}",
+    )
+    rule = load_handbook(mini).rules["CON-98"]
+    assert (rule.title, rule.text) == ("Greet in the customer's language", "Say hello.")
+
+
+def test_comments_are_left_out_of_a_rules_text_and_table_rows_keep_their_lines(mini: HandbookSource) -> None:
+    page = _replace(
+        mini,
+        "rules.md",
+        "| Code | Channel | First-response target |",
+        "Targets below. <!-- draft:\nphone targets pending -->\n\n| Code | Channel | First-response target |",
+    )
+    handbook = load_handbook(mini)
+    assert "draft" not in handbook.rules["SPD-01"].text and "pending" not in handbook.rules["SPD-01"].text
+    assert handbook.rules["SPD-01"].text.startswith("Targets below.")
+    _replace(mini, "rules.md", "| email | Email | 24 hours |", "| email | Email | a day |")
+    assert [p.line for p in _problems(mini)] == [line_of(page, "| email |")]
+
+
+def test_a_rule_heading_in_a_fence_or_html_block_is_no_rule(mini: HandbookSource) -> None:
+    _replace(
+        mini,
+        "rules.md",
+        "## Be kind {#CON-01}",
+        "```text\n## In code {#CON-97}\n```\n\n<div>\n## In HTML {#CON-96}\n</div>\n\n## Be kind {#CON-01}",
+    )
+    assert not {"CON-96", "CON-97"} & set(load_handbook(mini).rules)
+
+
+def test_a_rule_inside_an_admonition_is_refused(mini: HandbookSource) -> None:
+    page = _replace(
+        mini,
+        "rules.md",
+        "## Be kind {#CON-01}",
+        "!!! note\n\n    ## Boxed {#CON-95}\n\n    Text.\n\n## Be kind {#CON-01}",
+    )
+    config = mini.config
+    assert config is not None
+    config.write_text(config.read_text(encoding="utf-8").replace("  - tables\n", "  - tables\n  - admonition\n"))
+    [problem] = _problems(mini)
+    assert (problem.file, problem.line) == ("rules.md", line_of(page, "{#CON-95}"))
+    assert problem.message.startswith("rule CON-95 is inside an indented block")
 
 
 def test_rule_must_be_a_level_two_heading(mini: HandbookSource) -> None:

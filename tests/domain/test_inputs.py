@@ -45,7 +45,7 @@ def refusal(model: type[BaseModel], **data: Any) -> InputError:
         (EmployeeInput, EMPLOYEE, {"number": "E" * 33}, "number", "is longer than 32 characters"),
         (EmployeeInput, EMPLOYEE, {"name": "   "}, "name", "is required"),
         (EmployeeInput, EMPLOYEE, {"name": "Ann\nLee"}, "name", "must be a single line"),
-        (EmployeeInput, EMPLOYEE, {"team": "Desk\x07"}, "team", "contains control characters"),
+        (EmployeeInput, EMPLOYEE, {"team": "Desk\x07"}, "team", "contains a control character (U+0007 BELL)"),
         (EmployeeInput, EMPLOYEE, {"hire_date": "10/01/2025"}, "hire_date", "is not a date like 2026-11-23"),
         (EmployeeInput, EMPLOYEE, {"hire_date": "1949-12-31"}, "hire_date", "is before 1950"),
         (EmployeeInput, EMPLOYEE, {"salary": "1"}, "salary", "is not a field of this record"),

@@ -15,7 +15,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pytest
@@ -39,8 +39,11 @@ from tracker.records.employees.roster import import_roster
 EXAMPLES = {"sqlite": 60, "postgresql": 25}
 RAW_EXAMPLES = {"sqlite": 60, "postgresql": 20}
 
-# Every printable character (no surrogates, no C0/C1 controls): names in any script.
-PRINTABLE = st.characters(blacklist_categories=("Cs", "Cc"))
+# Every printable character (no surrogates, no C0/C1 controls, none of the bidi embedding, override
+# and isolate controls the tracker refuses, see test_text_safety): names in any script.
+PRINTABLE = st.characters(
+    blacklist_categories=("Cs", "Cc"), blacklist_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 ROSTER_COLUMNS = ("number", "name", "team", "hire_date")
 COMPLAINT_COLUMNS = ("received_at", "channel", "summary")
 # Values that once broke the tracker (an OverflowError; dates read as Unix seconds): they must be
@@ -129,9 +132,10 @@ def roster_number() -> Spec:
 
 def roster_date() -> Spec:
     return pair(
-        st.dates(date(1950, 1, 1), date(2100, 12, 31)).map(lambda d: Cell(d.isoformat(), True, d)),
+        st.dates(date(1950, 1, 1), date.today()).map(lambda d: Cell(d.isoformat(), True, d)),
         WRONG_DATES,
-        ("", "1949-12-31", "20260105"),  # a padded ' 2026-01-05 ' is a correct date, stored as 2026-01-05
+        # a padded ' 2026-01-05 ' is a correct date, stored as 2026-01-05; a hire date is never in the future
+        ("", "1949-12-31", "20260105", (date.today() + timedelta(days=1)).isoformat(), "9999-12-31"),
         TIMESTAMP_DATES,
     )
 
@@ -516,9 +520,9 @@ ROSTER_CASES: list[tuple[str, bytes, int, str]] = [
         "2 MB field",
         (ROSTER_HEADER + "E-1,Ann,Desk,2024-01-01\nE-2," + "x" * 2_000_000 + ",Desk,2024-01-01\n").encode(),
         3,
-        "row",
+        "file",  # a line over limits.CSV_LINE is refused before it is read whole
     ),
-    ("2 MB header", ("number,name,team,hire_date," + "h" * 2_000_000 + "\n").encode(), 1, "header"),
+    ("2 MB header", ("number,name,team,hire_date," + "h" * 2_000_000 + "\n").encode(), 1, "file"),
     ("old Mac line ends", (ROSTER_HEADER + "E-1,Ann,Desk,2024-01-01\n").replace("\n", "\r").encode(), 1, "header"),
     (
         "quoted newline in 'active'",
@@ -648,9 +652,10 @@ def complaint_cells(channels: tuple[str, ...]) -> dict[str, Spec]:
                 st.just(Cell("", True, None)),
                 # Explicit references in a year no generated complaint is received in (see the
                 # deterministic collision test below for what happens when they meet).
-                st.integers(1, 10**6).map(lambda n: f"c-2019-{n:06d}").map(lambda t: Cell(t, True, t.upper())),
+                # Written as the tracker writes them: five digits at least, no extra leading zeros.
+                st.integers(1, 10**6).map(lambda n: f"c-2019-{n:05d}").map(lambda t: Cell(t, True, t.upper())),
             ),
-            ("C-26-1", "=C-2019-1", "X", "C-2019-1"),
+            ("C-26-1", "=C-2019-1", "X", "C-2019-1", "C-2019-000001", "c-2019-0123456"),
         ),
     }
 
@@ -834,7 +839,7 @@ COMPLAINT_CASES: list[tuple[str, bytes, int, str]] = [
         "2 MB field",
         (COMPLAINT_HEADER + "2025-03-01 10:00,email,Fine\n2025-03-01 10:00,email," + "x" * 2_000_000 + "\n").encode(),
         3,
-        "row",
+        "file",  # a line over limits.CSV_LINE is refused before it is read whole
     ),
     ("control character", (COMPLAINT_HEADER + '2025-03-01 10:00,email,"bell\x07"\n').encode(), 2, "summary"),
     (
@@ -986,15 +991,17 @@ def test_a_refused_complaint_file_changes_no_table(ready: Engine) -> None:
 
 
 def test_a_header_with_several_problems_is_counted_as_one_bad_row(engine: Engine) -> None:
-    """A header that lacks a column, has an unknown one and a duplicate is one bad row with three
-    problems; the message must not say '3 of 1 rows are invalid'."""
+    """A header that lacks a column, has an unknown one and a duplicate is one bad row; the message
+    must not say '2 of 1 rows are invalid'. (Two problems are listed: the missing column and the
+    doubled one. The unknown one is not named: a file without every required column is not of the
+    expected kind, and its other header cells are its contents, see tracker/domain/file_shape.py.)"""
     messages = []
     for data, importer in (
         (b"number,name,name,salary\nE-1,Ann,Ann,1\n", _import_roster),
         (b"received_at,summary,summary,mood\n2025-03-01 10:00,a,b,c\n", _import_file),
     ):
         result, refused = importer(engine, data)
-        assert isinstance(refused, RowErrors) and len(refused.errors) == 3 and {e.row for e in refused.errors} == {1}
+        assert isinstance(refused, RowErrors) and len(refused.errors) == 2 and {e.row for e in refused.errors} == {1}
         counted = re.match(r"(\d+) of (\d+) rows are invalid", refused.reason)
         header_only = refused.reason.startswith("the header row is not usable")
         if not (header_only or (counted and int(counted.group(1)) <= int(counted.group(2)))):

@@ -9,6 +9,7 @@ import typer
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
 from tracker.domain.inputs import ActionInput, CloseInput, FollowUpInput, ResponseInput, validate
+from tracker.domain.limits import LARGEST_INTEGER
 from tracker.domain.timeutil import today
 from tracker.records.actions import commands as action_commands
 from tracker.records.actions import queries as action_queries
@@ -85,7 +86,7 @@ def issue(
 @app.command("respond")
 def respond(
     ctx: typer.Context,
-    action_id: int = typer.Argument(..., help="Action id."),
+    action_id: int = typer.Argument(..., min=1, max=LARGEST_INTEGER, help="Action id."),
     text: str = typer.Option(..., "--text", help="The employee's written response, as they gave it."),
 ) -> None:
     """Record the employee's response to an action (their right to respond)."""
@@ -98,7 +99,7 @@ def respond(
 @app.command("follow-up")
 def follow_up(
     ctx: typer.Context,
-    action_id: int = typer.Argument(..., help="Action id."),
+    action_id: int = typer.Argument(..., min=1, max=LARGEST_INTEGER, help="Action id."),
     outcome: str = typer.Option(..., "--outcome", help="improved, not_improved or more_time."),
     held_on: Optional[str] = typer.Option(
         None, "--held-on", help="Date of the follow-up, YYYY-MM-DD (default: today)."
@@ -118,7 +119,7 @@ def follow_up(
 @app.command("close")
 def close(
     ctx: typer.Context,
-    action_id: int = typer.Argument(..., help="Action id."),
+    action_id: int = typer.Argument(..., min=1, max=LARGEST_INTEGER, help="Action id."),
     effectiveness_check: str = typer.Option(..., "--effectiveness-check", help="What shows the behaviour stopped."),
     closed_on: Optional[str] = typer.Option(None, "--closed-on", help="Date closed, YYYY-MM-DD (default: today)."),
 ) -> None:
@@ -132,7 +133,7 @@ def close(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    action_id: int = typer.Argument(..., help="Action id."),
+    action_id: int = typer.Argument(..., min=1, max=LARGEST_INTEGER, help="Action id."),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """One action with its follow-ups."""
@@ -189,7 +190,7 @@ def list_command(
     ctx: typer.Context,
     state: str = typer.Option("open", "--state", help="open, overdue, due, closed or all."),
     employee: Optional[str] = typer.Option(None, "--employee", help="Only this employee number."),
-    limit: int = typer.Option(500, "--limit", min=1, help="At most this many rows."),
+    limit: int = typer.Option(500, "--limit", min=1, max=LARGEST_INTEGER, help="At most this many rows."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """List corrective actions."""

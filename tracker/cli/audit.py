@@ -9,8 +9,9 @@ import typer
 from tracker.audit import chain as store
 from tracker.audit.integrity import verify_records
 from tracker.cli import context
-from tracker.cli.output import Format, emit, say, say_json
+from tracker.cli.output import Format, emit, say, say_error, say_json
 from tracker.domain.errors import InputError
+from tracker.domain.limits import LARGEST_INTEGER
 from tracker.domain.timeutil import format_local
 
 if TYPE_CHECKING:
@@ -55,9 +56,9 @@ def verify(
         )
     else:
         if not report.ok:
-            typer.echo(f"error: audit: chain broken at event {report.broken_seq}: {report.problem}", err=True)
+            say_error(f"audit: chain broken at event {report.broken_seq}: {report.problem}")
         for problem in report.clock_problems + records[:20]:
-            typer.echo(f"error: audit: {problem}", err=True)
+            say_error(f"audit: {problem}")  # may quote stored text (an imported file's name)
         if len(records) > 20:
             typer.echo(f"error: audit: … and {len(records) - 20} more records differ from the audit trail", err=True)
     if not ok:
@@ -81,7 +82,7 @@ def log(
     key: Optional[str] = typer.Option(
         None, "--key", help="Only this record (employee number, complaint reference, id)."
     ),
-    limit: int = typer.Option(50, "--limit", min=1, help="The newest this many events."),
+    limit: int = typer.Option(50, "--limit", min=1, max=LARGEST_INTEGER, help="The newest this many events."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """The newest audit events."""

@@ -19,6 +19,7 @@ from tracker.cli.output import (
 )
 from tracker.domain.errors import InputError, RowErrors
 from tracker.domain.inputs import ComplaintInput, OutcomeInput, ReplyInput, validate
+from tracker.domain.limits import LARGEST_INTEGER
 from tracker.domain.periods import Period, PeriodError, format_seconds
 from tracker.domain.timeutil import format_local, parse_date, today, utcnow
 from tracker.records.complaints import commands as complaint_commands
@@ -260,7 +261,9 @@ def list_command(
     rule: Optional[str] = typer.Option(None, "--rule", help="Only complaints citing this rule ID."),
     since: Optional[str] = typer.Option(None, "--from", help="Received on or after this date, YYYY-MM-DD."),
     until: Optional[str] = typer.Option(None, "--to", help="Received on or before this date, YYYY-MM-DD."),
-    limit: int = typer.Option(100, "--limit", min=1, help="At most this many rows (newest first)."),
+    limit: int = typer.Option(
+        100, "--limit", min=1, max=LARGEST_INTEGER, help="At most this many rows (newest first)."
+    ),
     fmt: Format = typer.Option(
         Format.table, "--format", help="table, json or csv (json and csv include customer details)."
     ),
@@ -329,7 +332,9 @@ def purge_contacts(
     except InputError:
         try:
             cutoff = Period.parse(older_than).before(today())
-        except PeriodError:
+        except PeriodError as exc:
+            if Period.looks_like(older_than):  # an age, wrong in its own way: say how
+                raise InputError("older_than", str(exc)) from None
             raise InputError(
                 "older_than", f"'{older_than}' is neither a date like 2024-11-23 nor an age like '24 months'"
             ) from None

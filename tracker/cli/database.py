@@ -9,7 +9,7 @@ import typer
 
 from tracker.audit import chain as audit_store
 from tracker.cli import context
-from tracker.cli.output import Format, emit, say, say_json
+from tracker.cli.output import Format, emit, say, say_error, say_json
 from tracker.db import counters as counters
 from tracker.db.engine import sqlite_path
 from tracker.db.migrate import current_revision, head_revision
@@ -130,5 +130,5 @@ def check_command(
         )
     if not report.ok:
         for problem in report.problems:
-            typer.echo(f"error: {path}: {problem}", err=True)
+            say_error(f"{path}: {problem}")
         raise typer.Exit(1)

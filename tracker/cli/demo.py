@@ -29,6 +29,7 @@ def demo(
 ) -> None:
     """Fill an EMPTY database with realistic, reproducible practice data: three handbook versions, sign-offs
     (some missing or outdated), two years of complaints, corrective actions with follow-ups (some overdue).
+    All in one transaction: interrupted at any point, the database stays empty and the demo can be run again.
     Use a separate database: tracker --db practice.db demo"""
     c = context.backend(ctx)
     handbook = c.handbook()

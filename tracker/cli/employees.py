@@ -18,6 +18,7 @@ from tracker.cli.output import (
 )
 from tracker.domain.errors import InputError, RowErrors
 from tracker.domain.inputs import EmployeeInput, EmployeeUpdate, validate
+from tracker.domain.limits import LARGEST_INTEGER
 from tracker.records.employees import commands as employee_commands
 from tracker.records.employees import queries as employee_queries
 from tracker.records.employees import roster as employee_roster
@@ -97,7 +98,7 @@ def list_command(
     search: Optional[str] = typer.Option(None, "--search", help="Words in the name, or the start of the number."),
     team: Optional[str] = typer.Option(None, "--team", help="Only this team."),
     status: str = typer.Option("active", "--status", help="active, inactive or all."),
-    limit: int = typer.Option(1000, "--limit", min=1, help="At most this many rows."),
+    limit: int = typer.Option(1000, "--limit", min=1, max=LARGEST_INTEGER, help="At most this many rows."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """List employees by name."""

@@ -6,9 +6,12 @@ from typing import Optional
 
 import typer
 
+from tracker.backend import Backend
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_heading, say_json
+from tracker.db.engine import sqlite_path
 from tracker.domain.errors import NotFound
+from tracker.domain.handbook.model import Handbook
 from tracker.domain.handbook.parser import parse_handbook
 from tracker.domain.timeutil import format_local
 from tracker.records.handbook import commands as handbook_commands
@@ -28,11 +31,30 @@ def check(ctx: typer.Context) -> None:
         typer.echo(f"error: handbook: {len(problems)} problem(s) in {source.docs_dir}", err=True)
         raise typer.Exit(2)
     assert handbook is not None
+    drift = _published_drift(context.backend(ctx), handbook)
+    if drift:
+        typer.echo(
+            f"error: handbook: version {handbook.label} is already published, and the pages differ from it: "
+            f"{', '.join(drift)}. Employees signed the published text: give the changed handbook a new "
+            "extra.handbook_version in mkdocs.yml (and a changelog entry), or undo the change.",
+            err=True,
+        )
+        raise typer.Exit(2)
     say(
         f"Handbook {handbook.label} is valid: {len(handbook.rules)} rules, {len(handbook.channels)} channels, "
         f"{len(handbook.ladder)} ladder levels, look-back {handbook.look_back}, sign-off grace {handbook.grace_period}. "
         f"Content hash {handbook.content_hash[:16]}…"
     )
+
+
+def _published_drift(backend: Backend, handbook: Handbook) -> list[str] | None:
+    """The working handbook against the published version of its label, when there is a database
+    to ask (an editor checking pages on a machine without one is told so, and not refused)."""
+    path = sqlite_path(backend.settings.database_url)
+    if path is not None and not path.exists():
+        say(f"(No database at {path}: the pages were not compared with the published versions.)")
+        return None
+    return backend.read(lambda session: handbook_queries.drift_from_published(session, handbook))
 
 
 @app.command("rules")

@@ -26,6 +26,7 @@ from tracker.cli import (
     serve,
     signoffs,
 )
+from tracker.cli.output import say_error
 from tracker.config import Settings, load_settings
 from tracker.crash_log import log_unexpected
 from tracker.domain.errors import TrackerError
@@ -102,7 +103,9 @@ def _usage_problem(exc: Exception) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    """The one line every failure ends as, escaped (``say_error``): a usage error quotes the
+    argument as typed ("No such option: --\\x1b[2J")."""
+    say_error(message)
     return code
 
 
@@ -136,7 +139,8 @@ def run(argv: list[str] | None = None, *, open_app: Callable[[Settings], int] | 
         code = 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         path = log_unexpected(exc)
-        code = _fail(f"{error_message(exc)}; details in {path}", 1)
+        where = f"details in {path}" if path else "the log could not be written"
+        code = _fail(f"{error_message(exc)}; {where}", 1)
     if argv is None:
         sys.exit(code)
     return code

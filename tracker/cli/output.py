@@ -2,6 +2,12 @@
 
 Every list and report goes through ``emit`` so all of them accept the same
 ``--format`` values and CSV output is always safe to open in a spreadsheet.
+
+Everything printed here may hold text other people wrote, and an older database may hold control
+characters typed before they were refused; a terminal would act on them (clear the screen,
+retitle the window, reorder the line). So tables, messages and CSV show them escaped
+(``text_safety.visible``: ``\\x1b``), and JSON writes them as ``\\u001b`` escapes, which parse
+back to exactly the stored text.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tracker.domain.text_safety import json_escaped, visible
 from tracker.output.tables import cell_text, csv_text, json_text
 
 console = Console()
@@ -35,7 +42,7 @@ class PrintFormat(str, enum.Enum):
 
 
 def to_json(value: Any) -> str:
-    return json_text(value).rstrip("\n")
+    return json_escaped(json_text(value)).rstrip("\n")
 
 
 # Free-text columns take the width left over and wrap; the others stay on one line.
@@ -57,31 +64,39 @@ def emit(
         sys.stdout.write(to_json(rows) + "\n")
         return
     if fmt == "csv":
-        sys.stdout.write(csv_text(columns, rows))
+        sys.stdout.write(visible(csv_text(columns, rows), lines=True))  # quoted line breaks stay
         return
     if not rows:
         console.print(empty)
         return
-    table = Table(title=title, show_lines=False, header_style="bold")
+    table = Table(title=visible(title) if title else None, show_lines=False, header_style="bold")
     for column, header in zip(columns, headers or columns):
         if column in _LONG:
             table.add_column(header.replace("_", " "), ratio=1, overflow="fold")
         else:
             table.add_column(header.replace("_", " "), no_wrap=True, overflow="ellipsis")
     for row in rows:
-        table.add_row(*(Text(cell_text(row.get(column))) for column in columns))  # data, never markup
+        # data, never markup; shown escaped, never acted on
+        table.add_row(*(Text(visible(cell_text(row.get(column)), lines=True)) for column in columns))
     console.print(table)
 
 
 def say(message: str) -> None:
     """Print a message as is: records hold what people typed, and '[...]' in a
-    name or summary is text, not styling (an unmatched '[/b]' would crash)."""
-    console.print(message, highlight=False, markup=False)
+    name or summary is text, not styling (an unmatched '[/b]' would crash), and its control
+    characters are shown escaped."""
+    console.print(visible(message, lines=True), highlight=False, markup=False)
 
 
 def say_heading(heading: str, rest: str = "") -> None:
     """A bold heading followed by plain text; neither is read as markup."""
-    console.print(Text.assemble((heading, "bold"), rest), highlight=False)
+    console.print(Text.assemble((visible(heading, lines=True), "bold"), visible(rest, lines=True)), highlight=False)
+
+
+def say_document(text: str) -> None:
+    """A whole printable file (the employee file as Markdown or HTML) written as is, for a pager or
+    a redirect; the file escapes stored text for its own format, this its control characters."""
+    sys.stdout.write(visible(text, lines=True) + "\n")
 
 
 def say_json(value: Any) -> None:
@@ -90,10 +105,16 @@ def say_json(value: Any) -> None:
     sys.stdout.write(to_json(value) + "\n")
 
 
+def say_error(message: str) -> None:
+    """One ``error: ...`` line on stderr, every control character escaped (tabs and line breaks too,
+    so it stays one line): messages quote what was typed, looked up or found in a file."""
+    print(f"error: {visible(message)}", file=sys.stderr)
+
+
 def report_row_errors(name: str, errors: Sequence[Any], fmt: str) -> None:
     """Every bad row of a refused import: JSON for scripts, one line per row for people."""
     if getattr(fmt, "value", fmt) == "json":
         say_json({"imported": False, "errors": [error.as_dict() for error in errors]})
         return
     for error in errors:
-        print(f"{name}: {error}", file=sys.stderr)
+        print(visible(f"{name}: {error}"), file=sys.stderr)  # the file's name is anyone's text too

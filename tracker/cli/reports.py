@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from tracker.cli import context
-from tracker.cli.output import Format, PrintFormat, emit, say, say_json
+from tracker.cli.output import Format, PrintFormat, emit, say, say_document, say_json
 from tracker.domain.timeutil import DateRange, parse_range, today
 from tracker.output.employee_file import employee_file_dict, employee_file_html, employee_file_markdown
 from tracker.records.actions.queries import list_actions
@@ -152,10 +152,10 @@ def employee(
     c = context.backend(ctx)
     record = c.read(lambda s: employee_file.employee_file(s, number))
     if fmt == PrintFormat.html:
-        typer.echo(employee_file_html(record))
+        say_document(employee_file_html(record))
     elif fmt == PrintFormat.json:
         say_json(employee_file_dict(record))
     elif fmt in (PrintFormat.md, PrintFormat.table):
-        typer.echo(employee_file_markdown(record))
+        say_document(employee_file_markdown(record))
     else:
         emit([{"date": d, "kind": k, "text": t} for d, k, t in record.timeline()], ["date", "kind", "text"], fmt)

@@ -15,6 +15,7 @@ from tracker.cli import context
 from tracker.cli.output import say
 from tracker.config import ACTOR_ENV, DATABASE_ENV, EXPORTS_ENV, HANDBOOK_ENV
 from tracker.domain.errors import InputError
+from tracker.domain.private_paths import private_folder
 
 WARNING = (
     "WARNING: whoever opens the printed address acts as the user who started the server, and the "
@@ -25,14 +26,15 @@ DEFAULT_EXPORTS = Path("~/tracker-exports")
 
 
 def _export_folder(path: Path) -> Path:
-    """The folder the served app writes into: created private (0700) if missing."""
+    """The folder the served app writes into: created private (0700) if missing, with any parent
+    it needs (``mkdir -p`` would make those from the umask, world-writable under ``umask 000``)."""
     folder = path.expanduser().absolute()
+    if folder.exists() and not folder.is_dir():
+        raise InputError("exports", f"{folder} is not a folder")
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(folder)
     except OSError as exc:
         raise InputError("exports", f"cannot create {folder}: {exc.strerror or exc}") from None
-    if not folder.is_dir():
-        raise InputError("exports", f"{folder} is not a folder")
     return folder
 
 

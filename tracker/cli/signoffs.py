@@ -9,6 +9,7 @@ import typer
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
 from tracker.domain.inputs import RevokeInput, SignoffInput, validate
+from tracker.domain.limits import LARGEST_INTEGER
 from tracker.domain.timeutil import today
 from tracker.records.signoffs import commands as signoff_commands
 from tracker.records.signoffs import queries as signoff_queries
@@ -53,7 +54,9 @@ def record(
 @app.command("revoke")
 def revoke(
     ctx: typer.Context,
-    signoff_id: int = typer.Argument(..., help="Sign-off id (see 'tracker signoffs list')."),
+    signoff_id: int = typer.Argument(
+        ..., min=1, max=LARGEST_INTEGER, help="Sign-off id (see 'tracker signoffs list')."
+    ),
     reason: str = typer.Option(..., "--reason", help="Why the sign-off is not valid (kept in the record)."),
 ) -> None:
     """Revoke a sign-off. The original is kept; the revocation is a new record with the reason."""

@@ -25,7 +25,8 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 from tracker.db import sqlite_setup
-from tracker.domain.errors import TrackerError
+from tracker.domain.errors import InputError, TrackerError
+from tracker.domain.private_paths import PRIVATE_FILE, private_folder
 
 T = TypeVar("T")
 
@@ -51,30 +52,54 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def _prepare_sqlite_file(url: str) -> None:
-    """Create the folder and an owner-only file before SQLite creates it world-readable."""
+    """Create the folders (0700) and an owner-only file (0600) before SQLite creates them from the umask.
+
+    SQLite gives the ``-wal``, ``-shm`` and ``-journal`` files it makes beside the database the
+    database file's own mode, so they are 0600 too. Folders that already existed are left alone.
+    """
     path = sqlite_path(url)
     if path is None:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE)
+        try:
+            os.fchmod(fd, PRIVATE_FILE)  # exactly 0600, whatever the umask took away
+        finally:
+            os.close(fd)
+
+
+# Every engine hides parameters: the message of a refused statement (a constraint the database
+# enforced) then never quotes the values it was writing (employees' names, complaint text),
+# wherever it ends up: a log, a traceback, ``echo``'s output.
+HIDE_PARAMETERS = True
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
-        _prepare_sqlite_file(url)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        try:
+            _prepare_sqlite_file(url)
+        except OSError as exc:  # a read-only file system, /proc, a file where a folder should be
+            where = exc.filename or sqlite_path(url)
+            raise InputError("database", f"cannot create {where} ({exc.strerror or exc.__class__.__name__})") from None
+        engine = create_engine(
+            url, echo=echo, hide_parameters=HIDE_PARAMETERS, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+        )
         _configure_sqlite(engine)
     else:
-        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        engine = create_engine(url, echo=echo, hide_parameters=HIDE_PARAMETERS, pool_pre_ping=True)
         _configure_postgres(engine)
     return engine
 
 
 def read_only_engine(path: Path) -> Engine:
     """An engine on a SQLite file that must not change (a backup): read-only, immutable, never WAL."""
-    return create_engine("sqlite://", creator=lambda: sqlite_setup.connect_read_only(str(path)), poolclass=NullPool)
+    return create_engine(
+        "sqlite://",
+        creator=lambda: sqlite_setup.connect_read_only(str(path)),
+        poolclass=NullPool,
+        hide_parameters=HIDE_PARAMETERS,
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -87,11 +87,11 @@ class HandbookRule(SQLModel, table=True):
 
     version_id: int = Field(foreign_key="handbook_version.id", primary_key=True)
     rule_id: str = Field(primary_key=True, max_length=6)
-    title: str = Field(max_length=300)
+    title: str = Field(max_length=limits.RULE_TITLE)
     text: str = Field(sa_type=Text)
     hash: str = Field(max_length=64)
-    page: str = Field(max_length=200)
-    tags: str = Field(default="", max_length=300)
+    page: str = Field(max_length=limits.HANDBOOK_PAGE)
+    tags: str = Field(default="", max_length=limits.RULE_TAGS)
 
 
 class HandbookChannel(SQLModel, table=True):
@@ -99,8 +99,8 @@ class HandbookChannel(SQLModel, table=True):
     __table_args__ = (CheckConstraint("target_seconds > 0", name="target_positive"),)
 
     version_id: int = Field(foreign_key="handbook_version.id", primary_key=True)
-    code: str = Field(primary_key=True, max_length=40)
-    name: str = Field(max_length=100)
+    code: str = Field(primary_key=True, max_length=limits.CHANNEL_CODE)
+    name: str = Field(max_length=limits.TABLE_NAME)
     target: str = Field(max_length=40)
     target_seconds: int
 
@@ -113,9 +113,9 @@ class HandbookLevel(SQLModel, table=True):
     )
 
     version_id: int = Field(foreign_key="handbook_version.id", primary_key=True)
-    code: str = Field(primary_key=True, max_length=40)
+    code: str = Field(primary_key=True, max_length=limits.CHANNEL_CODE)
     step: int
-    name: str = Field(max_length=100)
+    name: str = Field(max_length=limits.TABLE_NAME)
     follow_up: str | None = Field(default=None, max_length=40)
     is_final: bool = Field(default=False)
 

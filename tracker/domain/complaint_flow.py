@@ -7,7 +7,11 @@ complaint was acknowledged and investigated before it was closed.
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+
 from tracker.domain.errors import InputError
+from tracker.domain.timeutil import to_local
 
 RECEIVED = "received"
 ACKNOWLEDGED = "acknowledged"
@@ -51,3 +55,19 @@ def check_transition(current: str, target: str) -> None:
         raise InputError("status", f"the complaint is {current} and closed; no further step is allowed")
     choices = " or ".join(f"{VERB[s]} ({s})" for s in allowed)
     raise InputError("status", f"cannot go from {current} to {target}; next allowed: {choices}")
+
+
+def before_hire_problem(received_at: datetime, number: str, hire_date: date) -> str | None:
+    """Why a complaint cannot name this employee, if it can't: it was received (local day)
+    before they were hired, so it is about someone else, or its time was typed wrong."""
+    if to_local(received_at).date() < hire_date:
+        return f"is before {number} was hired ({hire_date})"
+    return None
+
+
+REFERENCE = re.compile(r"^C-(\d{4})-(\d{5,9})$")
+
+
+def reference(year: int, number: int) -> str:
+    """A complaint's reference as the tracker writes it: one spelling per number."""
+    return f"C-{year}-{number:05d}"

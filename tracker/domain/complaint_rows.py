@@ -6,16 +6,15 @@ has a million rows, and the import must keep up with the database.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Callable
 
 from tracker.domain import complaint_flow as flow
 from tracker.domain.csvread import parse_bool
 from tracker.domain.errors import InputError, RowError, shown
 from tracker.domain.handbook.model import Standards
-from tracker.domain.inputs import _clean_text, _rule_ids, _split_list, _typed_moment, choices
+from tracker.domain.inputs import _clean_text, _plausible_moment, _rule_ids, _split_list, _typed_moment, choices
 from tracker.domain.timeutil import not_in_future
 
 REQUIRED = ("received_at", "channel", "summary")
@@ -33,7 +32,6 @@ OPTIONAL = (
     "dismissal_reason",
     "closed_at",
 )
-REFERENCE = re.compile(r"^C-(\d{4})-(\d{5,9})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +89,7 @@ def _moment(cells: dict[str, str], column: str, now: datetime, *, required: bool
             raise _Bad(column, "is required")
         return None
     try:
-        moment = _typed_moment(raw)
+        moment = _plausible_moment(_typed_moment(raw))
     except ValueError as exc:
         raise _Bad(column, f"'{shown(raw)}' {exc}") from None
     try:
@@ -105,7 +103,7 @@ def check_row(
     cells: dict[str, str],
     *,
     standards: Standards,
-    employee_id: Callable[[str], int | None],
+    employee: Callable[[str], tuple[int, date] | None],
     now: datetime,
 ) -> ComplaintRecord:
     """Raise ``_Bad`` (via ``check``) or return the record; see ``check``."""
@@ -126,9 +124,13 @@ def check_row(
     number = (cells.get("employee_number") or "").strip().upper() or None
     resolved_id = None
     if number is not None:
-        resolved_id = employee_id(number)
-        if resolved_id is None:
+        found = employee(number)
+        if found is None:
             raise _Bad("employee_number", f"no employee with number '{number}'")
+        resolved_id, hire_date = found
+        problem = flow.before_hire_problem(received_at, number, hire_date)
+        if problem:
+            raise _Bad("received_at", problem)
     try:
         rules = _rule_ids(tuple(_split_list(cells.get("rules", ""))))
     except ValueError as exc:
@@ -164,8 +166,13 @@ def check_row(
         if closed_at < received_at:
             raise _Bad("closed_at", "is before received_at")
     ref = (cells.get("reference") or "").strip().upper() or None
-    if ref is not None and not REFERENCE.match(ref):
-        raise _Bad("reference", f"'{shown(ref)}' is not a reference like C-2026-00042")
+    if ref is not None:
+        match = flow.REFERENCE.match(ref)
+        if match is None:
+            raise _Bad("reference", f"'{shown(ref)}' is not a reference like C-2026-00042")
+        canonical = flow.reference(int(match.group(1)), int(match.group(2)))
+        if ref != canonical:  # C-2026-000001 beside C-2026-00001 would be two complaints under one number
+            raise _Bad("reference", f"'{shown(ref)}' is written {canonical} here (no extra leading zeros)")
     return ComplaintRecord(
         ref=ref,
         received_at=received_at,
@@ -192,10 +199,10 @@ def check(
     cells: dict[str, str],
     *,
     standards: Standards,
-    employee_id: Callable[[str], int | None],
+    employee: Callable[[str], tuple[int, date] | None],
     now: datetime,
 ) -> ComplaintRecord | RowError:
     try:
-        return check_row(cells, standards=standards, employee_id=employee_id, now=now)
+        return check_row(cells, standards=standards, employee=employee, now=now)
     except _Bad as bad:
         return RowError(row_number, bad.column, bad.reason)

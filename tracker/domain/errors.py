@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from tracker.domain.text_safety import visible
+
 
 def shown(value: object, limit: int = 40) -> str:
-    """A cell or typed value quoted in a one-line message: whitespace folded, long text cut."""
+    """A cell or typed value quoted in a one-line message: whitespace folded, long text cut, and
+    control characters escaped (``\\x1b``), since the value may be anyone's and the message goes
+    to a terminal."""
     text = " ".join(str(value).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return visible(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 class TrackerError(Exception):
@@ -27,9 +31,10 @@ class InputError(TrackerError):
     exit_code = 2
 
     def __init__(self, field: str, reason: str):
-        self.field = field
-        self.reason = reason
-        super().__init__(f"{field}: {reason}")
+        # Escaped here, once for both front ends: a reason often quotes what was typed or looked up.
+        self.field = visible(field)
+        self.reason = visible(reason)
+        super().__init__(f"{self.field}: {self.reason}")
 
 
 class NotFound(InputError):
@@ -83,8 +88,8 @@ class RowError:
 
     def __init__(self, row: int, column: str, reason: str):
         self.row = row
-        self.column = column
-        self.reason = reason
+        self.column = visible(column)  # a column can be named by the file's header, a reason quote a cell
+        self.reason = visible(reason)
 
     def __str__(self) -> str:
         return f"row {self.row}, {self.column}: {self.reason}"

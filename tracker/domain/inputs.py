@@ -27,16 +27,18 @@ from tracker.domain import complaint_flow as flow
 from tracker.domain.errors import InputError, shown
 from tracker.domain.handbook.model import RULE_ID
 from tracker.domain.signing import SIGN_METHODS
-from tracker.domain.timeutil import as_utc, to_utc
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from tracker.domain.text_safety import unsafe_character
+from tracker.domain.timeutil import LocalTimeError, as_utc, kept_day_problem, to_utc, today
 
 
 def _clean_text(value: Any) -> Any:
+    """Trimmed, and refused if it holds a character a terminal would act on or that reorders text
+    (``text_safety``): whatever is stored is shown later, to other people, on their screens."""
     if isinstance(value, str):
         value = value.strip()
-        if _CONTROL.search(value):
-            raise ValueError("contains control characters")
+        problem = unsafe_character(value)
+        if problem:
+            raise ValueError(problem)
     return value
 
 
@@ -79,6 +81,10 @@ def _rule_ids(value: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _references(value: tuple[str, ...]) -> tuple[str, ...]:
+    for ref in value:
+        problem = unsafe_character(ref)
+        if problem:
+            raise ValueError(problem)
     return tuple(dict.fromkeys(ref.strip().upper() for ref in value if ref.strip()))
 
 
@@ -91,10 +97,14 @@ def _typed_moment(value: Any) -> Any:
     if isinstance(value, str):
         text = value.strip().replace("T", " ")
         try:
-            return to_utc(datetime.fromisoformat(text))
+            typed = datetime.fromisoformat(text)
         except ValueError:
             raise ValueError("is not a date and time like 2026-11-23 14:05") from None
-        except OverflowError:
+        try:
+            return to_utc(typed)
+        except LocalTimeError as exc:  # in the hour the clocks skip or repeat: says which readings
+            raise ValueError(str(exc)) from None
+        except (OverflowError, ValueError):  # year 1 or 9999 moved past the calendar by the offset
             raise ValueError("is outside the range of dates the tracker keeps") from None
     if isinstance(value, datetime):
         try:
@@ -118,6 +128,23 @@ def _strict_date(value: Any) -> Any:
     raise ValueError("is not a date like 2026-11-23")
 
 
+def _kept_day(value: date) -> date:
+    problem = kept_day_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _hire_date(value: date | None) -> date | None:
+    """Bounded where it enters: a hire date in the future would make a sign-off due after it."""
+    if value is not None:
+        if value.year < 1950:
+            raise ValueError("is before 1950")
+        if value > today():
+            raise ValueError(f"{value} is in the future; add a new starter on or after their first day")
+    return value
+
+
 def _plausible_moment(value: datetime) -> datetime:
     if not 1970 <= value.year <= 2999:
         raise ValueError("is outside the range of dates the tracker keeps (1970 to 2999)")
@@ -125,9 +152,14 @@ def _plausible_moment(value: datetime) -> datetime:
 
 
 Moment = Annotated[datetime, BeforeValidator(_typed_moment), AfterValidator(_plausible_moment)]
-Day = Annotated[date, BeforeValidator(_strict_date)]
-RuleIds = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_rule_ids)]
-References = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_references)]
+Day = Annotated[date, BeforeValidator(_strict_date), AfterValidator(_kept_day)]
+# Checked as typed, before the split: a control character is refused, not taken for a separator.
+RuleIds = Annotated[
+    tuple[str, ...], BeforeValidator(_split_list), BeforeValidator(_clean_text), AfterValidator(_rule_ids)
+]
+References = Annotated[
+    tuple[str, ...], BeforeValidator(_split_list), BeforeValidator(_clean_text), AfterValidator(_references)
+]
 
 EMPLOYEE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
@@ -172,18 +204,15 @@ class EmployeeInput(_Input):
             raise ValueError("use 1–32 letters, digits, '.', '_' or '-', starting with a letter or digit")
         return value.upper()
 
-    @field_validator("hire_date")
-    @classmethod
-    def _plausible_hire_date(cls, value: date) -> date:
-        if value.year < 1950:
-            raise ValueError("is before 1950")
-        return value
+    _plausible_hire_date = field_validator("hire_date")(_hire_date)
 
 
 class EmployeeUpdate(_Input):
     name: Line | None = Field(default=None, min_length=1, max_length=limits.PERSON_NAME)
     team: Line | None = Field(default=None, min_length=1, max_length=limits.TEAM)
     hire_date: Day | None = None
+
+    _plausible_hire_date = field_validator("hire_date")(_hire_date)
 
 
 class SignoffInput(_Input):

@@ -9,7 +9,27 @@ TEAM = 100
 ACTOR = 100  # who recorded something
 FILING_REF = 200
 CUSTOMER_CONTACT = 200
-CHANNEL_CODE = 40
+CHANNEL_CODE = 40  # and a ladder level's code
 VERSION_LABEL = 50
+# What the handbook's pages give a published version: the parser checks these, so a handbook
+# that publishes on PostgreSQL (which enforces column lengths) publishes on SQLite (which does not).
+RULE_TITLE = 300
+HANDBOOK_PAGE = 200  # a page's path in the pages folder
+RULE_TAGS = 300  # a page's tags, joined with commas
+TABLE_NAME = 100  # a channel's or ladder level's name
 REASON = 2000  # a revocation's reason
 LONG_TEXT = 4000  # summaries, notes, expectations, outcomes
+
+# The calendar dates the tracker keeps (a typed 9999-12-31 would overflow every "plus the grace
+# period"); times of day start at 1970, the epoch timestamps count from.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+
+# Record ids and row counts: the largest integer both SQLite and PostgreSQL (BIGINT) store.
+LARGEST_INTEGER = 2**63 - 1
+
+# The longest line a CSV file may have, in bytes, its line ending included. The longest row the
+# complaint import accepts (three 4,000-character texts, two 200-character ones, in four-byte
+# characters) is under 50 KiB; a longer line is not a spreadsheet export, and the reader refuses it
+# after reading this much rather than holding a 150 MB "line" (tests/hostile/test_csv_limits.py).
+CSV_LINE = 64 * 1024

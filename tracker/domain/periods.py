@@ -28,6 +28,11 @@ _UNITS = {
 _PATTERN = re.compile(r"^\s*(\d{1,6})\s+([A-Za-z]+)\s*$")
 
 
+# No standard, look-back or retention age is longer than a century: a typed '999999 months' is a
+# mistake, and would put every "date plus the period" past the calendar's end.
+LONGEST_YEARS = 100
+
+
 class PeriodError(ValueError):
     """Raised when a duration in the handbook cannot be read."""
 
@@ -36,6 +41,11 @@ class PeriodError(ValueError):
 class Period:
     amount: int
     unit: str  # one of minutes, hours, days, weeks, months
+
+    @staticmethod
+    def looks_like(text: str) -> bool:
+        """Whether ``text`` has a period's shape (a number and a word), valid or not."""
+        return _PATTERN.match(text) is not None
 
     @classmethod
     def parse(cls, text: str) -> "Period":
@@ -48,7 +58,12 @@ class Period:
         amount = int(match.group(1))
         if amount <= 0:
             raise PeriodError(f"'{text.strip()}' must be longer than zero")
-        return cls(amount, unit)
+        period = cls(amount, unit)
+        if period > _LONGEST[unit]:
+            raise PeriodError(
+                f"'{text.strip()}' is longer than {LONGEST_YEARS} years, the longest period the tracker keeps"
+            )
+        return period
 
     def as_timedelta(self) -> timedelta:
         if self.unit == "months":
@@ -60,15 +75,21 @@ class Period:
         return int(self.as_timedelta().total_seconds())
 
     def after(self, start: date) -> date:
-        """The date this period after ``start`` (months by the calendar)."""
-        if self.unit == "months":
-            return _add_months(start, self.amount)
-        return start + timedelta(days=self.as_timedelta().days)
+        """The date this period after ``start`` (months by the calendar); the last date there is
+        when that would pass the calendar's end (a stored 9999-12-31 must not break a report)."""
+        return self._shift(start, 1)
 
     def before(self, end: date) -> date:
-        if self.unit == "months":
-            return _add_months(end, -self.amount)
-        return end - timedelta(days=self.as_timedelta().days)
+        """The date this period before ``end``; the first date there is at the calendar's start."""
+        return self._shift(end, -1)
+
+    def _shift(self, day: date, sign: int) -> date:
+        try:
+            if self.unit == "months":
+                return _add_months(day, sign * self.amount)
+            return day + sign * timedelta(days=self.as_timedelta().days)
+        except (OverflowError, ValueError):
+            return date.max if sign > 0 else date.min
 
     def __str__(self) -> str:
         unit = self.unit[:-1] if self.amount == 1 else self.unit
@@ -99,3 +120,12 @@ def format_seconds(seconds: float | int | None) -> str:
         return f"{sign}{hours} h {minutes:02d} min"
     days, hours = divmod(hours, 24)
     return f"{sign}{days} d {hours} h"
+
+
+_LONGEST = {
+    "minutes": Period(LONGEST_YEARS * 366 * 24 * 60, "minutes"),
+    "hours": Period(LONGEST_YEARS * 366 * 24, "hours"),
+    "days": Period(LONGEST_YEARS * 366, "days"),
+    "weeks": Period(LONGEST_YEARS * 53, "weeks"),
+    "months": Period(LONGEST_YEARS * 12, "months"),
+}

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from tracker.domain.csvread import parse_bool, read_csv
 from tracker.domain.errors import RowError, shown
+from tracker.domain.file_shape import header_problems
 from tracker.domain.inputs import EmployeeInput, describe
 
 REQUIRED = ("number", "name", "team", "hire_date")
@@ -24,7 +25,7 @@ class RosterRow:
 def parse_roster(data: bytes) -> tuple[list[RosterRow], list[RowError], int]:
     """Rows ready to apply, every bad row, and how many data rows the file had."""
     table = read_csv(data, required=REQUIRED, optional=OPTIONAL)
-    errors = list(table.errors)
+    errors = header_problems(table.header, list(table.errors), required=REQUIRED, optional=OPTIONAL)
     rows: list[RosterRow] = []
     seen: dict[str, int] = {}
     for number, cells in table.rows:

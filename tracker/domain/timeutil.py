@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
+from tracker.domain import limits
 from tracker.domain.errors import InputError, shown
 
 
@@ -38,11 +39,43 @@ def today() -> date:
     return to_local(utcnow()).date()
 
 
+class LocalTimeError(ValueError):
+    """A local time typed without an offset that the clocks skipped or showed twice."""
+
+
 def to_utc(moment: datetime) -> datetime:
-    """Naive values are local time as typed by a person; return aware UTC."""
-    if moment.tzinfo is None:
-        moment = moment.astimezone()  # interpret as local time
-    return moment.astimezone(timezone.utc)
+    """Naive values are local time as typed by a person; return aware UTC.
+
+    A time in the hour the clocks skip in spring, or the hour they show twice in autumn, has two
+    readings: it is refused, naming both, rather than silently taken as one of them (a complaint
+    answered "within the hour" could otherwise become two hours late). An explicit offset
+    (``2026-10-25 01:30+01:00``) says which."""
+    if moment.tzinfo is not None:
+        return moment.astimezone(timezone.utc)
+    readings = _readings(moment)
+    if len(readings) == 1:
+        return readings[0]
+    first, second = (_shown_with_offset(reading) for reading in readings)
+    if all(_wall(reading) == moment for reading in readings):
+        raise LocalTimeError(f"is in the hour the clocks show twice here: give the offset, {first} or {second}")
+    raise LocalTimeError(f"is in the hour the clocks skip here: it reads as {first} or {second}; give the offset")
+
+
+def _readings(moment: datetime) -> list[datetime]:
+    """The UTC moments a naive local time can mean: one, or two around a clock change."""
+    earlier = moment.replace(fold=0).astimezone().astimezone(timezone.utc)
+    later = moment.replace(fold=1).astimezone().astimezone(timezone.utc)
+    return [earlier] if earlier == later else sorted({earlier, later})
+
+
+def _wall(moment: datetime) -> datetime:
+    return moment.astimezone().replace(tzinfo=None, fold=0)
+
+
+def _shown_with_offset(moment: datetime) -> str:
+    local = moment.astimezone()
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M}{offset[:3]}:{offset[3:]}"
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -63,15 +96,30 @@ def local_date(moment: datetime) -> date:
 def parse_date(text: str, field: str) -> date:
     if len(text.strip()) == 10:
         try:
-            return date.fromisoformat(text.strip())
+            day = date.fromisoformat(text.strip())
         except ValueError:
             pass
+        else:
+            problem = kept_day_problem(day)
+            if problem:
+                raise InputError(field, problem)
+            return day
     raise InputError(field, f"'{shown(text)}' is not a date like 2026-11-23")
 
 
+def kept_day_problem(day: date) -> str | None:
+    """Why the tracker does not keep ``day`` (outside the years it keeps), or None."""
+    if not limits.FIRST_YEAR <= day.year <= limits.LAST_YEAR:
+        return f"is outside the range of dates the tracker keeps ({limits.FIRST_YEAR} to {limits.LAST_YEAR})"
+    return None
+
+
 def local_midnight(day: date) -> datetime:
-    """The start of a local calendar day, as aware UTC (where date ranges begin and end)."""
-    return to_utc(datetime(day.year, day.month, day.day))
+    """The start of a local calendar day, as aware UTC (where date ranges begin and end): the
+    first moment of that day even where the clocks change at midnight."""
+    midnight = datetime(day.year, day.month, day.day)
+    on_the_day = [reading for reading in _readings(midnight) if _wall(reading) >= midnight]
+    return min(on_the_day or _readings(midnight))
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,18 @@ from __future__ import annotations
 import html
 
 from tracker.domain.timeutil import format_local
-from tracker.output.tables import json_text
+from tracker.output.tables import json_text, md_text
 from tracker.reporting.employee_file import EmployeeFile
 
 
 def employee_file_markdown(record: EmployeeFile) -> str:
+    """Every value escaped (``md_text``): a summary cannot end its table row, start a link or
+    bring HTML into the printed file."""
+    timeline = record.timeline()
     lines = [
-        f"# Employee file: {record.name} ({record.number})",
+        f"# Employee file: {md_text(record.name)} ({md_text(record.number)})",
         "",
-        f"- Team: {record.team}",
+        f"- Team: {md_text(record.team)}",
         f"- Hired: {record.hire_date}",
         f"- Status: {'active' if record.active else 'inactive'}",
         f"- Printed: {format_local(record.printed_at)}",
@@ -25,9 +28,8 @@ def employee_file_markdown(record: EmployeeFile) -> str:
         "| Date | Record | Details |",
         "|---|---|---|",
     ]
-    for day, kind, text in record.timeline():
-        lines.append(f"| {day} | {kind} | {text.replace('|', '/').replace(chr(10), ' ')} |")
-    if len(lines) == 10:
+    lines += [f"| {day} | {md_text(kind)} | {md_text(text)} |" for day, kind, text in timeline]
+    if not timeline:
         lines.append("| — | — | No records yet |")
     lines += [
         "",

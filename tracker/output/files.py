@@ -1,9 +1,10 @@
 """Writing an export file: a new private file, or one replaced on request, never through a link.
 
-An employee file is a disciplinary history, so a new export is created ``0600`` like the database
-and its backups. The file is opened inside its folder with ``O_NOFOLLOW``: a symbolic link planted
-where the export goes is refused, not followed; "already exists" is decided by the open itself
-(``O_EXCL``), not by a look a moment before. When the app is served in a browser, exports are
+An employee file is a disciplinary history, so an export is ``0600`` like the database and its
+backups: created so (the mode given to ``open``, which no umask can widen), and a file it replaces
+is made so before the new text goes in. The file is opened inside its folder with ``O_NOFOLLOW``:
+a symbolic link planted where the export goes is refused, not followed; "already exists" is
+decided by the open itself (``O_EXCL``), not by a look a moment before. When the app is served in a browser, exports are
 confined to one folder (``Settings.exports``): the user types a file name there, never a path.
 """
 
@@ -56,6 +57,7 @@ def write_export(path: Path, text: str, *, replace: bool) -> Path:
             info = os.fstat(out.fileno())
             if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
                 raise InputError("path", f"{path} is not a plain file of its own; choose another name")
+            os.fchmod(out.fileno(), 0o600)  # a replaced file too: it held whatever mode it had before
             out.truncate(0)
             out.write(text)
     except OSError as exc:

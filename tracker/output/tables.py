@@ -11,6 +11,7 @@ import csv
 import enum
 import io
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -61,8 +62,18 @@ def json_text(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=plain) + "\n"
 
 
-def _md_cell(value: Any) -> str:
-    return cell_text(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+# What Markdown would read as formatting, a link, an image or (|) the end of a table cell is
+# escaped with a backslash; what it would read as HTML or an entity, or strike through, becomes an
+# entity (Python-Markdown, which builds the handbook, honours no backslash before < & ~).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|!{}#])")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "~": "&#126;"}
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
+
+
+def md_text(value: Any) -> str:
+    """``value`` as Markdown text that reads back as exactly itself, on one line."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", cell_text(value)))
+    return re.sub("[&<>~]", lambda found: _ENTITIES[found.group()], text)
 
 
 def markdown_table(
@@ -73,13 +84,13 @@ def markdown_table(
     note: str | None = None,
     headers: Sequence[str] | None = None,
 ) -> str:
-    lines = [f"# {title}", ""] if title else []
+    lines = [f"# {md_text(title)}", ""] if title else []
     if note:
-        lines += [note, ""]
-    lines.append("| " + " | ".join(_md_cell(h) for h in (headers or columns)) + " |")
+        lines += [md_text(note), ""]
+    lines.append("| " + " | ".join(md_text(h) for h in (headers or columns)) + " |")
     lines.append("|" + "---|" * len(columns))
     for row in rows:
-        lines.append("| " + " | ".join(_md_cell(row.get(column)) for column in columns) + " |")
+        lines.append("| " + " | ".join(md_text(row.get(column)) for column in columns) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -7,17 +7,16 @@ the UI thread. Nothing a worker raises can crash the app.
 
 from __future__ import annotations
 
-import logging
 from typing import Callable, TypeVar
 
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
 from tracker.backend import error_message
+from tracker.crash_log import log_unexpected
 from tracker.domain.errors import TrackerError
 
 T = TypeVar("T")
-log = logging.getLogger("tracker.ui")
 
 
 def run_db(
@@ -45,9 +44,9 @@ def run_db(
         worker = get_current_worker()
         try:
             result = work()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - nothing a worker raises may end the app; logged below
             if not isinstance(exc, TrackerError):
-                log.exception("database work failed")
+                log_unexpected(exc, "database work failed in the app")
             if not worker.is_cancelled:
                 app.call_from_thread(report, exc)
             return

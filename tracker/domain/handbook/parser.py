@@ -2,9 +2,10 @@
 
 The handbook pages employees read are the only place a rule, a channel target,
 the corrective-action ladder or a grace period is written (the handbook is the single source of truth).
-This module reads them with a small line scanner instead of rendering Markdown:
-it only needs headings, front matter, pipe tables and links, and it must report
-problems with file and line so an editor can fix them.
+A rule is what the site shows as one: which lines are headings (and their level and id) comes from
+rendering each page with the site's own Markdown extensions (``rendering``), so a heading inside an
+HTML comment or block is no rule and a setext heading is. The rest (front matter, pipe tables,
+links) is read line by line, so every problem is reported with its file and line for the editor.
 """
 
 from __future__ import annotations
@@ -16,12 +17,20 @@ from typing import Iterator
 
 import yaml
 
+from tracker.domain import limits
 from tracker.domain.errors import HandbookError
 from tracker.domain.handbook.model import RULE_ID, Channel, Handbook, LadderLevel, Rule
+from tracker.domain.handbook.rendering import (
+    RenderingUnavailable,
+    SiteRenderer,
+    gives_ids,
+    renderer_for,
+    without_comments,
+)
 from tracker.domain.handbook.source import HandbookSource, read_mkdocs_config
 from tracker.domain.periods import Period, PeriodError
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")  # closing #s are stripped in code: no backtracking
+_ATX_TITLE = re.compile(r"^#{1,6}(?:[ \t]+(.*))?$")  # closing #s are stripped in code: no backtracking
 
 
 _LINK = re.compile(r"\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -66,6 +75,8 @@ class _Heading:
     title: str
     anchor: str | None
     line: int
+    body_from: int  # index of the first line under it (a setext heading's underline is not body)
+    indented: bool  # inside an admonition, list item or tab: its text does not read alone
 
 
 @dataclass
@@ -98,7 +109,7 @@ def _split_attr_list(raw_title: str) -> tuple[str, str | None]:
     return text[:start].strip(), anchor
 
 
-def _scan_page(name: str, text: str, problems: list[Problem]) -> _Page:
+def _scan_page(name: str, text: str, renderer: SiteRenderer, problems: list[Problem]) -> _Page:
     lines = text.splitlines()
     start = 0
     tags: tuple[str, ...] = ()
@@ -114,6 +125,10 @@ def _scan_page(name: str, text: str, problems: list[Problem]) -> _Page:
                     raw_tags = meta.get("tags") or []
                     if isinstance(raw_tags, list):
                         tags = tuple(str(tag) for tag in raw_tags)
+                        if len(",".join(tags)) > limits.RULE_TAGS:
+                            problems.append(
+                                Problem(name, 1, f"front matter 'tags' are longer than {limits.RULE_TAGS} characters")
+                            )
                     else:
                         problems.append(Problem(name, 1, "front matter 'tags' must be a list"))
                 start = index + 1
@@ -131,29 +146,65 @@ def _scan_page(name: str, text: str, problems: list[Problem]) -> _Page:
         if fence_match:
             fence = fence_match.group(1)
             page.code_lines.add(index)
-            continue
-        heading = _HEADING.match(line)
-        if heading and not line.startswith("    "):
-            title, anchor = _split_attr_list(heading.group(2))
-            page.headings.append((index, _Heading(len(heading.group(1)), title, anchor, index + 1)))
+    for index, rendered in sorted(renderer.headings(lines, start).items()):
+        line = lines[index]
+        if rendered.setext:
+            raw_title = line.strip()
+        else:
+            match = _ATX_TITLE.match(line.strip())
+            raw_title = (match.group(1) or "") if match else ""
+        title, _ = _split_attr_list(raw_title)
+        heading = _Heading(
+            level=rendered.level,
+            title=title,
+            anchor=rendered.id,
+            line=index + 1,
+            body_from=index + (2 if rendered.setext else 1),
+            indented=line[:1] in (" ", "\t"),
+        )
+        page.headings.append((index, heading))
     return page
 
 
 def _rule_body(page: _Page, position: int) -> tuple[str, int]:
-    """Markdown under the heading at ``position`` up to the next level-1/2 heading."""
-    heading_index, heading = page.headings[position]
+    """Markdown under the heading at ``position`` up to the next heading of its level or higher,
+    without the HTML comments the site does not show (their lines kept blank, so table rows keep
+    their line numbers), and the 1-based line its first line is on."""
+    _, heading = page.headings[position]
     end = len(page.lines)
     for later_index, later in page.headings[position + 1 :]:
         if later.level <= heading.level:
             end = later_index
             break
-    body = page.lines[heading_index + 1 : end]
+    first = heading.body_from
+    body = _shown_lines(page, first, end)
     while body and not body[0].strip():
         body.pop(0)
-        heading_index += 1
+        first += 1
     while body and not body[-1].strip():
         body.pop()
-    return "\n".join(body), heading_index + 2
+    return "\n".join(line.rstrip() for line in body), first + 1
+
+
+def _shown_lines(page: _Page, start: int, end: int) -> list[str]:
+    """``page.lines[start:end]`` with HTML comments blanked, except in fenced code (where the site
+    shows them as written)."""
+    shown: list[str] = []
+    prose: list[str] = []
+    for index in range(start, end):
+        if index in page.code_lines:
+            shown += _blank_comments(prose)
+            prose = []
+            shown.append(page.lines[index])
+        else:
+            prose.append(page.lines[index])
+    return shown + _blank_comments(prose)
+
+
+def _blank_comments(lines: list[str]) -> list[str]:
+    if not any("<!--" in line for line in lines):
+        return lines
+    return without_comments("\n".join(lines)).split("\n")
 
 
 def _split_row(line: str) -> list[str]:
@@ -218,6 +269,16 @@ def _read_channels(page: str, rows: list[tuple[int, list[str]]], problems: list[
         if not name:
             problems.append(Problem(page, line, f"channel '{code}' has no name"))
             continue
+        if len(code) > limits.CHANNEL_CODE or len(name) > limits.TABLE_NAME:
+            problems.append(
+                Problem(
+                    page,
+                    line,
+                    f"channel '{code[:20]}': a code is at most {limits.CHANNEL_CODE} characters, "
+                    f"a name at most {limits.TABLE_NAME}",
+                )
+            )
+            continue
         if target.lower() in _NO_PERIOD:
             problems.append(Problem(page, line, f"channel '{code}' has no first-response target"))
             continue
@@ -245,6 +306,16 @@ def _read_ladder(page: str, rows: list[tuple[int, list[str]]], problems: list[Pr
             continue
         if any(level.code == code for level in levels):
             problems.append(Problem(page, line, f"ladder code '{code}' is listed twice"))
+            continue
+        if len(code) > limits.CHANNEL_CODE or len(name) > limits.TABLE_NAME:
+            problems.append(
+                Problem(
+                    page,
+                    line,
+                    f"ladder level '{code[:20]}': a code is at most {limits.CHANNEL_CODE} characters, "
+                    f"a name at most {limits.TABLE_NAME}",
+                )
+            )
             continue
         last = position == len(rows)
         period: Period | None = None
@@ -307,25 +378,37 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
         return None, [Problem(str(docs_dir), 0, "handbook folder not found")]
     label = ""
     config_name = str(source.config) if source.config else "mkdocs.yml"
+    config = read_mkdocs_config(source.config) if source.config else {}
     if source.config is None:
         problems.append(
             Problem(config_name, 0, "no mkdocs.yml found next to the handbook (it holds extra.handbook_version)")
         )
     else:
-        extra = read_mkdocs_config(source.config).get("extra") or {}
+        extra = config.get("extra") or {}
         label = str(extra.get("handbook_version") or "").strip() if isinstance(extra, dict) else ""
         if not label:
             problems.append(Problem(config_name, 0, "extra.handbook_version (the version label) is missing"))
+        elif len(label) > limits.VERSION_LABEL:
+            problems.append(
+                Problem(config_name, 0, f"extra.handbook_version is longer than {limits.VERSION_LABEL} characters")
+            )
+    try:
+        renderer = renderer_for(config.get("markdown_extensions"))
+    except RenderingUnavailable as exc:
+        return None, [*problems, Problem(config_name, 0, str(exc))]
 
     pages: list[_Page] = []
     for path in sorted(docs_dir.rglob("*.md")):
         name = path.relative_to(docs_dir).as_posix()
+        if len(name) > limits.HANDBOOK_PAGE:
+            problems.append(Problem(name, 0, f"the page's path is longer than {limits.HANDBOOK_PAGE} characters"))
+            continue
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             problems.append(Problem(name, 0, "not valid UTF-8"))
             continue
-        pages.append(_scan_page(name, text, problems))
+        pages.append(_scan_page(name, text, renderer, problems))
 
     rules: dict[str, Rule] = {}
     tables = _Tables()
@@ -343,6 +426,16 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
                     )
                 )
                 continue
+            if heading.indented:
+                problems.append(
+                    Problem(
+                        page.name,
+                        heading.line,
+                        f"rule {anchor} is inside an indented block (an admonition, list or tab): "
+                        "write rules at the page's top level, so their text reads the same on its own",
+                    )
+                )
+                continue
             if heading.level != 2:
                 problems.append(Problem(page.name, heading.line, f"rule {anchor} must be a level-2 heading ('## ')"))
                 continue
@@ -356,6 +449,13 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
                 continue
             if not heading.title:
                 problems.append(Problem(page.name, heading.line, f"rule {anchor} has no title"))
+                continue
+            if len(heading.title) > limits.RULE_TITLE:
+                problems.append(
+                    Problem(
+                        page.name, heading.line, f"rule {anchor}'s title is longer than {limits.RULE_TITLE} characters"
+                    )
+                )
                 continue
             text, body_line = _rule_body(page, position)
             if not text.strip():
@@ -384,7 +484,16 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
                     docs_dir.name, 0, f"no '{key.capitalize()}' row in a '| Standard | Value |' table under {where}"
                 )
             )
-    if not rules:
+    if not rules and not gives_ids(config.get("markdown_extensions")):
+        problems.append(
+            Problem(
+                config_name,
+                0,
+                "the handbook has no rules: mkdocs.yml's markdown_extensions lacks attr_list, "
+                "so the site shows no rule IDs ('## Title {#CON-01}')",
+            )
+        )
+    elif not rules:
         problems.append(Problem(docs_dir.name, 0, "the handbook has no rules (headings like '## Title {#CON-01}')"))
     if problems:
         return None, problems

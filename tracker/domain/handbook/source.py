@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from tracker.domain.errors import HandbookError
+
 
 class _LenientLoader(yaml.SafeLoader):
     """mkdocs.yml may hold !ENV and !!python/name tags; we only need plain keys."""
@@ -25,8 +27,17 @@ class HandbookSource:
 
 
 def read_mkdocs_config(path: Path) -> dict:
-    with path.open(encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=_LenientLoader)
+    """The site's settings; a file that is not YAML is a located handbook problem, in one line."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.load(handle, Loader=_LenientLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        reason = getattr(exc, "problem", None) or exc.__class__.__name__
+        raise HandbookError([f"{where}: not valid YAML ({reason})"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HandbookError([f"{path}: cannot be read ({exc.__class__.__name__})"]) from None
     return data if isinstance(data, dict) else {}
 
 

@@ -42,7 +42,7 @@ def next_reference(session: Session, year: int) -> str:
     counter.value += 1
     session.add(counter)
     session.flush()
-    return f"C-{year}-{counter.value:05d}"
+    return flow.reference(year, counter.value)
 
 
 def log_complaint(data: ComplaintInput, *, session: Session, actor: str, now: datetime | None = None) -> Complaint:
@@ -59,6 +59,10 @@ def log_complaint(data: ComplaintInput, *, session: Session, actor: str, now: da
     if unknown:
         raise InputError("rule_ids", f"{unknown[0]} is not a rule of handbook version {version.label}")
     employee = get_employee(session, data.employee_number) if data.employee_number else None
+    if employee is not None:
+        problem = flow.before_hire_problem(data.received_at, employee.number, employee.hire_date)
+        if problem:
+            raise InputError("received_at", problem)
     complaint = Complaint(
         ref=next_reference(session, to_local(data.received_at).year),
         received_at=data.received_at,

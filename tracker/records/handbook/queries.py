@@ -96,3 +96,26 @@ def diff(
 def changes_between(session: Session, old: HandbookVersion | None, new: HandbookVersion) -> list[RuleChange]:
     """What changed from the version an employee last signed to ``new`` (all rules if never signed)."""
     return diff_rules(_rule_map(session, old) if old else {}, _rule_map(session, new))
+
+
+def drift_from_published(session: Session, working: Handbook) -> list[str] | None:
+    """What the working handbook changed under a label that is already published (None when its
+    label is not published yet): the site would show this text under the label employees signed."""
+    version = session.exec(select(HandbookVersion).where(HandbookVersion.label == working.label)).first()
+    if version is None:
+        return None
+    drift = [
+        f"{change.rule_id} {change.change}"
+        for change in diff_rules(_rule_map(session, version), working_rule_map(working))
+    ]
+    published = standards(session, version)
+    ours = working.standards
+    for name, theirs, mine in (
+        ("the channels' first-response targets", published.channels, ours.channels),
+        ("the corrective-action ladder", published.ladder, ours.ladder),
+        ("the look-back window", published.look_back, ours.look_back),
+        ("the sign-off grace period", published.grace_period, ours.grace_period),
+    ):
+        if theirs != mine:
+            drift.append(f"{name} changed")
+    return drift

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from rich.text import Text
 
 from tracker.domain.action_flow import FollowUpState
+from tracker.domain.text_safety import visible
 from tracker.records.actions.queries import ActionRow
 from tracker.records.complaints.queries import ComplaintRow
 
@@ -14,8 +15,9 @@ _STATE_STYLE = {FollowUpState.CLOSED: "dim", FollowUpState.OVERDUE: "bold red", 
 
 
 def plain(*values: object) -> tuple[Text, ...]:
-    """Cells as plain text: names, summaries and reasons are never read as markup."""
-    return tuple(value if isinstance(value, Text) else Text(str(value)) for value in values)
+    """Cells as plain text: names, summaries and reasons are never read as markup, and a control
+    character stored before they were refused is shown escaped (``\\x1b``), never sent raw."""
+    return tuple(value if isinstance(value, Text) else Text(visible(str(value), lines=True)) for value in values)
 
 
 def action_state_cell(row: ActionRow, day: date) -> Text:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from sqlalchemy import func, text
@@ -37,6 +37,7 @@ from tracker.domain.complaint_rows import (
 )
 from tracker.domain.csvread import CsvStream
 from tracker.domain.errors import RowError, RowErrors, TrackerError
+from tracker.domain.file_shape import header_problems
 from tracker.domain.timeutil import utcnow
 from tracker.records.complaints.importing.producer import Item, Plan, Producer
 from tracker.records.handbook.queries import get_version, standards, version_in_force
@@ -248,11 +249,16 @@ def import_complaints(
     """
     now = now or utcnow()
     reader = CsvStream(stream, required=REQUIRED, optional=OPTIONAL)
-    if reader.header_errors:
-        raise RowErrors(reader.header_errors, 1)
+    if reader.header_errors:  # a file of another kind is refused without quoting it (domain/file_shape.py)
+        raise RowErrors(header_problems(reader.header, reader.header_errors, required=REQUIRED, optional=OPTIONAL), 1)
     version = get_version(session, version_label) if version_label else version_in_force(session)
     std = standards(session, version)
-    employees = dict(session.exec(select(Employee.number, Employee.id)).all())
+    employees: dict[str, tuple[int, date]] = {
+        number: (employee_id or 0, hired)
+        for number, employee_id, hired in session.exec(
+            select(col(Employee.number), col(Employee.id), col(Employee.hire_date))
+        ).all()
+    }
 
     def items() -> Iterator[Item]:
         for item in reader.rows():
@@ -260,7 +266,7 @@ def import_complaints(
                 yield item.row, item
             else:
                 row_number, cells = item
-                yield row_number, check(row_number, cells, standards=std, employee_id=employees.get, now=now)
+                yield row_number, check(row_number, cells, standards=std, employee=employees.get, now=now)
 
     load = BulkLoad(session, actor=actor, now=now, version_id=version.id or 0, progress=progress)
     return load.run(items, source=source, sha256=sha256, position=stream.tell)

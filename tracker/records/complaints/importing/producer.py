@@ -21,10 +21,8 @@ from typing import Any, Callable, Iterable
 
 from tracker.audit import snapshots
 from tracker.db.counters import Counts
-from tracker.domain.complaint_rows import (
-    REFERENCE,
-    ComplaintRecord,
-)
+from tracker.domain.complaint_flow import REFERENCE, reference
+from tracker.domain.complaint_rows import ComplaintRecord
 from tracker.domain.errors import RowError
 from tracker.domain.timeutil import local_midnight, to_local
 
@@ -111,7 +109,7 @@ class _Builder:
             runs[-1][1] = number
         else:
             runs.append([number, number])
-        return f"C-{year}-{number:05d}"
+        return reference(year, number)
 
     def _local_year(self, moment: datetime) -> int:
         """The local calendar year of a time; records come mostly in time order,
