@@ -45,6 +45,7 @@ class Backend:
             if self._engine is None:
                 from tracker.maintenance.schema import open_database
 
+                self.settings.refuse_missing_database()
                 self._engine = open_database(self.settings.database_url)
             return self._engine
 

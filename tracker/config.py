@@ -97,11 +97,27 @@ class Settings:
         handbook: "HandbookSource | str | Path | None",
         actor: str,
         exports: Path | None = None,
+        *,
+        creates_database: bool = True,
     ):
         self.database_url = database_url
+        # Whether a SQLite file that is not there may be created: at the default location, or when
+        # asked ('db init', 'demo', 'db restore'); a --db typo must not start a stray empty database.
+        self.creates_database = creates_database
         self.actor = actor
         self.exports = exports  # None: exports go wherever the user types (the terminal app is theirs)
         self._handbook = handbook
+
+    def refuse_missing_database(self) -> None:
+        """A SQLite file named with --db (or TRACKER_DATABASE_URL) that is not there is most likely
+        a typo: refused, so a day's records do not go into a stray new database."""
+        path = sqlite_file(self.database_url)
+        if path is not None and not self.creates_database and not path.exists():
+            raise InputError(
+                "database",
+                f"{path} does not exist (a typo in --db or TRACKER_DATABASE_URL?); "
+                f"to start a new database there, run: tracker --db {path} db init",
+            )
 
     @property
     def handbook(self) -> "HandbookSource":
@@ -116,4 +132,20 @@ def load_settings(
     *, database: str | None = None, handbook: str | Path | None = None, acting_as: str | None = None
 ) -> Settings:
     exports = os.environ.get(EXPORTS_ENV)
-    return Settings(database_url(database), handbook, actor(acting_as), Path(exports) if exports else None)
+    chosen = database or os.environ.get(DATABASE_ENV)
+    return Settings(
+        database_url(database),
+        handbook,
+        actor(acting_as),
+        Path(exports) if exports else None,
+        creates_database=not chosen or database_url(chosen) == default_database_url(),
+    )
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL or an in-memory database); no SQLAlchemy, so
+    the app's start-up can ask."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url[len("sqlite:///") :].split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None

@@ -44,6 +44,7 @@ def run() -> None:
     if options is not None:
         try:
             settings = load_settings(**options)
+            settings.refuse_missing_database()
         except TrackerError as exc:
             print(f"error: {exc}", file=sys.stderr)
             sys.exit(exc.exit_code)

@@ -43,6 +43,7 @@ def main() -> int:
         build(csv_path, HEADS[args.kind], args.mb)
         env = os.environ | {"CI": "true", "NO_MKDOCS_2_WARNING": "1"}
         command = [sys.executable, "-m", "tracker", "--db", str(Path(folder) / "bench.db")]
+        subprocess.run([*command, "db", "init"], env=env, check=True, capture_output=True)
         subprocess.run([*command, "handbook", "publish"], env=env, check=True, capture_output=True)
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         started = time.perf_counter()

@@ -73,3 +73,12 @@ def test_verify_against_a_kept_head(recorded: Runner) -> None:
     result = recorded("audit", "verify", "--expect-head", kept)
     assert result.code == 1
     assert "before the head you kept (3): events were removed" in result.err
+
+
+def test_an_unknown_entity_is_named_with_the_accepted_ones(tracker: Runner) -> None:
+    """'action' is not what the trail calls corrective actions: say so, rather than "no events"."""
+    result = tracker("audit", "log", "--entity", "action")
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith("error: entity: 'action' is not a kind of record; use one of complaint, ")
+    assert "corrective_action" in result.err and result.err.count("\n") == 1
+    assert tracker("audit", "log", "--entity", "corrective_action").code == 0

@@ -98,6 +98,8 @@ def test_a_supervisors_session(tracker: Runner, tmp_path: Path) -> None:
         )
     ).out
     assert f"{ref} acknowledged: first response after 1 min (target 2 minutes) — within target." in out
+    # The page names the commands that come next, not the states.
+    assert f"Next: tracker complaints investigate {ref}\n" in ok(tracker("complaints", "show", ref)).out
     ok(tracker("complaints", "reply", ref, "--at", local(received + timedelta(minutes=30)), "--note", "Refund agreed"))
     assert f"{ref} is being investigated." in ok(tracker("complaints", "investigate", ref)).out
     assert (
@@ -105,7 +107,7 @@ def test_a_supervisors_session(tracker: Runner, tmp_path: Path) -> None:
         in ok(tracker("complaints", "resolve", ref, "--resolution", "Apologised and refunded the charge")).out
     )
     shown = ok(tracker("complaints", "show", ref)).out
-    assert "resolved" in shown and "Maria Garcia" in shown and "Next allowed: none (closed)" in shown
+    assert "resolved" in shown and "Maria Garcia" in shown and "Closed: nothing follows." in shown
     assert "Maria Garcia" not in ok(tracker("complaints", "show", ref, "--redact")).out
 
     # A corrective action issued, answered, followed up and closed.

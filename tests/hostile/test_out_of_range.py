@@ -63,7 +63,7 @@ def test_a_database_that_cannot_be_created_is_named(tracker: Runner, tmp_path: P
     a_file.write_text("", encoding="utf-8")
     path = where.format(file=a_file)
     tracker.url = f"sqlite:///{path}"
-    result = tracker("db", "info")
+    result = tracker("db", "init")
     assert_one_line_error(result, 2)
     assert result.err.startswith("error: database: cannot create ")
     assert not Path(path).exists()

@@ -62,7 +62,7 @@ def homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_new_database_and_every_folder_made_for_it_are_owner_only(tmp_path: Path, homes: Path) -> None:
     target = tmp_path / "perm" / "x" / "t.db"
-    code = run(["--db", str(target), "--as", ACTOR, "employees", "list"])
+    code = run(["--db", str(target), "--as", ACTOR, "db", "init"])
     assert code == 0
     assert mode(tmp_path / "perm") == 0o700
     assert mode(tmp_path / "perm" / "x") == 0o700

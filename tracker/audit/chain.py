@@ -88,6 +88,23 @@ def head(session: Session) -> AuditEvent | None:
     return session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
 
 
+# Every kind of record an event is about (``entity``): `audit log --entity` offers these names.
+ENTITIES = (
+    "complaint",
+    "complaint_import",
+    "complaint_reply",
+    "corrective_action",
+    "counters",
+    "database",
+    "employee",
+    "follow_up",
+    "handbook_version",
+    "privacy",
+    "signoff",
+    "signoff_revocation",
+)
+
+
 def append(
     session: Session,
     *,
@@ -101,6 +118,8 @@ def append(
 ) -> AuditEvent:
     """Append one event. Call inside a write transaction (``db.write``), which
     serialises writers, so the chain stays linear."""
+    if entity not in ENTITIES:
+        raise ValueError(f"audit entity {entity!r} is not in chain.ENTITIES")
     cached = session.info.get(_HEAD_KEY)
     if cached is None:
         previous = head(session)

@@ -10,7 +10,7 @@ from tracker.audit import chain as store
 from tracker.audit.integrity import verify_records
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_error, say_json
-from tracker.domain.errors import InputError
+from tracker.domain.errors import InputError, shown
 from tracker.domain.limits import LARGEST_INTEGER
 from tracker.domain.timeutil import format_local
 
@@ -77,7 +77,7 @@ def head(ctx: typer.Context) -> None:
 def log(
     ctx: typer.Context,
     entity: Optional[str] = typer.Option(
-        None, "--entity", help="Only this kind of record (employee, complaint, signoff, ...)."
+        None, "--entity", help="Only this kind of record: " + ", ".join(store.ENTITIES) + "."
     ),
     key: Optional[str] = typer.Option(
         None, "--key", help="Only this record (employee number, complaint reference, id)."
@@ -87,6 +87,8 @@ def log(
 ) -> None:
     """The newest audit events."""
     c = context.backend(ctx)
+    if entity is not None and entity not in store.ENTITIES:
+        raise InputError("entity", f"'{shown(entity)}' is not a kind of record; use one of {', '.join(store.ENTITIES)}")
     events = c.read(lambda s: store.recent(s, entity=entity, key=key, limit=limit))
     rows = [
         {

@@ -17,6 +17,7 @@ from tracker.cli.output import (
     say,
     say_json,
 )
+from tracker.domain import complaint_flow as flow
 from tracker.domain.errors import InputError, RowErrors
 from tracker.domain.inputs import ComplaintInput, OutcomeInput, ReplyInput, validate
 from tracker.domain.limits import LARGEST_INTEGER
@@ -246,8 +247,21 @@ def show(
         say(line)
     for r in view.replies:
         say(f"  reply {format_local(r.replied_at)}{' (automatic)' if r.automatic else ''}  {r.note or ''}")
-    nxt = ", ".join(view.allowed_next) or "none (closed)"
-    say(f"Next allowed: {nxt}")
+    if view.allowed_next:
+        say(
+            "Next: " + "; ".join(f"tracker complaints {_COMMAND_FOR[status]} {cpl.ref}" for status in view.allowed_next)
+        )
+    else:
+        say("Closed: nothing follows.")
+
+
+# The command that moves a complaint to each status (what a user types, not the state's name).
+_COMMAND_FOR = {
+    flow.ACKNOWLEDGED: "acknowledge",
+    flow.INVESTIGATING: "investigate",
+    flow.RESOLVED: "resolve",
+    flow.DISMISSED: "dismiss",
+}
 
 
 @app.command("list")

@@ -53,6 +53,22 @@ def info(
     )
 
 
+@app.command("init")
+def init_command(ctx: typer.Context) -> None:
+    """Start a new, empty database at --db (a SQLite file named with --db is never created by other
+    commands: a typo must not start a stray database). Harmless on one that exists."""
+    c = context.backend(ctx)
+    path = sqlite_path(c.settings.database_url)
+    existed = path is None or path.exists()
+    c.settings.creates_database = True
+    revision = current_revision(c.engine)
+    where = str(path) if path else c.engine.url.render_as_string(hide_password=True)
+    if existed:
+        say(f"The database at {where} already exists (schema {revision}); nothing changed.")
+    else:
+        say(f"Started a new database at {where} (schema {revision}). Next: tracker --db {where} handbook publish")
+
+
 @app.command("upgrade")
 def upgrade_command(ctx: typer.Context) -> None:
     """Bring the database schema up to this tracker's version (run once for a shared PostgreSQL database)."""
@@ -95,6 +111,7 @@ def restore_command(
     """Replace the current SQLite database with a backup. The current one is kept beside it first, and the
     restore is recorded in the restored audit chain."""
     c = context.backend(ctx)
+    c.settings.creates_database = True  # restoring onto a new machine: the backup becomes the database
     if not yes:
         if not sys.stdin.isatty():
             raise InputError("yes", "restoring replaces the current database; pass --yes to confirm")

@@ -32,6 +32,7 @@ def demo(
     All in one transaction: interrupted at any point, the database stays empty and the demo can be run again.
     Use a separate database: tracker --db practice.db demo"""
     c = context.backend(ctx)
+    c.settings.creates_database = True  # the demo fills a new database
     handbook = c.handbook()
     started = time.perf_counter()
     with Progress(

@@ -87,6 +87,7 @@ def main(
         if _open_app is None:
             typer.echo(ctx.get_help())
             return
+        ctx.obj.settings.refuse_missing_database()  # before the app takes the screen: one line, exit 2
         code = _open_app(ctx.obj.settings)
         if code:
             raise typer.Exit(code)
