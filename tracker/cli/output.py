@@ -13,10 +13,12 @@ back to exactly the stored text.
 from __future__ import annotations
 
 import enum
+import os
 import sys
 from typing import Any, Iterable, Sequence
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -78,14 +80,31 @@ def emit(
     for row in rows:
         # data, never markup; shown escaped, never acted on
         table.add_row(*(Text(visible(cell_text(row.get(column)), lines=True)) for column in columns))
-    console.print(table)
+    natural = _table_width(table)
+    if natural is None:
+        console.print(table)
+        return
+    at_terminal = console.width
+    console.width = natural  # print(width=) cannot widen past the console
+    try:
+        console.print(table)
+    finally:
+        console.width = at_terminal
+
+
+def _table_width(table: Table) -> int | None:
+    """At a terminal, its width; piped or redirected (a file, ``less``, ``grep``), the table's own
+    natural width, so no cell is cut to fit an 80-column guess."""
+    if console.is_terminal or os.environ.get("COLUMNS"):
+        return None
+    return max(console.width, Measurement.get(console, console.options.update_width(10_000), table).maximum)
 
 
 def say(message: str) -> None:
     """Print a message as is: records hold what people typed, and '[...]' in a
     name or summary is text, not styling (an unmatched '[/b]' would crash), and its control
     characters are shown escaped."""
-    console.print(visible(message, lines=True), highlight=False, markup=False)
+    console.print(visible(message, lines=True), highlight=False, markup=False, soft_wrap=not console.is_terminal)
 
 
 def say_heading(heading: str, rest: str = "") -> None:
