@@ -15,9 +15,9 @@ from tests.storage.conftest import counts
 from tracker.db import engine as db
 
 
-@pytest.fixture
-def ready(tracker: Runner, tmp_path: Path) -> Runner:
-    """A published handbook, two employees, a complaint just received and an open action."""
+def seed(tracker: Runner, tmp_path: Path, *extra: tuple[str, ...]) -> Runner:
+    """A published handbook, two employees (E-1, E-2), a complaint just received and an open
+    action for E-1; then the ``extra`` commands."""
     roster = tmp_path / "roster.csv"
     roster.write_text(
         "number,name,team,hire_date\nE-1,Ann Lee,Desk,2024-01-01\nE-2,Bob Ray,Desk,2024-01-01\n", encoding="utf-8"
@@ -26,11 +26,18 @@ def ready(tracker: Runner, tmp_path: Path) -> Runner:
     for command in [
         ("employees", "import", str(roster)),
         ("handbook", "publish"),
+        *extra,
         ("complaints", "log", "--channel", "chat", "--summary", "Waited too long", "--received-at", received),
         ("actions", "issue", "--employee", "E-1", "--expectations", "Answer chats promptly"),
     ]:
-        assert tracker(*command).code == 0
+        result = tracker(*command)
+        assert result.code == 0, (command, result.err)
     return tracker
+
+
+@pytest.fixture
+def ready(tracker: Runner, tmp_path: Path) -> Runner:
+    return seed(tracker, tmp_path)
 
 
 def table_counts(runner: Runner) -> dict[str, int]:

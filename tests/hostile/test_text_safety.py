@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from tests.cli.conftest import Result, Runner
+from tests.cli.test_errors import seed
 from tests.hostile.conftest import hyp
 from tests.storage.conftest import counts
 from tests.ui.conftest import SIZE, make_app
@@ -93,22 +94,9 @@ def table_counts(runner: Runner) -> dict[str, int]:
 
 @pytest.fixture
 def ready(tracker: Runner, tmp_path: Path) -> Runner:
-    """A published handbook, two employees, a sign-off, a complaint (C-....-00001) and an action (1)."""
-    roster = tmp_path / "roster.csv"
-    roster.write_text(
-        "number,name,team,hire_date\nE-1,Ann Lee,Desk,2024-01-01\nE-2,Bob Ray,Desk,2024-01-01\n", encoding="utf-8"
-    )
-    received = (datetime.now() - timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M")
-    for command in [
-        ("employees", "import", str(roster)),
-        ("handbook", "publish"),
-        ("signoffs", "record", "--employee", "E-2", "--signed-on", str(date.today()), "--method", "terminal"),
-        ("complaints", "log", "--channel", "chat", "--summary", "Waited too long", "--received-at", received),
-        ("actions", "issue", "--employee", "E-1", "--expectations", "Answer chats promptly"),
-    ]:
-        result = tracker(*command)
-        assert result.code == 0, (command, result.err)
-    return tracker
+    """The command-line tests' records, with a sign-off (1) of E-2 too."""
+    signed = ("signoffs", "record", "--employee", "E-2", "--signed-on", str(date.today()), "--method", "terminal")
+    return seed(tracker, tmp_path, signed)
 
 
 def complaint_ref(runner: Runner) -> str:
@@ -515,3 +503,35 @@ async def test_the_apps_lists_show_stored_control_characters_escaped(legacy: Run
         app.backend.close()
     assert "x1b]0;owned" in drawn, "the stored name is on the list, escaped"
     assert not RAW.search(drawn), sorted(set(RAW.findall(drawn)))
+
+
+def test_a_stored_name_with_a_control_character_is_not_copied_onto_a_signature(ready: Runner) -> None:
+    """E-1's name was stored by an older version with ESC in it: a sign-off without a printed name
+    would copy it into the signature record, so the printed name is asked for instead."""
+    engine = db.make_engine(ready.url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE employee SET name = 'Ann\x1b]0;owned\x07 Lee' WHERE number = 'E-1'"))
+    finally:
+        engine.dispose()
+    today = str(date.today())
+    before = table_counts(ready)
+    refused = ready("signoffs", "record", "--employee", "E-1", "--signed-on", today, "--method", "terminal")
+    message = assert_one_safe_error_line(refused)
+    assert message.startswith(
+        "error: printed_name: the stored name of E-1 contains a control character (U+001B ESCAPE)"
+    )
+    assert table_counts(ready) == before
+    typed = ready(
+        "signoffs",
+        "record",
+        "--employee",
+        "E-1",
+        "--signed-on",
+        today,
+        "--method",
+        "terminal",
+        "--printed-name",
+        "Ann Lee",
+    )
+    assert typed.code == 0, typed.err

@@ -204,3 +204,38 @@ async def test_text_that_looks_like_markup_is_shown_as_typed(app_factory, databa
         await _settle(app, pilot)
         facts = str(app.screen.query_one("#c-facts", Static).render())
         assert summary in facts and "[red]Ann[/]" in facts
+
+
+async def test_escape_asks_before_throwing_away_what_was_typed(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
+    """An untouched form closes at once; a typed one asks first, and 'no' keeps every field."""
+    from tracker.ui.dialogs.confirm import ConfirmDialog
+
+    _seed(database_url, handbook)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("c")
+        await _settle(app, pilot)
+        listing = app.screen
+        await pilot.press("n")
+        await _settle(app, pilot)
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert app.screen is listing, "nothing typed: escape closes"
+        await pilot.press("n")
+        await _settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        form.query_one("#field-summary", TextArea).text = "Kept waiting for an hour"
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog), "typed text is not thrown away without asking"
+        await pilot.press("n")
+        await _settle(app, pilot)
+        assert app.screen is form
+        assert form.query_one("#field-summary", TextArea).text == "Kept waiting for an hour"
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        await pilot.press("y")
+        await _settle(app, pilot)
+        assert app.screen is listing

@@ -16,6 +16,7 @@ from tracker.crash_log import log_unexpected
 from tracker.ui.commands import JumpProvider
 from tracker.ui.requests import Request
 from tracker.ui.sections import SECTIONS
+from tracker.ui.text import shown
 
 
 class TrackerApp(App[None]):
@@ -39,7 +40,7 @@ class TrackerApp(App[None]):
         super().__init__()
         self.backend = backend or Backend(settings)
         self.first_dashboard = first_dashboard  # figures read while the app was loading (see launch.py)
-        self.sub_title = f"acting as {self.backend.actor}"
+        self.sub_title = shown(f"acting as {self.backend.actor}")
         self.crash_report: str | None = None  # the line shown after an unexpected error ended the app
 
     def notify(
@@ -52,8 +53,8 @@ class TrackerApp(App[None]):
         markup: bool = False,
     ) -> None:
         """Every notification is plain text: they quote names and summaries as typed (a '[/]' in a
-        summary is not markup). Widgets' ``notify`` come here too."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        summary is not markup), control characters escaped. Widgets' ``notify`` come here too."""
+        super().notify(shown(message), title=shown(title), severity=severity, timeout=timeout, markup=False)
 
     def _fatal_error(self) -> None:
         """An unexpected error ends the app with one line naming the log that holds the traceback.

@@ -11,6 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tracker.ui.requests import ComplaintsRequest, EmployeesRequest
 from tracker.ui.sections import SECTIONS
+from tracker.ui.text import shown
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -61,7 +62,7 @@ class JumpProvider(Provider):
         except Exception:  # noqa: BLE001 - the palette must never crash the app; it just finds nothing
             return
         for number, name, team in people:
-            text = f"Employee {number} {name} ({team})"
+            text = shown(f"Employee {number} {name} ({team})")
             yield Hit(
                 max(matcher.match(text), 0.5),
                 matcher.highlight(text),
@@ -69,7 +70,7 @@ class JumpProvider(Provider):
                 help="Open the employee's page",
             )
         for ref, summary in complaints:
-            text = f"Complaint {ref}: {summary[:60]}"
+            text = shown(f"Complaint {ref}: {summary[:60]}")
             yield Hit(
                 1.0,
                 matcher.highlight(text),

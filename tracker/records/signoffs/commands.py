@@ -20,6 +20,7 @@ from tracker.db.models import Employee, HandbookVersion, Signoff, SignoffRevocat
 from tracker.domain.errors import InputError, NotFound
 from tracker.domain.inputs import RevokeInput, SignoffInput
 from tracker.domain.signing import meaning_of
+from tracker.domain.text_safety import unsafe_character
 from tracker.domain.timeutil import local_date, not_in_future, utcnow
 from tracker.domain.timeutil import today as local_today
 from tracker.records.employees.queries import get_employee
@@ -69,6 +70,9 @@ def prepare_signoff(data: SignoffInput, *, session: Session, today: date | None 
             f"{employee.number} already has a valid sign-off of version {version.label} "
             f"(sign-off {duplicate.id}, signed {duplicate.signed_on}); revoke it first to replace it",
         )
+    problem = None if data.printed_name else unsafe_character(employee.name)
+    if problem:  # a name stored before such characters were refused is not copied onto a signature
+        raise InputError("printed_name", f"the stored name of {employee.number} {problem}: type the name as printed")
     return PreparedSignoff(employee, version, data)
 
 

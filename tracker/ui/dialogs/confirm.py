@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tracker.ui.widgets.form import as_content
+from tracker.ui.text import as_content
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -22,13 +22,13 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def __init__(self, title: str, message: str | Content, yes: str = "Yes") -> None:
         super().__init__()
-        self.title_text = title
+        self.title_text = as_content(title)  # quotes names: shown as typed, controls escaped
         self.message = as_content(message)  # shown as typed; Content keeps its own styles
         self.yes = yes
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Content(self.title_text), classes="dialog-title")
+            yield Static(self.title_text, classes="dialog-title")
             yield Static(self.message, classes="dialog-intro")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", id="yes", variant="primary")

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Static
 
 from tracker.backend import Backend
 from tracker.ui.requests import Request
+from tracker.ui.text import as_text
 from tracker.ui.widgets.paged_table import PagedTable
 from tracker.ui.worker import run_db
 
@@ -130,8 +131,9 @@ class ListScreen(TrackerScreen):
         return self.query_one(PagedTable)
 
     def status(self, text: str | Text) -> None:
-        """The line under the filters. A string is shown as typed (a filter may hold '[' ), never as markup."""
-        self.query_one(self.STATUS, Static).update(text if isinstance(text, Text) else Text(text))
+        """The line under the filters. A string is shown as typed (a filter may hold '[' ), never as
+        markup; it may quote a name (a report's summary): control characters are escaped."""
+        self.query_one(self.STATUS, Static).update(as_text(text))
 
     def on_mount(self) -> None:
         self.prepare()

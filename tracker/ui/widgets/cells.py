@@ -7,9 +7,9 @@ from datetime import date, datetime
 from rich.text import Text
 
 from tracker.domain.action_flow import FollowUpState
-from tracker.domain.text_safety import visible
 from tracker.records.actions.queries import ActionRow
 from tracker.records.complaints.queries import ComplaintRow
+from tracker.ui.text import as_text
 
 _STATE_STYLE = {FollowUpState.CLOSED: "dim", FollowUpState.OVERDUE: "bold red", FollowUpState.DUE_THIS_WEEK: "yellow"}
 
@@ -17,7 +17,7 @@ _STATE_STYLE = {FollowUpState.CLOSED: "dim", FollowUpState.OVERDUE: "bold red", 
 def plain(*values: object) -> tuple[Text, ...]:
     """Cells as plain text: names, summaries and reasons are never read as markup, and a control
     character stored before they were refused is shown escaped (``\\x1b``), never sent raw."""
-    return tuple(value if isinstance(value, Text) else Text(visible(str(value), lines=True)) for value in values)
+    return tuple(as_text(value) for value in values)
 
 
 def action_state_cell(row: ActionRow, day: date) -> Text:

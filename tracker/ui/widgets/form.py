@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from pydantic import BaseModel
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -39,15 +38,12 @@ from textual.widgets import (
 from tracker.backend import error_message
 from tracker.domain.errors import ConflictError, InputError
 from tracker.domain.inputs import field_errors
+from tracker.ui.dialogs.confirm import ConfirmDialog
+from tracker.ui.text import as_content, as_text, shown
+from tracker.ui.widgets.text_input import TextInput
 from tracker.ui.worker import run_db
 
 T = TypeVar("T")
-
-
-def as_content(text: str | Content) -> Content:
-    """Text for a dialog: a string is shown as typed (names and summaries may hold '['); a
-    ``Content`` (built with ``Content.assemble``) keeps its styles."""
-    return text if isinstance(text, Content) else Content(text)
 
 
 @dataclass
@@ -87,47 +83,55 @@ class FormDialog(ModalScreen[T | None]):
         self.spec = spec
         self.touched: set[str] = set()
         self.saving = False
+        self.started: dict[str, Any] | None = None  # the values as the form opened, to tell what was typed
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form", classes="dialog"):
-            yield Static(Content(self.spec.title), classes="dialog-title")
+            yield Static(as_content(self.spec.title), classes="dialog-title")
             if self.spec.intro:
                 yield Static(as_content(self.spec.intro), classes="dialog-intro")
             yield Static("", id="form-error", classes="form-error")
             for item in self.spec.fields:
-                yield Label(Content(item.label), classes="field-label")
+                yield Label(as_content(item.label), classes="field-label")
                 yield self._widget(item)
                 if item.hint:
-                    yield Static(Content(item.hint), classes="field-hint")
+                    yield Static(as_content(item.hint), classes="field-hint")
                 yield Static("", id=f"error-{item.name}", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.spec.save_label} (ctrl+s)", id="save", variant="primary")
                 yield Button("Cancel (esc)", id="cancel")
 
     def _widget(self, item: Field) -> Widget:
+        """The field's widget: option labels and placeholders escaped, a value exactly as given (an
+        edit form shows the record as stored; saving a control character is refused under the field)."""
         wid = f"field-{item.name}"
+        options = [(shown(label), value) for label, value in item.options]
         if item.kind == "select":
             return Select(
-                list(item.options),
+                options,
                 id=wid,
                 value=item.value if item.value is not None else Select.NULL,
                 allow_blank=True,
-                prompt=item.placeholder or "Choose…",
+                prompt=shown(item.placeholder or "Choose…"),
             )
         if item.kind == "multi":
             chosen = set(item.value or ())
-            return SelectionList[str](*((label, value, value in chosen) for label, value in item.options), id=wid)
+            return SelectionList[str](*((as_text(label), value, value in chosen) for label, value in options), id=wid)
         if item.kind == "bool":
-            return Checkbox(item.placeholder or item.label, value=bool(item.value), id=wid)
+            return Checkbox(as_content(item.placeholder or item.label), value=bool(item.value), id=wid)
         if item.kind == "longtext":
             return TextArea(str(item.value or ""), id=wid, classes="longtext")
-        return Input(value=str(item.value or ""), placeholder=item.placeholder, id=wid)
+        return TextInput(value=str(item.value or ""), placeholder=item.placeholder, id=wid)
 
     def on_mount(self) -> None:
         first = self.query(
             ".dialog Input, .dialog Select, .dialog TextArea, .dialog SelectionList, .dialog Checkbox"
         ).first()
         first.focus()
+        self.call_after_refresh(self._remember_start)
+
+    def _remember_start(self) -> None:
+        self.started = self.values()
 
     # --- values and validation --------------------------------------------
 
@@ -164,11 +168,11 @@ class FormDialog(ModalScreen[T | None]):
             if only is not None and item.name not in only:
                 continue
             message = problems.get(item.name, "")
-            self.query_one(f"#error-{item.name}", Static).update(Text(message))
+            self.query_one(f"#error-{item.name}", Static).update(as_content(message))
             self.query_one(f"#field-{item.name}").set_class(bool(message), "-invalid")
         stray = [f"{name}: {reason}" for name, reason in problems.items() if name not in names]
         if only is None:
-            self.query_one("#form-error", Static).update(Text("; ".join(stray)))
+            self.query_one("#form-error", Static).update(as_content("; ".join(stray)))
 
     def _revalidate(self, name: str) -> None:
         if name in self.touched:
@@ -211,7 +215,18 @@ class FormDialog(ModalScreen[T | None]):
         self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close without saving; what was typed is only thrown away when the user says so."""
+        if self.started is None or self.values() == self.started:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmDialog("Discard what you typed?", "Nothing of this form has been saved.", yes="Discard"), answered
+        )
 
     def action_save(self) -> None:
         if self.saving:
@@ -246,7 +261,7 @@ class FormDialog(ModalScreen[T | None]):
                 self.query_one(f"#field-{name}").focus()
                 self.query_one("#form-error", Static).update("")
                 return
-        self.query_one("#form-error", Static).update(Text(error_message(exc)))
+        self.query_one("#form-error", Static).update(as_content(error_message(exc)))
         self.notify(error_message(exc), severity="error", timeout=8)
         if isinstance(exc, ConflictError) and self.spec.on_conflict is not None:
             self.spec.on_conflict()
@@ -306,7 +321,7 @@ class PrefilledFormDialog(FormDialog[T], Generic[T]):
         self.show_problems(shown, only=set(shown))
         stray = [f"{name}: {reason}" for name, reason in self.initial_problems.items() if name not in names]
         message = "; ".join(filter(None, [self.initial_message, *stray]))
-        self.query_one("#form-error", Static).update(Content(message))
+        self.query_one("#form-error", Static).update(as_content(message))
         if shown:
             first = next(item.name for item in self.spec.fields if item.name in shown)
             self.query_one(f"#field-{first}").focus()

@@ -17,6 +17,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from tracker.backend import error_message
+from tracker.ui.text import as_text
 from tracker.ui.worker import run_db
 
 PAGE_SIZE = 60
@@ -93,8 +94,8 @@ class PagedTable(DataTable[Any]):
                 return  # a newer query replaced this one
             self._loading = False
             for key, cells in page.rows:
-                # Plain strings would be read as markup: data is shown as typed.
-                self.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in cells), key=key)
+                # Plain strings would be read as markup: data is shown as typed, controls escaped.
+                self.add_row(*(as_text(cell) for cell in cells), key=key)
             self._next = page.next_cursor
             self.post_message(self.Loaded(self, self.row_count, self._next is not None))
 

@@ -11,7 +11,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.widgets import Button, DataTable, Static
 
 from tracker.domain.action_flow import CLOSED, FOLLOW_UP_OUTCOMES, FollowUpState
@@ -19,6 +18,7 @@ from tracker.domain.timeutil import format_local, today
 from tracker.records.actions import queries as store
 from tracker.ui.screens.actions.forms import close_form, follow_up_form, response_form
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.text import as_content, as_text
 from tracker.ui.widgets.form import FormDialog, FormSpec, LiveFormDialog
 
 # (action, key, button label)
@@ -69,7 +69,7 @@ class ActionScreen(TrackerScreen):
         a = view.action
         status = a.status.upper()
         self.query_one("#a-title", Static).update(
-            Content(
+            as_content(
                 f"Action {a.id} — {view.level_name} (step {a.step}) for {view.employee_number} "
                 f"{view.employee_name} — {status}"
             )
@@ -90,35 +90,35 @@ class ActionScreen(TrackerScreen):
             if a.suggested_level == a.level
             else Text(f"above the suggestion ({a.suggested_level})", style="bold")
         )
-        facts: list[tuple[str, Text]] = [
-            ("Issued", Text(f"{a.issued_on} by {a.issued_by}")),
+        facts: list[tuple[str, str | Text]] = [  # strings as typed (escaped below)
+            ("Issued", f"{a.issued_on} by {a.issued_by}"),
             ("Level", Text.assemble(f"{view.level_name}: ", suggested)),
-            ("Suggestion", Text(a.suggestion_reason)),
+            ("Suggestion", a.suggestion_reason),
         ]
         if a.gross_misconduct_reason:
-            facts.append(("Gross misconduct", Text(a.gross_misconduct_reason)))
+            facts.append(("Gross misconduct", a.gross_misconduct_reason))
         facts += [
-            ("Expectations", Text(a.expectations)),
+            ("Expectations", a.expectations),
             ("Follow-up", follow),
-            ("Rules", Text(", ".join(view.rule_ids) or "none cited")),
-            ("Complaints", Text(", ".join(view.complaint_refs) or "none linked")),
-            ("Last change", Text(f"{format_local(a.updated_at)} by {a.updated_by} (revision {a.revision})")),
+            ("Rules", ", ".join(view.rule_ids) or "none cited"),
+            ("Complaints", ", ".join(view.complaint_refs) or "none linked"),
+            ("Last change", f"{format_local(a.updated_at)} by {a.updated_by} (revision {a.revision})"),
         ]
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(ratio=1)
         for label, value in facts:
-            grid.add_row(label, value)
+            grid.add_row(label, as_text(value))  # record text: controls escaped, styles kept
         self.query_one("#a-facts", Static).update(grid)
         table = self.query_one("#a-follow-ups", DataTable)
         table.clear()
         for f in view.follow_ups:
             table.add_row(
                 f.held_on.isoformat(),
-                FOLLOW_UP_OUTCOMES.get(f.outcome, f.outcome),
+                as_text(FOLLOW_UP_OUTCOMES.get(f.outcome, f.outcome)),
                 f.new_due_date.isoformat() if f.new_due_date else "",
-                Text(f.recorded_by),
-                Text((f.notes or "")[:100]),
+                as_text(f.recorded_by),
+                as_text((f.notes or "")[:100]),
             )
         table.display = bool(view.follow_ups)
         empty = (
@@ -130,7 +130,7 @@ class ActionScreen(TrackerScreen):
         )
         self.query_one("#a-follow-ups-empty", Static).update("" if view.follow_ups else empty)
         self.query_one("#a-response", Static).update(
-            Content(
+            as_content(
                 a.employee_response
                 or "None recorded. The employee has the right to respond: press r to record what they say."
             )
@@ -138,7 +138,7 @@ class ActionScreen(TrackerScreen):
         closure = (
             f"Closed on {a.closed_on}. Effectiveness check: {a.effectiveness_check or ''}" if a.status == CLOSED else ""
         )
-        self.query_one("#a-closure", Static).update(Content(closure))
+        self.query_one("#a-closure", Static).update(as_content(closure))
         for name, _, _ in STEPS:
             self.query_one(f"#step-{name}", Button).display = self._allowed(name)
         self.refresh_bindings()

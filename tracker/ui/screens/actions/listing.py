@@ -18,6 +18,7 @@ from tracker.ui.screens.base import LIST_KEYS, ListScreen
 from tracker.ui.widgets.cells import action_state_cell
 from tracker.ui.widgets.form import LiveFormDialog
 from tracker.ui.widgets.paged_table import Page, PagedTable
+from tracker.ui.widgets.text_input import TextInput
 
 STATES: tuple[tuple[str, str], ...] = (
     ("Open actions", "open"),
@@ -49,7 +50,7 @@ class ActionsScreen(ListScreen):
         yield Static("Corrective actions", classes="section-title")
         with Horizontal(classes="filters"):
             yield Select(STATES, value="open", id="f-state", allow_blank=False)
-            yield Input(placeholder="Employee no. (Enter)", id="f-employee")
+            yield TextInput(placeholder="Employee no. (Enter)", id="f-employee")
         yield Static("", id="list-status", classes="list-status")
         yield PagedTable(COLUMNS, id="actions")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,6 +23,7 @@ from tracker.records.complaints import queries as complaint_queries
 from tracker.ui.dialogs.confirm import ConfirmDialog
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.screens.complaints.forms import outcome_form, reply_form
+from tracker.ui.text import as_content, as_text
 from tracker.ui.widgets.form import FormDialog, FormSpec
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class ComplaintScreen(TrackerScreen):
 
     def body(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(self.ref, id="c-title", classes="detail-title detail")
+            yield Static(as_content(self.ref), id="c-title", classes="detail-title detail")
             yield Static("Loading…", id="c-facts", classes="detail")
             yield Static("", id="c-speed", classes="detail")
             with Horizontal(classes="actions-bar", id="c-steps"):
@@ -83,7 +83,7 @@ class ComplaintScreen(TrackerScreen):
         self.view = view
         c = view.complaint
         self.query_one("#c-title", Static).update(
-            f"{c.ref} — {c.status.upper()}{'  URGENT' if c.urgent else ''}  (severity {c.severity})"
+            as_content(f"{c.ref} — {c.status.upper()}{'  URGENT' if c.urgent else ''}  (severity {c.severity})")
         )
         rules = "\n".join(f"  {rule_id}  {title}" for rule_id, title in view.rules) or "  none cited"
         facts = [
@@ -97,7 +97,7 @@ class ComplaintScreen(TrackerScreen):
             facts.append(f"Resolution {c.resolution}")
         if c.dismissal_reason:
             facts.append(f"Dismissed  {c.dismissal_reason}")
-        self.query_one("#c-facts", Static).update(Text("\n".join(facts)))  # data, never markup
+        self.query_one("#c-facts", Static).update(as_content("\n".join(facts)))  # data: never markup, controls escaped
         if c.first_response_at is None:
             speed = (
                 f"[bold red]First response MISSED: none yet, target {view.target}[/]"
@@ -129,7 +129,7 @@ class ComplaintScreen(TrackerScreen):
             entries.append((c.first_response_at, "first response", c.created_by, "from the imported history"))
         entries += [(e.at, e.action.removeprefix("complaint."), e.actor, "") for e in events]
         for when, what, who, details in sorted(entries, key=lambda entry: entry[0]):
-            table.add_row(format_local(when), what, Text(who), Text(details[:100]))
+            table.add_row(format_local(when), as_text(what), as_text(who), as_text(details[:100]))
 
     # --- steps ---------------------------------------------------------------
 

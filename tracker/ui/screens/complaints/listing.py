@@ -20,9 +20,11 @@ from tracker.records.handbook.queries import standards, version_in_force
 from tracker.ui.requests import ComplaintsRequest, Request
 from tracker.ui.screens.base import LIST_KEYS, ListScreen
 from tracker.ui.screens.complaints.forms import log_complaint_form
+from tracker.ui.text import shown
 from tracker.ui.widgets.cells import first_response_cell
 from tracker.ui.widgets.form import FormDialog
 from tracker.ui.widgets.paged_table import Page, PagedTable
+from tracker.ui.widgets.text_input import TextInput
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -55,10 +57,10 @@ class ComplaintsScreen(ListScreen):
         with Horizontal(classes="filters", id="complaints-filters"):
             yield Select(STATUS_CHOICES, value="open", id="f-status", allow_blank=True, prompt="Any status")
             yield Select([], id="f-channel", allow_blank=True, prompt="Any channel")
-            yield Input(placeholder="Employee no.", id="f-employee")
-            yield Input(placeholder="Rule ID", id="f-rule")
-            yield Input(placeholder="From YYYY-MM-DD", id="f-from")
-            yield Input(placeholder="To YYYY-MM-DD", id="f-to")
+            yield TextInput(placeholder="Employee no.", id="f-employee")
+            yield TextInput(placeholder="Rule ID", id="f-rule")
+            yield TextInput(placeholder="From YYYY-MM-DD", id="f-from")
+            yield TextInput(placeholder="To YYYY-MM-DD", id="f-to")
         yield Static("", id="list-status", classes="list-status")
         yield PagedTable(COLUMNS, id="complaints")
 
@@ -71,7 +73,7 @@ class ComplaintsScreen(ListScreen):
             std = standards(session, version_in_force(session))
         except InputError:
             return []
-        return [(c.name, code) for code, c in std.channels.items()]
+        return [(shown(c.name), code) for code, c in std.channels.items()]
 
     def _channels_loaded(self, channels: list[tuple[str, str]]) -> None:
         select = self.query_one("#f-channel", Select)

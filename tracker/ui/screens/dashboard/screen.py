@@ -24,6 +24,7 @@ from tracker.domain.complaint_flow import OPEN_STATUSES
 from tracker.reporting.dashboard import Dashboard, load_dashboard
 from tracker.ui.requests import ActionsRequest, ComplaintsRequest, EmployeesRequest, Request, SignoffsRequest
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.text import as_text, shown
 from tracker.ui.worker import run_db
 
 if TYPE_CHECKING:
@@ -178,16 +179,16 @@ class DashboardScreen(TrackerScreen):
 
     @staticmethod
     def _caption(items: list[Link | str]) -> Text:
-        return Text(" ".join(item for item in items if isinstance(item, str)))
+        return as_text(" ".join(item for item in items if isinstance(item, str)))
 
     def _options(self, items: list[Link | str]) -> list[Option]:
         options: list[Option] = []
         for index, item in enumerate(items):
             if isinstance(item, Link):
                 self.links[item.key] = item
-                options.append(Option(Text(item.label), id=item.key))
+                options.append(Option(as_text(item.label), id=item.key))  # quotes team names and rule titles
             else:
-                options.append(Option(Text(item, style="italic"), id=f"note-{index}", disabled=True))
+                options.append(Option(Text(shown(item), style="italic"), id=f"note-{index}", disabled=True))
         return options
 
     def on_mount(self) -> None:

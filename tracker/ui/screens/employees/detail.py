@@ -34,6 +34,7 @@ from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.screens.complaints.forms import log_complaint_form
 from tracker.ui.screens.employees.forms import EditState, edit_employee_form
 from tracker.ui.screens.signoffs.forms import RecordSignoff, revoke_form, show_rule_changes
+from tracker.ui.text import as_content, as_text, assemble
 from tracker.ui.widgets.form import FormDialog, LiveFormDialog
 
 # (id, key, label) of the buttons; the bindings below carry the same keys.
@@ -166,7 +167,7 @@ class EmployeeScreen(TrackerScreen):
 
     def body(self) -> ComposeResult:
         with Vertical(id="employee-page"):
-            yield Static(self.number, id="emp-title", classes="detail-title detail")
+            yield Static(as_content(self.number), id="emp-title", classes="detail-title detail")
             yield Static("Loading…", id="emp-facts", classes="detail")
             with Grid(id="emp-actions"):
                 for name, key, label in BUTTONS:
@@ -199,7 +200,7 @@ class EmployeeScreen(TrackerScreen):
         self.seen_revision = loaded.employee.revision
         e, record, standing = loaded.employee, loaded.record, loaded.standing
         state = ("active", "green") if e.active else ("INACTIVE", "bold red")
-        self.query_one("#emp-title", Static).update(Content.assemble(f"{e.number}  {e.name} — ", state))
+        self.query_one("#emp-title", Static).update(assemble(f"{e.number}  {e.name} — ", state))
         handbook: Content
         if standing is None:
             handbook = Content("Handbook: no version published yet (Handbook section, h).")
@@ -238,7 +239,7 @@ class EmployeeScreen(TrackerScreen):
             )
         )
         self.query_one("#emp-facts", Static).update(
-            Content.assemble(
+            assemble(
                 f"Team {e.team} · hired {e.hire_date} · {counts}\n",
                 handbook,
                 "\n",
@@ -254,7 +255,7 @@ class EmployeeScreen(TrackerScreen):
         self.valid_signoffs = {f"signoff:{s.signoff.id}" for s in record.signoffs if s.valid}
         rows = timeline_rows(record)
         for key, day, kind, details in rows:
-            table.add_row(Text(str(day)), kind, Text(details), key=key)  # never read as markup
+            table.add_row(Text(str(day)), kind, as_text(details), key=key)  # never markup, controls escaped
         if rows:
             # First time: the latest entry (the table scrolls to the recent past); later: where the user was.
             table.move_cursor(row=len(rows) - 1 if first else min(keep, len(rows) - 1))
@@ -397,7 +398,7 @@ class EmployeeScreen(TrackerScreen):
                     if widget.value.strip() == state.values.get(item.name):
                         widget.value = fresh.values[item.name]
                 dialog.query_one("#form-error", Static).update(
-                    Content(
+                    as_content(
                         f"Not saved: {e.updated_by} changed {e.number} since you opened it.\n"
                         f"Now on record: {e.name}, team {e.team}, hired {e.hire_date}.\n"
                         "Your changes are kept below: ctrl+s applies them on top, esc cancels."

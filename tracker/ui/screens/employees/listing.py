@@ -20,9 +20,11 @@ from tracker.records.signoffs import queries as signoff_queries
 from tracker.ui.requests import EmployeesRequest, Request
 from tracker.ui.screens.base import LIST_KEYS, ListScreen
 from tracker.ui.screens.employees.forms import add_employee_form
+from tracker.ui.text import shown
 from tracker.ui.widgets.cells import plain
 from tracker.ui.widgets.form import FormDialog
 from tracker.ui.widgets.paged_table import Page, PagedTable
+from tracker.ui.widgets.text_input import TextInput
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -70,7 +72,7 @@ class EmployeesScreen(ListScreen):
     def body(self) -> ComposeResult:
         yield Static("Employees", classes="section-title")
         with Horizontal(classes="filters", id="employee-filters"):
-            yield Input(placeholder="Name or number", id="f-search")
+            yield TextInput(placeholder="Name or number", id="f-search")
             yield Select([], id="f-team", allow_blank=True, prompt="Any team")
             yield Select(ACTIVE_CHOICES, value="active", id="f-active", allow_blank=False)
             yield Select(SIGNOFF_CHOICES, id="f-signoff", allow_blank=True, prompt="Any sign-off")
@@ -89,7 +91,7 @@ class EmployeesScreen(ListScreen):
         teams, self.material = loaded
         select = self.query_one("#f-team", Select)
         with self.prevent(Select.Changed):
-            select.set_options((team, team) for team in teams)
+            select.set_options((shown(team), team) for team in teams)  # a label as shown, the value as stored
             if self.filter.team in teams:
                 select.value = self.filter.team
         self._update_status(self.count)

@@ -6,18 +6,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DirectoryTree, Input, Static
+from textual.widgets.directory_tree import DirEntry
+from textual.widgets.tree import TreeNode
 
 from tracker.backend import error_message
 from tracker.domain.errors import InputError, RowErrors
 from tracker.records.employees.roster import ImportResult, RosterPreview, import_roster, preview_roster
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.text import as_content, as_text
 from tracker.ui.widgets.paged_table import Page, PagedTable
+from tracker.ui.widgets.text_input import TextInput
 from tracker.ui.worker import run_db
 
 ERROR_COLUMNS = [("Row", 6), ("Column", 12), ("Problem", None)]
@@ -41,6 +46,10 @@ class CsvTree(DirectoryTree):
                     yield path
             except OSError:
                 continue
+
+    def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
+        """A file's name is anyone's text: a control character in it is shown escaped."""
+        return as_text(super().render_label(node, base_style, style))
 
 
 def read_file(path: Path) -> bytes:
@@ -74,7 +83,7 @@ class RosterImportScreen(TrackerScreen):
             yield Static("Import a roster", classes="section-title")
             yield Static(INTRO, classes="list-status", id="roster-intro")
             yield CsvTree(self.start, id="roster-tree")
-            yield Input(placeholder="Path of a .csv file, then Enter", id="roster-path")
+            yield TextInput(placeholder="Path of a .csv file, then Enter", id="roster-path")
             yield Static("Choose a file to see what the import would do.", id="roster-summary")
             yield Vertical(id="roster-preview")
             with Horizontal(classes="dialog-buttons", id="roster-buttons"):
@@ -119,7 +128,7 @@ class RosterImportScreen(TrackerScreen):
     def load_preview(self, path: Path) -> None:
         path = path.resolve()
         self._set_preview(None)
-        self.query_one("#roster-summary", Static).update(f"Reading {path} …")
+        self.query_one("#roster-summary", Static).update(as_content(f"Reading {path} …"))
 
         def work() -> tuple[Path, bytes, RosterPreview]:
             data = read_file(path)
@@ -150,13 +159,18 @@ class RosterImportScreen(TrackerScreen):
         summary = self.query_one("#roster-summary", Static)
         if not preview.ok:
             summary.update(
-                Text.assemble(
-                    (f"{len(preview.errors)} bad rows in {self.path.name if self.path else 'the file'}", "bold red"),
-                    f" ({preview.rows} rows): nothing can be imported. Fix every row listed below in the file and preview again.",
+                as_text(
+                    Text.assemble(
+                        (
+                            f"{len(preview.errors)} bad rows in {self.path.name if self.path else 'the file'}",
+                            "bold red",
+                        ),
+                        f" ({preview.rows} rows): nothing can be imported. Fix every row listed below in the file and preview again.",
+                    )
                 )
             )
-            rows: list[tuple[str, tuple[Text, ...]]] = [
-                (f"e{i}", (Text(str(e.row)), Text(e.column), Text(e.reason))) for i, e in enumerate(preview.errors)
+            rows: list[tuple[str, tuple[str | Text, ...]]] = [  # strings: shown as typed, controls escaped
+                (f"e{i}", (str(e.row), e.column, e.reason)) for i, e in enumerate(preview.errors)
             ]
             table = PagedTable(ERROR_COLUMNS, id="roster-table")
         else:
@@ -173,7 +187,7 @@ class RosterImportScreen(TrackerScreen):
             rows = [
                 (
                     f"c{i}",
-                    (Text(str(c.row)), Text(*RESULT_STYLE[c.action]), Text(c.number), Text(c.name), Text(c.detail)),
+                    (str(c.row), Text(*RESULT_STYLE[c.action]), c.number, c.name, c.detail),
                 )
                 for i, c in enumerate(preview.changes)
             ]

@@ -12,7 +12,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.widgets import (
     DataTable,
     Input,
@@ -35,7 +34,9 @@ from tracker.records.handbook import queries as versions
 from tracker.ui.requests import HandbookRequest, Request
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.screens.handbook.forms import describe_changes, publish_form
+from tracker.ui.text import as_content, as_text, shown
 from tracker.ui.widgets.form import FormDialog
+from tracker.ui.widgets.text_input import TextInput
 from tracker.ui.worker import run_db
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def matches(rule: Rule, query: str) -> bool:
 
 def rule_markdown(rule: Rule) -> str:
     tags = f" · tags: {', '.join(rule.tags)}" if rule.tags else ""
-    return f"## {rule.id} {rule.title}\n\n*{rule.page}, line {rule.line}{tags}*\n\n{rule.text}\n"
+    return shown(f"## {rule.id} {rule.title}\n\n*{rule.page}, line {rule.line}{tags}*\n\n{rule.text}\n")
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class HandbookScreen(TrackerScreen):
         yield Static("", id="hb-problems", classes="empty-state")
         with TabbedContent(id="hb-tabs", initial="rules"):
             with TabPane("Rules (1)", id="rules"):
-                yield Input(placeholder="Search: a rule ID (CON-01) or words (argue, phone)", id="rule-search")
+                yield TextInput(placeholder="Search: a rule ID (CON-01) or words (argue, phone)", id="rule-search")
                 with Horizontal(id="rule-browser"):
                     yield OptionList(id="rule-list")
                     with VerticalScroll(id="rule-view"):
@@ -140,7 +141,7 @@ class HandbookScreen(TrackerScreen):
         problems.display = bool(self.problems)
         if self.problems:
             problems.update(
-                Content(
+                as_content(
                     f"The working handbook has {len(self.problems)} problem(s); fix them in the Markdown, then press f5:\n"
                     + "\n".join(f"  {p}" for p in self.problems)
                 )
@@ -166,7 +167,7 @@ class HandbookScreen(TrackerScreen):
                 f"{working} In force: {v.label}, published {format_local(v.published_at)} by {v.published_by}. "
                 "P publishes a new version."
             )
-        self.query_one("#hb-status", Static).update(Content(status))
+        self.query_one("#hb-status", Static).update(as_content(status))
 
     # --- rules -----------------------------------------------------------------------
 
@@ -178,7 +179,7 @@ class HandbookScreen(TrackerScreen):
         highlighted = listing.highlighted_option.id if listing.highlighted_option is not None else None
         listing.clear_options()
         listing.add_options(
-            Option(Text.assemble((rule.id, "bold"), "  ", rule.title), id=rule.id) for rule in self.shown
+            Option(as_text(Text.assemble((rule.id, "bold"), "  ", rule.title)), id=rule.id) for rule in self.shown
         )
         if self.shown:
             ids = [rule.id for rule in self.shown]
@@ -189,7 +190,7 @@ class HandbookScreen(TrackerScreen):
                 message = "No rules to show: the working handbook has problems (listed above)."
             else:
                 message = f"No rule matches “{query}”. Search by a rule ID (CON-01) or whole words; escape clears."
-            self.query_one("#rule-text", Markdown).update(message)
+            self.query_one("#rule-text", Markdown).update(shown(message))
 
     def _show_rule(self, rule: Rule) -> None:
         self.query_one("#rule-text", Markdown).update(rule_markdown(rule))
@@ -252,9 +253,9 @@ class HandbookScreen(TrackerScreen):
         for v in self.versions:
             kind = "editorial (no re-signing)" if v.editorial else "material"
             table.add_row(
-                Text(v.label),
+                as_text(v.label),
                 format_local(v.published_at),
-                Text(v.published_by),
+                as_text(v.published_by),
                 kind,
                 v.content_hash[:12],
                 key=v.label,
@@ -277,11 +278,11 @@ class HandbookScreen(TrackerScreen):
     # --- compare -------------------------------------------------------------------------
 
     def _fill_compare_choices(self) -> None:
-        labels = [(v.label, v.label) for v in self.versions]
+        labels = [(shown(v.label), v.label) for v in self.versions]
         a, b = self.query_one("#diff-a", Select), self.query_one("#diff-b", Select)
         with self.prevent(Select.Changed):
             a.set_options(labels)
-            working = [(f"Working copy ({self.handbook.label})", WORKING)] if self.handbook else []
+            working = [(shown(f"Working copy ({self.handbook.label})"), WORKING)] if self.handbook else []
             b.set_options(working + labels)
         if labels:
             self._set_compare(labels[0][1], WORKING if self.handbook else labels[0][1])
@@ -308,14 +309,16 @@ class HandbookScreen(TrackerScreen):
         table.clear()
         styles = {"added": "green", "changed": "yellow", "removed": "red"}
         for change in changes:
-            table.add_row(Text(change.change, style=styles.get(change.change, "")), change.rule_id, Text(change.title))
+            table.add_row(
+                Text(change.change, style=styles.get(change.change, "")), as_text(change.rule_id), as_text(change.title)
+            )
         if old is None:
             status = "Nothing published yet, so nothing to compare: press P to publish the first version."
         elif not changes:
             status = f"No rule changed between {old} and {new}."
         else:
             status = f"{old} → {new}: " + describe_changes(changes).split(":", 1)[0] + "."
-        self.query_one("#diff-status", Static).update(Content(status))
+        self.query_one("#diff-status", Static).update(as_content(status))
 
     # --- publishing --------------------------------------------------------------------------
 

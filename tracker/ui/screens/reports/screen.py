@@ -11,7 +11,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.widgets import Input, Select, Static
 
 from tracker.backend import error_message
@@ -27,7 +26,9 @@ from tracker.reporting.paging import every_page
 from tracker.ui.dialogs.export import open_export
 from tracker.ui.requests import ActionsRequest, ComplaintsRequest, EmployeesRequest, ReportsRequest, Request
 from tracker.ui.screens.base import ListScreen
+from tracker.ui.text import as_content
 from tracker.ui.widgets.paged_table import Page, PagedTable
+from tracker.ui.widgets.text_input import TextInput
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -262,9 +263,9 @@ class ReportsScreen(ListScreen):
             yield Select(
                 [(r.title, r.key) for r in REPORTS], value=self.report.key, id="report-kind", allow_blank=False
             )
-            yield Input(placeholder="From YYYY-MM-DD", id="r-from")
-            yield Input(placeholder="To YYYY-MM-DD", id="r-to")
-            yield Input(placeholder="Employee number, then Enter", id="r-employee")
+            yield TextInput(placeholder="From YYYY-MM-DD", id="r-from")
+            yield TextInput(placeholder="To YYYY-MM-DD", id="r-to")
+            yield TextInput(placeholder="Employee number, then Enter", id="r-employee")
         yield Static("", id="report-status")
         yield PagedTable([(header, width) for _, header, width in self.report.columns], id="report-table")
         yield Static("", id="report-detail")
@@ -420,7 +421,7 @@ class ReportsScreen(ListScreen):
         if self.report.needs_employee and self.result is not None and key is not None and str(key).isdigit():
             row = self.result.rows[int(str(key))]
             detail = f"{row['date']} {row['record']}: {row['details']}"
-        self.query_one("#report-detail", Static).update(Content(detail))
+        self.query_one("#report-detail", Static).update(as_content(detail))
 
     @on(PagedTable.Chosen)
     def _chosen(self, event: PagedTable.Chosen) -> None:

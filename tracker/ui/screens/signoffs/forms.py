@@ -32,6 +32,7 @@ from tracker.records.handbook.queries import list_versions, version_in_force
 from tracker.records.signoffs import commands as signoff_commands
 from tracker.records.signoffs import queries as signoff_queries
 from tracker.ui.dialogs.confirm import ConfirmDialog
+from tracker.ui.text import as_content, assemble, shown
 from tracker.ui.widgets.form import Field, FormSpec, PrefilledFormDialog
 
 if TYPE_CHECKING:
@@ -130,10 +131,12 @@ def signoff_form(
 
 
 def confirmation_text(prepared: signoff_commands.PreparedSignoff) -> Content:
+    """Exactly what will be stored; a control character in a name stored earlier is shown escaped
+    (``assemble``), so the confirmation cannot be disguised (recording it is then refused)."""
     data = prepared.data
     method = SIGN_METHODS[data.method]
     filed = f"\nFiled at:     {data.filing_ref}" if data.filing_ref else ""
-    return Content.assemble(
+    return assemble(
         f"Employee:     {prepared.employee.number} {prepared.employee.name}\n"
         f"Version:      {prepared.version.label}\n"
         f"Signed on:    {data.signed_on} ({method}){filed}\n\n"
@@ -264,7 +267,7 @@ class RuleChangesDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         st = self.standing
         with Vertical(classes="dialog", id="rule-changes"):
-            yield Static(Content(f"What changed for {st.number} {st.name}"), classes="dialog-title")
+            yield Static(as_content(f"What changed for {st.number} {st.name}"), classes="dialog-title")
             if st.last_signed is None:
                 summary = (
                     f"{st.name} has never signed the handbook: every rule of version {st.in_force} is new "
@@ -276,7 +279,7 @@ class RuleChangesDialog(ModalScreen[bool]):
                 summary = f"From version {st.last_signed}, which they signed, to version {st.in_force} in force:"
             if st.up_to_date:
                 summary += "\nThey already hold a valid sign-off covering the current version."
-            yield Static(Content(summary), classes="dialog-intro")
+            yield Static(as_content(summary), classes="dialog-intro")
             with VerticalScroll(id="changes-body"):
                 for kind, heading in (("added", "Added"), ("changed", "Changed"), ("removed", "Removed")):
                     items = [c for c in st.changes if c.change == kind]
@@ -284,9 +287,9 @@ class RuleChangesDialog(ModalScreen[bool]):
                         continue
                     yield Static(f"{heading} ({len(items)})", classes="changes-heading")
                     for change in items:
-                        yield Static(Content(f"{change.rule_id}  {change.title}"), classes="changes-rule")
+                        yield Static(as_content(f"{change.rule_id}  {change.title}"), classes="changes-rule")
                         if kind == "changed" or (kind == "added" and st.last_signed is not None):
-                            yield Markdown(st.texts.get(change.rule_id, ""), classes="changes-text")
+                            yield Markdown(shown(st.texts.get(change.rule_id, "")), classes="changes-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Record sign-off (r)", id="record", variant="primary", disabled=not st.active)
                 yield Button("Close (esc)", id="close")

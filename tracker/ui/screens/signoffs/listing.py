@@ -20,6 +20,7 @@ from tracker.records.signoffs import queries as store
 from tracker.ui.requests import Request, SignoffsRequest
 from tracker.ui.screens.base import LIST_KEYS, ListScreen
 from tracker.ui.screens.signoffs.forms import RecordSignoff, revoke_form, show_rule_changes
+from tracker.ui.text import shown
 from tracker.ui.widgets.cells import plain
 from tracker.ui.widgets.form import FormDialog
 from tracker.ui.widgets.paged_table import Page, PagedTable
@@ -83,7 +84,7 @@ class SignoffsScreen(ListScreen):
     def _teams_loaded(self, names: list[str]) -> None:
         select = self.query_one("#f-team", Select)
         with self.prevent(Select.Changed):
-            select.set_options((name, name) for name in names)
+            select.set_options((shown(name), name) for name in names)  # a label as shown, the value as stored
             if self.team in names:
                 select.value = self.team
 
