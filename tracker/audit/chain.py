@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from tracker.audit.entities import ENTITIES
 from tracker.db.models import AuditEvent
 from tracker.db.triggers import GENESIS
 from tracker.domain.timeutil import CLOCK_SKEW, as_utc, utcnow
@@ -88,23 +89,6 @@ def head(session: Session) -> AuditEvent | None:
     return session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
 
 
-# Every kind of record an event is about (``entity``): `audit log --entity` offers these names.
-ENTITIES = (
-    "complaint",
-    "complaint_import",
-    "complaint_reply",
-    "corrective_action",
-    "counters",
-    "database",
-    "employee",
-    "follow_up",
-    "handbook_version",
-    "privacy",
-    "signoff",
-    "signoff_revocation",
-)
-
-
 def append(
     session: Session,
     *,
@@ -119,7 +103,7 @@ def append(
     """Append one event. Call inside a write transaction (``db.write``), which
     serialises writers, so the chain stays linear."""
     if entity not in ENTITIES:
-        raise ValueError(f"audit entity {entity!r} is not in chain.ENTITIES")
+        raise ValueError(f"audit entity {entity!r} is not in audit.entities.ENTITIES")
     cached = session.info.get(_HEAD_KEY)
     if cached is None:
         previous = head(session)

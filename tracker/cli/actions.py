@@ -8,12 +8,8 @@ import typer
 
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
-from tracker.domain.inputs import ActionInput, CloseInput, FollowUpInput, ResponseInput, validate
 from tracker.domain.limits import LARGEST_INTEGER
 from tracker.domain.timeutil import today
-from tracker.records.actions import commands as action_commands
-from tracker.records.actions import queries as action_queries
-from tracker.reporting.paging import every_page
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -28,6 +24,8 @@ def suggest(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """The next ladder step for an employee, counting only actions inside the look-back window."""
+    from tracker.records.actions import queries as action_queries
+
     c = context.backend(ctx)
     suggestion = c.read(lambda s: action_queries.suggest(s, employee, today=today()))
     if fmt != Format.table:
@@ -66,6 +64,9 @@ def issue(
     ),
 ) -> None:
     """Issue a corrective action."""
+    from tracker.domain.inputs import ActionInput, validate
+    from tracker.records.actions import commands as action_commands
+
     c = context.backend(ctx)
     data = validate(
         ActionInput,
@@ -90,6 +91,9 @@ def respond(
     text: str = typer.Option(..., "--text", help="The employee's written response, as they gave it."),
 ) -> None:
     """Record the employee's response to an action (their right to respond)."""
+    from tracker.domain.inputs import ResponseInput, validate
+    from tracker.records.actions import commands as action_commands
+
     c = context.backend(ctx)
     data = validate(ResponseInput, text=text)
     c.write(lambda s: action_commands.record_response(action_id, data, session=s, actor=c.actor))
@@ -110,6 +114,9 @@ def follow_up(
     ),
 ) -> None:
     """Record a follow-up meeting and its outcome."""
+    from tracker.domain.inputs import FollowUpInput, validate
+    from tracker.records.actions import commands as action_commands
+
     c = context.backend(ctx)
     data = validate(FollowUpInput, held_on=held_on or today(), outcome=outcome, notes=notes, new_due_date=new_due_date)
     c.write(lambda s: action_commands.record_follow_up(action_id, data, session=s, actor=c.actor))
@@ -124,6 +131,9 @@ def close(
     closed_on: Optional[str] = typer.Option(None, "--closed-on", help="Date closed, YYYY-MM-DD (default: today)."),
 ) -> None:
     """Close an action with its effectiveness check."""
+    from tracker.domain.inputs import CloseInput, validate
+    from tracker.records.actions import commands as action_commands
+
     c = context.backend(ctx)
     data = validate(CloseInput, closed_on=closed_on or today(), effectiveness_check=effectiveness_check)
     c.write(lambda s: action_commands.close_action(action_id, data, session=s, actor=c.actor))
@@ -137,6 +147,8 @@ def show(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """One action with its follow-ups."""
+    from tracker.records.actions import queries as action_queries
+
     c = context.backend(ctx)
     view = c.read(lambda s: action_queries.get_action(s, action_id))
     data = view.as_dict()
@@ -153,6 +165,9 @@ def _rows(
     ctx: typer.Context, state: str, employee: Optional[str], limit: int | None, *, with_state: bool = False
 ) -> list[dict[str, object]]:
     """Every action of a list; ``with_state`` adds its follow-up state today (the same words as the app's)."""
+    from tracker.records.actions import queries as action_queries
+    from tracker.reporting.paging import every_page
+
     c = context.backend(ctx)
     day = today()
 

@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from tracker.audit import chain as store
-from tracker.audit.integrity import verify_records
+from tracker.audit.entities import ENTITIES
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_error, say_json
 from tracker.domain.errors import InputError, shown
@@ -16,6 +15,8 @@ from tracker.domain.timeutil import format_local
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from tracker.audit.chain import ChainReport
 
 app = typer.Typer(help="The audit trail: verify the hash chain, print its head, read events.", no_args_is_help=True)
 
@@ -27,7 +28,10 @@ def _parse_head(text: str) -> tuple[int, str]:
     return int(seq), digest.lower()
 
 
-def _verify(session: "Session", expected: tuple[int, str] | None) -> tuple[store.ChainReport, list[str]]:
+def _verify(session: "Session", expected: tuple[int, str] | None) -> tuple["ChainReport", list[str]]:
+    from tracker.audit import chain as store
+    from tracker.audit.integrity import verify_records
+
     report = store.verify_chain(session, expected)
     return report, verify_records(session) if report.ok else []
 
@@ -68,6 +72,8 @@ def verify(
 @app.command("head")
 def head(ctx: typer.Context) -> None:
     """Print the chain head as SEQ:HASH — keep it outside the database (e.g. in a signed email) to detect a rewritten chain."""
+    from tracker.audit import chain as store
+
     c = context.backend(ctx)
     event = c.read(store.head)
     typer.echo(f"{event.seq}:{event.hash}" if event else f"0:{store.GENESIS}")
@@ -77,7 +83,7 @@ def head(ctx: typer.Context) -> None:
 def log(
     ctx: typer.Context,
     entity: Optional[str] = typer.Option(
-        None, "--entity", help="Only this kind of record: " + ", ".join(store.ENTITIES) + "."
+        None, "--entity", help="Only this kind of record: " + ", ".join(ENTITIES) + "."
     ),
     key: Optional[str] = typer.Option(
         None, "--key", help="Only this record (employee number, complaint reference, id)."
@@ -86,9 +92,11 @@ def log(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """The newest audit events."""
+    from tracker.audit import chain as store
+
     c = context.backend(ctx)
-    if entity is not None and entity not in store.ENTITIES:
-        raise InputError("entity", f"'{shown(entity)}' is not a kind of record; use one of {', '.join(store.ENTITIES)}")
+    if entity is not None and entity not in ENTITIES:
+        raise InputError("entity", f"'{shown(entity)}' is not a kind of record; use one of {', '.join(ENTITIES)}")
     events = c.read(lambda s: store.recent(s, entity=entity, key=key, limit=limit))
     rows = [
         {

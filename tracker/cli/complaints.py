@@ -19,19 +19,14 @@ from tracker.cli.output import (
 )
 from tracker.domain import complaint_flow as flow
 from tracker.domain.errors import InputError, RowErrors
-from tracker.domain.inputs import ComplaintInput, OutcomeInput, ReplyInput, validate
 from tracker.domain.limits import LARGEST_INTEGER
 from tracker.domain.periods import Period, PeriodError, format_seconds
 from tracker.domain.timeutil import format_local, parse_date, today, utcnow
-from tracker.records.complaints import commands as complaint_commands
-from tracker.records.complaints import queries as complaint_queries
-from tracker.records.complaints import retention
-from tracker.records.complaints.importing.bulk import file_sha256, import_complaints
-from tracker.reporting.paging import every_page
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from tracker.domain.inputs import OutcomeInput, ReplyInput
     from tracker.records.complaints.importing.bulk import ComplaintImportResult
 
 app = typer.Typer(
@@ -61,6 +56,9 @@ def log(
     ),
 ) -> None:
     """Log a complaint; prints its reference (e.g. C-2026-00042)."""
+    from tracker.domain.inputs import ComplaintInput, validate
+    from tracker.records.complaints import commands as complaint_commands
+
     c = context.backend(ctx)
     data = validate(
         ComplaintInput,
@@ -81,7 +79,9 @@ def log(
     )
 
 
-def _reply(at: str, automatic: bool, note: Optional[str]) -> ReplyInput:
+def _reply(at: str, automatic: bool, note: Optional[str]) -> "ReplyInput":
+    from tracker.domain.inputs import ReplyInput, validate
+
     return validate(ReplyInput, replied_at=utcnow() if at == _NOW else at, automatic=automatic, note=note)
 
 
@@ -93,6 +93,9 @@ def acknowledge(
     note: Optional[str] = typer.Option(None, "--note", help="What was said."),
 ) -> None:
     """Record the first response by a person (automatic replies never count)."""
+    from tracker.records.complaints import commands as complaint_commands
+    from tracker.records.complaints import queries as complaint_queries
+
     c = context.backend(ctx)
     data = _reply(at, False, note)
     complaint = c.write(lambda s: complaint_commands.acknowledge(ref, data, session=s, actor=c.actor))
@@ -113,14 +116,18 @@ def reply(
     note: Optional[str] = typer.Option(None, "--note", help="What was said."),
 ) -> None:
     """Record a further reply in the conversation."""
+    from tracker.records.complaints import commands as complaint_commands
+
     c = context.backend(ctx)
     data = _reply(at, automatic, note)
     c.write(lambda s: complaint_commands.add_reply(ref, data, session=s, actor=c.actor))
     say(f"Reply recorded on {ref.upper()}{' (automatic)' if automatic else ''}.")
 
 
-def _outcome(text: str, option: str) -> OutcomeInput:
+def _outcome(text: str, option: str) -> "OutcomeInput":
     """The written outcome, refused under the name of the option the user typed."""
+    from tracker.domain.inputs import OutcomeInput, validate
+
     try:
         return validate(OutcomeInput, text=text)
     except InputError as exc:
@@ -130,6 +137,8 @@ def _outcome(text: str, option: str) -> OutcomeInput:
 @app.command("investigate")
 def investigate(ctx: typer.Context, ref: str = typer.Argument(..., help="Complaint reference.")) -> None:
     """Start the investigation (the supervisor talks to the employee)."""
+    from tracker.records.complaints import commands as complaint_commands
+
     c = context.backend(ctx)
     complaint = c.write(lambda s: complaint_commands.investigate(ref, session=s, actor=c.actor))
     say(f"{complaint.ref} is being investigated.")
@@ -142,6 +151,8 @@ def resolve(
     resolution: str = typer.Option(..., "--resolution", help="What was done and told to the customer."),
 ) -> None:
     """Close the complaint with its resolution."""
+    from tracker.records.complaints import commands as complaint_commands
+
     c = context.backend(ctx)
     data = _outcome(resolution, "resolution")
     complaint = c.write(lambda s: complaint_commands.resolve(ref, data, session=s, actor=c.actor))
@@ -155,6 +166,8 @@ def dismiss(
     reason: str = typer.Option(..., "--reason", help="Why the complaint is dismissed (required, kept in the record)."),
 ) -> None:
     """Close the complaint as unfounded, with the written reason."""
+    from tracker.records.complaints import commands as complaint_commands
+
     c = context.backend(ctx)
     data = _outcome(reason, "reason")
     complaint = c.write(lambda s: complaint_commands.dismiss(ref, data, session=s, actor=c.actor))
@@ -170,6 +183,8 @@ def import_history(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Import complaint history from a help-desk export: all rows or none, every bad row listed."""
+    from tracker.records.complaints.importing.bulk import file_sha256, import_complaints
+
     c = context.backend(ctx)
     try:
         stream = path.open("rb")
@@ -221,6 +236,8 @@ def show(
     redact: bool = typer.Option(False, "--redact", help="Leave out the customer's name and contact."),
 ) -> None:
     """One complaint with its replies, first-response time and the next allowed steps."""
+    from tracker.records.complaints import queries as complaint_queries
+
     c = context.backend(ctx)
     view = c.read(lambda s: complaint_queries.get_complaint(s, ref))
     if fmt != Format.table:
@@ -284,6 +301,9 @@ def list_command(
     redact: bool = typer.Option(False, "--redact", help="Leave out customers' names and contacts (json, csv)."),
 ) -> None:
     """List complaints, newest first."""
+    from tracker.records.complaints import queries as complaint_queries
+    from tracker.reporting.paging import every_page
+
     c = context.backend(ctx)
     flt = complaint_queries.ComplaintFilter(
         status=status,
@@ -340,6 +360,8 @@ def purge_contacts(
     ),
 ) -> None:
     """Remove customers' names and contacts from closed complaints past the retention period (recorded in the audit trail)."""
+    from tracker.records.complaints import retention
+
     c = context.backend(ctx)
     try:
         cutoff = parse_date(older_than, "older_than")

@@ -7,17 +7,9 @@ from pathlib import Path
 
 import typer
 
-from tracker.audit import chain as audit_store
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_error, say_json
-from tracker.db import counters as counters
-from tracker.db.engine import sqlite_path
-from tracker.db.migrate import current_revision, head_revision
 from tracker.domain.errors import InputError
-from tracker.maintenance import backup
-from tracker.maintenance.schema import upgrade_database
-from tracker.records.handbook.queries import latest_version
-from tracker.records.handbook.sql import material_version
 
 app = typer.Typer(help="The database: where it is, its schema, upgrades.", no_args_is_help=True)
 
@@ -28,6 +20,12 @@ def info(
     fmt: Format = typer.Option(Format.table, "--format", help="table for people, json for scripts."),
 ) -> None:
     """Print where the data lives, the schema revision and the handbook version in force."""
+    from tracker.audit import chain as audit_store
+    from tracker.db.engine import sqlite_path
+    from tracker.db.migrate import current_revision, head_revision
+    from tracker.records.handbook.queries import latest_version
+    from tracker.records.handbook.sql import material_version
+
     c = context.backend(ctx)
     engine = c.engine
     version, material, head = c.read(lambda s: (latest_version(s), material_version(s), audit_store.head(s)))
@@ -57,6 +55,9 @@ def info(
 def init_command(ctx: typer.Context) -> None:
     """Start a new, empty database at --db (a SQLite file named with --db is never created by other
     commands: a typo must not start a stray database). Harmless on one that exists."""
+    from tracker.db.engine import sqlite_path
+    from tracker.db.migrate import current_revision
+
     c = context.backend(ctx)
     path = sqlite_path(c.settings.database_url)
     existed = path is None or path.exists()
@@ -72,6 +73,8 @@ def init_command(ctx: typer.Context) -> None:
 @app.command("upgrade")
 def upgrade_command(ctx: typer.Context) -> None:
     """Bring the database schema up to this tracker's version (run once for a shared PostgreSQL database)."""
+    from tracker.maintenance.schema import upgrade_database
+
     c = context.backend(ctx)
     before, after = upgrade_database(c.settings.database_url)
     if before == after:
@@ -83,6 +86,8 @@ def upgrade_command(ctx: typer.Context) -> None:
 @app.command("recount")
 def recount(ctx: typer.Context) -> None:
     """Rebuild the dashboard's complaint counters from the complaints (after a repair made outside the tracker)."""
+    from tracker.maintenance import backup
+
     c = context.backend(ctx)
     backup.recount(c.engine, actor=c.actor)
     say("Complaint counters rebuilt from the complaints.")
@@ -94,6 +99,8 @@ def backup_command(
     path: Path = typer.Argument(..., help="A new file for the backup (never overwritten)."),
 ) -> None:
     """Copy the SQLite database to PATH while the tracker stays in use (SQLite's backup API; owner-only file)."""
+    from tracker.maintenance import backup
+
     c = context.backend(ctx)
     result = backup.backup(c.engine, path, actor=c.actor)
     say(
@@ -110,6 +117,8 @@ def restore_command(
 ) -> None:
     """Replace the current SQLite database with a backup. The current one is kept beside it first, and the
     restore is recorded in the restored audit chain."""
+    from tracker.maintenance import backup
+
     c = context.backend(ctx)
     c.settings.creates_database = True  # restoring onto a new machine: the backup becomes the database
     if not yes:
@@ -136,6 +145,8 @@ def check_command(
 ) -> None:
     """Check a backup without changing a byte (read-only, so it works on read-only media): integrity,
     schema, audit chain and, at this tracker's schema, every record against its trail."""
+    from tracker.maintenance import backup
+
     report = backup.check_backup(path.expanduser())
     if fmt == Format.json:
         say_json(report.as_dict())

@@ -16,7 +16,6 @@ from rich.progress import (
 
 from tracker.cli import context
 from tracker.cli.output import error_console, say
-from tracker.demo.generate import generate
 
 
 def demo(
@@ -31,6 +30,8 @@ def demo(
     (some missing or outdated), two years of complaints, corrective actions with follow-ups (some overdue).
     All in one transaction: interrupted at any point, the database stays empty and the demo can be run again.
     Use a separate database: tracker --db practice.db demo"""
+    from tracker.demo.generate import generate
+
     c = context.backend(ctx)
     c.settings.creates_database = True  # the demo fills a new database
     handbook = c.handbook()

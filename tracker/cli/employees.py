@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional, TypeVar
 
 import typer
 
@@ -17,18 +17,23 @@ from tracker.cli.output import (
     say_json,
 )
 from tracker.domain.errors import InputError, RowErrors
-from tracker.domain.inputs import EmployeeInput, EmployeeUpdate, validate
 from tracker.domain.limits import LARGEST_INTEGER
-from tracker.records.employees import commands as employee_commands
-from tracker.records.employees import queries as employee_queries
-from tracker.records.employees import roster as employee_roster
-from tracker.records.signoffs.queries import signoffs_of
-from tracker.reporting.paging import every_page
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from tracker.db.models import Employee
 
+_M = TypeVar("_M", bound="BaseModel")
+
 app = typer.Typer(help="Employees: add, change, deactivate, list, import a roster.", no_args_is_help=True)
+
+
+def validate(model: type[_M], **data: Any) -> _M:
+    """``domain.inputs.validate``, by a name of this module: a test stands in for the check here."""
+    from tracker.domain.inputs import validate as checked
+
+    return checked(model, **data)
 
 
 def employee_dict(e: "Employee") -> dict[str, object]:
@@ -53,6 +58,9 @@ def add(
     ),
 ) -> None:
     """Add an employee."""
+    from tracker.domain.inputs import EmployeeInput
+    from tracker.records.employees import commands as employee_commands
+
     c = context.backend(ctx)
     data = validate(EmployeeInput, number=number, name=name, team=team, hire_date=hire_date)
     employee = c.write(lambda s: employee_commands.add_employee(data, session=s, actor=c.actor))
@@ -68,6 +76,9 @@ def update(
     hire_date: Optional[str] = typer.Option(None, "--hire-date", help="Corrected hire date, YYYY-MM-DD."),
 ) -> None:
     """Change an employee's name, team or hire date."""
+    from tracker.domain.inputs import EmployeeUpdate
+    from tracker.records.employees import commands as employee_commands
+
     c = context.backend(ctx)
     if name is None and team is None and hire_date is None:
         raise InputError("update", "give at least one of --name, --team, --hire-date")
@@ -79,6 +90,8 @@ def update(
 @app.command("deactivate")
 def deactivate(ctx: typer.Context, number: str = typer.Argument(..., help="Employee number.")) -> None:
     """Mark an employee as having left. Their records are kept; nothing is deleted."""
+    from tracker.records.employees import commands as employee_commands
+
     c = context.backend(ctx)
     employee = c.write(lambda s: employee_commands.set_active(number, False, session=s, actor=c.actor))
     say(f"{employee.number} {employee.name} is now inactive.")
@@ -87,6 +100,8 @@ def deactivate(ctx: typer.Context, number: str = typer.Argument(..., help="Emplo
 @app.command("reactivate")
 def reactivate(ctx: typer.Context, number: str = typer.Argument(..., help="Employee number.")) -> None:
     """Mark a returning employee active again."""
+    from tracker.records.employees import commands as employee_commands
+
     c = context.backend(ctx)
     employee = c.write(lambda s: employee_commands.set_active(number, True, session=s, actor=c.actor))
     say(f"{employee.number} {employee.name} is active again.")
@@ -102,6 +117,9 @@ def list_command(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """List employees by name."""
+    from tracker.records.employees import queries as employee_queries
+    from tracker.reporting.paging import every_page
+
     states = {"active": True, "inactive": False, "all": None}
     if status not in states:
         raise InputError("status", f"'{status}' is not one of active, inactive, all")
@@ -132,6 +150,9 @@ def show(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """One employee with their sign-offs. ('tracker report employee' prints the whole file.)"""
+    from tracker.records.employees import queries as employee_queries
+    from tracker.records.signoffs.queries import signoffs_of
+
     c = context.backend(ctx)
     employee, signed = c.read(lambda s: (employee_queries.get_employee(s, number), signoffs_of(s, number)))
     signoffs: list[dict[str, object]] = [
@@ -164,6 +185,8 @@ def import_roster(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Import a roster: all rows or none. Existing numbers are updated; an identical re-import changes nothing."""
+    from tracker.records.employees import roster as employee_roster
+
     c = context.backend(ctx)
     try:
         data = path.read_bytes()

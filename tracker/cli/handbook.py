@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from tracker.backend import Backend
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_heading, say_json
-from tracker.db.engine import sqlite_path
 from tracker.domain.errors import NotFound
-from tracker.domain.handbook.model import Handbook
-from tracker.domain.handbook.parser import parse_handbook
 from tracker.domain.timeutil import format_local
-from tracker.records.handbook import commands as handbook_commands
-from tracker.records.handbook import queries as handbook_queries
+
+if TYPE_CHECKING:
+    from tracker.domain.handbook.model import Handbook
 
 app = typer.Typer(help="The handbook: check it, list its rules, publish and compare versions.", no_args_is_help=True)
 
@@ -23,6 +21,8 @@ app = typer.Typer(help="The handbook: check it, list its rules, publish and comp
 @app.command("check")
 def check(ctx: typer.Context) -> None:
     """Validate the handbook: every problem is printed with its file and line."""
+    from tracker.domain.handbook.parser import parse_handbook
+
     source = context.backend(ctx).settings.handbook
     handbook, problems = parse_handbook(source)
     if problems:
@@ -47,9 +47,12 @@ def check(ctx: typer.Context) -> None:
     )
 
 
-def _published_drift(backend: Backend, handbook: Handbook) -> list[str] | None:
+def _published_drift(backend: Backend, handbook: "Handbook") -> list[str] | None:
     """The working handbook against the published version of its label, when there is a database
     to ask (an editor checking pages on a machine without one is told so, and not refused)."""
+    from tracker.db.engine import sqlite_path
+    from tracker.records.handbook import queries as handbook_queries
+
     path = sqlite_path(backend.settings.database_url)
     if path is not None and not path.exists():
         say(f"(No database at {path}: the pages were not compared with the published versions.)")
@@ -99,6 +102,8 @@ def publish(
     ),
 ) -> None:
     """Snapshot every rule of the working handbook as a new published version."""
+    from tracker.records.handbook import commands as handbook_commands
+
     c = context.backend(ctx)
     handbook = c.handbook()
     version = c.write(
@@ -113,6 +118,8 @@ def list_versions(
     ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv.")
 ) -> None:
     """List published versions, newest first."""
+    from tracker.records.handbook import queries as handbook_queries
+
     c = context.backend(ctx)
     rows = [
         {
@@ -140,6 +147,8 @@ def diff(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """Rules added, changed and removed between two versions."""
+    from tracker.records.handbook import queries as handbook_queries
+
     c = context.backend(ctx)
     working = c.handbook() if new is None else None
     old_name, new_name, changes = c.read(lambda s: handbook_queries.diff(s, old, new, working))

@@ -9,11 +9,6 @@ import typer
 from tracker.cli import context
 from tracker.cli.output import Format, PrintFormat, emit, say, say_document, say_json
 from tracker.domain.timeutil import DateRange, parse_range, today
-from tracker.output.employee_file import employee_file_dict, employee_file_html, employee_file_markdown
-from tracker.records.actions.queries import list_actions
-from tracker.reporting import complaint_reports, employee_file
-from tracker.reporting.compliance import compliance_report
-from tracker.reporting.paging import every_page
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -37,6 +32,8 @@ def compliance(
     ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv.")
 ) -> None:
     """Sign-off compliance by team for the current material handbook version."""
+    from tracker.reporting.compliance import compliance_report
+
     c = context.backend(ctx)
     report = c.read(compliance_report)
     if fmt == Format.json:
@@ -55,6 +52,8 @@ def first_response(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """First-response attainment by channel against the handbook's targets."""
+    from tracker.reporting import complaint_reports
+
     c = context.backend(ctx)
     period = _period(since, until, 90)
     channels = c.read(lambda s: complaint_reports.first_response_attainment(s, period))
@@ -88,6 +87,8 @@ def by_rule(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """How often each rule was cited in complaints."""
+    from tracker.reporting import complaint_reports
+
     c = context.backend(ctx)
     period = _period(since, until, 90)
     rows = c.read(lambda s: complaint_reports.complaints_by_rule(s, period))
@@ -102,6 +103,8 @@ def by_month(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """Complaints per month, with first-response targets missed and dismissals."""
+    from tracker.reporting import complaint_reports
+
     c = context.backend(ctx)
     period = _period(since, until, 365)
     rows = c.read(lambda s: complaint_reports.complaints_by_month(s, period))
@@ -115,6 +118,9 @@ def actions(
     ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv.")
 ) -> None:
     """Open corrective actions, with overdue follow-ups marked."""
+    from tracker.records.actions.queries import list_actions
+    from tracker.reporting.paging import every_page
+
     day = today()
 
     def rows(session: "Session") -> list[dict[str, object]]:
@@ -149,6 +155,9 @@ def employee(
     fmt: PrintFormat = typer.Option(PrintFormat.md, "--format", help="md or html to print and file, json for scripts."),
 ) -> None:
     """The employee's complete file in date order: sign-offs, complaints, actions, follow-ups."""
+    from tracker.output.employee_file import employee_file_dict, employee_file_html, employee_file_markdown
+    from tracker.reporting import employee_file
+
     c = context.backend(ctx)
     record = c.read(lambda s: employee_file.employee_file(s, number))
     if fmt == PrintFormat.html:

@@ -8,12 +8,8 @@ import typer
 
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
-from tracker.domain.inputs import RevokeInput, SignoffInput, validate
 from tracker.domain.limits import LARGEST_INTEGER
 from tracker.domain.timeutil import today
-from tracker.records.signoffs import commands as signoff_commands
-from tracker.records.signoffs import queries as signoff_queries
-from tracker.reporting.pending import pending_signoffs
 
 app = typer.Typer(help="Handbook sign-offs: record, revoke, list who still has to sign.", no_args_is_help=True)
 
@@ -37,6 +33,9 @@ def record(
     ),
 ) -> None:
     """Record that an employee signed and dated the handbook's acknowledgement page."""
+    from tracker.domain.inputs import SignoffInput, validate
+    from tracker.records.signoffs import commands as signoff_commands
+
     c = context.backend(ctx)
     data = validate(
         SignoffInput,
@@ -60,6 +59,9 @@ def revoke(
     reason: str = typer.Option(..., "--reason", help="Why the sign-off is not valid (kept in the record)."),
 ) -> None:
     """Revoke a sign-off. The original is kept; the revocation is a new record with the reason."""
+    from tracker.domain.inputs import RevokeInput, validate
+    from tracker.records.signoffs import commands as signoff_commands
+
     c = context.backend(ctx)
     data = validate(RevokeInput, reason=reason)
     c.write(lambda s: signoff_commands.revoke_signoff(signoff_id, data, session=s, actor=c.actor))
@@ -73,6 +75,8 @@ def list_command(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """Every sign-off of one employee, valid or revoked."""
+    from tracker.records.signoffs import queries as signoff_queries
+
     c = context.backend(ctx)
     views = c.read(lambda s: signoff_queries.signoffs_of(s, employee))
     rows = [
@@ -103,6 +107,8 @@ def pending(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """Active employees who have not signed the current handbook: overdue first, then those still in their grace period."""
+    from tracker.reporting.pending import pending_signoffs
+
     c = context.backend(ctx)
     report = c.read(lambda s: pending_signoffs(s, today=today(), team=team))
     people = report.overdue + report.in_grace
