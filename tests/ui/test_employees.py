@@ -334,3 +334,19 @@ async def test_concurrent_edit_is_refused_and_keeps_what_was_typed(app_factory, 
         await _settle(app, pilot)
         assert app.screen is page
     assert _employees(engine)["E-1"][:2] == ("Ann Lee-Smith", "Email")
+
+
+async def test_a_request_that_opens_the_section_keeps_its_filters(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard's team figure opens Employees for the first time: the list is that team's,
+    not everyone (the filters' own first 'changed' messages must not undo the request)."""
+    _seed(database_url, handbook)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        app.open_section(EmployeesRequest(signoff="signed", team="Email"))
+        await _settle(app, pilot)
+        await _settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, EmployeesScreen)
+        assert _numbers(screen) == ["E-2"]
+        assert screen.query_one("#f-team", Select).value == "Email"

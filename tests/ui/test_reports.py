@@ -100,3 +100,21 @@ def test_export_rendering_is_safe_and_plain() -> None:
         "SPD-02,a|b,-1",
     ]
     assert "| SPD-02 | a\\|b | -1 |" in markdown_table(["rule", "title", "complaints"], rows, title="By rule")
+
+
+async def test_a_request_that_opens_reports_shows_the_report_it_asks_for(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
+    """The employee page's "employee file" link opens Reports for the first time: the employee
+    file of that employee, not the compliance report (the report picker's first message is stale)."""
+    from tracker.ui.requests import ReportsRequest
+
+    _seed(database_url, handbook)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        app.open_section(ReportsRequest(report="employee", employee_number="E-1"))
+        await _settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        assert screen.report.key == "employee"
+        assert screen.query_one("#r-employee", Input).value == "E-1"
+        assert "E-1" in str(screen.query_one("#report-status", Static).render())

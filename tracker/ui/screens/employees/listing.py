@@ -68,6 +68,9 @@ class EmployeesScreen(ListScreen):
         self.material: str | None = None
         self.count: int | None = None
         self._search_timer: Timer | None = None
+        # Until the teams are loaded the team filter cannot show the request's team, and the
+        # filters' own first "changed" messages would read it as "any team": they are not applied.
+        self.choices_loaded = False
 
     def body(self) -> ComposeResult:
         yield Static("Employees", classes="section-title")
@@ -94,7 +97,9 @@ class EmployeesScreen(ListScreen):
             select.set_options((shown(team), team) for team in teams)  # a label as shown, the value as stored
             if self.filter.team in teams:
                 select.value = self.filter.team
+        self.choices_loaded = True
         self._update_status(self.count)
+        self._apply_filters()  # anything typed or chosen while they loaded
 
     # --- the list ---------------------------------------------------------------------
 
@@ -179,6 +184,8 @@ class EmployeesScreen(ListScreen):
         ), None if signoff is Select.NULL else str(signoff)
 
     def _apply_filters(self) -> None:
+        if not self.choices_loaded:
+            return
         wanted = self._filter_from_widgets()
         if wanted != (self.filter, self.signoff):
             self.filter, self.signoff = wanted

@@ -383,6 +383,8 @@ class ReportsScreen(ListScreen):
     def _report_changed(self, event: Select.Changed) -> None:
         if event.value is Select.NULL or event.value == self.report.key:
             return
+        if event.value != event.select.value:  # posted on mount, before a request chose another report
+            return
         self.report = BY_KEY[str(event.value)]
         self._arrange()
         self.reload()
