@@ -239,3 +239,25 @@ async def test_escape_asks_before_throwing_away_what_was_typed(app_factory, data
         await pilot.press("y")
         await _settle(app, pilot)
         assert app.screen is listing
+
+
+async def test_a_form_refuses_a_save_before_it_is_shown(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
+    """ctrl+s pressed while the form is still opening would save its prefilled defaults (the
+    received time "now") unseen: refused visibly, and nothing is saved."""
+    engine = _seed(database_url, handbook)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("c")
+        await _settle(app, pilot)
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        form.query_one("#field-channel", Select).value = "email"
+        form.query_one("#field-summary", TextArea).text = "Kept waiting"
+        form.started = None  # as it is until its first frame is painted
+        form.action_save()
+        await _settle(app, pilot)
+        assert app.screen is form
+        assert _complaint_count(engine) == 0
+        assert any("still opening" in str(n.message) for n in app._notifications)

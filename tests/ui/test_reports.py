@@ -118,3 +118,31 @@ async def test_a_request_that_opens_reports_shows_the_report_it_asks_for(app_fac
         assert screen.report.key == "employee"
         assert screen.query_one("#r-employee", Input).value == "E-1"
         assert "E-1" in str(screen.query_one("#report-status", Static).render())
+
+
+async def test_reports_show_fresh_figures_when_you_come_back(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
+    """A sign-off recorded elsewhere while Reports was open: coming back to Reports shows it
+    (the screen and its export never disagree)."""
+    _seed(database_url, handbook)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("r")
+        await _settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        assert "1 of 3" in str(screen.query_one("#report-status", Static).render())
+        engine = make_engine(database_url)
+        write(
+            engine,
+            lambda s: record_signoff(
+                SignoffInput(employee_number="E-2", signed_on="2026-11-06", method="terminal"), session=s, actor=ACTOR
+            ),
+        )
+        engine.dispose()
+        await pilot.press("d")
+        await _settle(app, pilot)
+        await pilot.press("r")
+        await _settle(app, pilot)
+        assert app.screen is screen
+        assert "2 of 3" in str(screen.query_one("#report-status", Static).render())

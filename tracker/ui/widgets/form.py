@@ -231,6 +231,9 @@ class FormDialog(ModalScreen[T | None]):
     def action_save(self) -> None:
         if self.saving:
             return
+        if self.started is None:  # not painted yet: a save now would send the defaults, unseen
+            self.notify("The form is still opening; nothing was saved. Check it, then save again.", severity="warning")
+            return
         self.touched.update(item.name for item in self.spec.fields)
         problems = self.problems()
         self.show_problems(problems)
