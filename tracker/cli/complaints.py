@@ -181,9 +181,10 @@ def import_history(
         ..., help="CSV export; columns in the README (received_at, channel, summary required)."
     ),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+    again: bool = typer.Option(False, "--again", help="Import a file that was imported before a second time."),
 ) -> None:
     """Import complaint history from a help-desk export: all rows or none, every bad row listed."""
-    from tracker.records.complaints.importing.bulk import file_sha256, import_complaints
+    from tracker.records.complaints.importing.bulk import file_sha256, import_complaints, refuse_repeated_file
 
     c = context.backend(ctx)
     try:
@@ -192,6 +193,8 @@ def import_history(
         raise InputError("file", f"cannot read {path}: {exc.strerror}") from None
     with stream:
         sha256 = file_sha256(stream)
+        if not again:  # told before the progress bar starts; checked again in the write (a colleague's import)
+            c.read(lambda session: refuse_repeated_file(session, sha256))
         size = max(path.stat().st_size, 1)
         with Progress(
             TextColumn("{task.description}"),
@@ -208,6 +211,8 @@ def import_history(
                 progress.update(task, completed=position or 0, rows=rows)
 
             def work(session: "Session") -> ComplaintImportResult:
+                if not again:
+                    refuse_repeated_file(session, sha256)
                 stream.seek(0)
                 return import_complaints(
                     stream, session=session, actor=c.actor, source=path.name, sha256=sha256, progress=advance
@@ -219,6 +224,7 @@ def import_history(
                 progress.stop()
                 report_row_errors(path.name, exc.errors, fmt)
                 raise
+
     if fmt == Format.json:
         say_json({"imported": True} | result.as_dict())
         return

@@ -19,6 +19,7 @@ is closed or flushed.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
@@ -28,7 +29,7 @@ from sqlmodel import Session, col, select
 
 from tracker.audit import chain as audit
 from tracker.db.dialect import refresh_statistics
-from tracker.db.models import Complaint, Counter, Employee
+from tracker.db.models import AuditEvent, Complaint, Counter, Employee
 from tracker.db.raw import of_session
 from tracker.domain.complaint_rows import (
     OPTIONAL,
@@ -36,9 +37,9 @@ from tracker.domain.complaint_rows import (
     check,
 )
 from tracker.domain.csvread import CsvStream
-from tracker.domain.errors import RowError, RowErrors, TrackerError
+from tracker.domain.errors import InputError, RowError, RowErrors, TrackerError
 from tracker.domain.file_shape import header_problems
-from tracker.domain.timeutil import utcnow
+from tracker.domain.timeutil import format_local, utcnow
 from tracker.records.complaints.importing.producer import Item, Plan, Producer
 from tracker.records.handbook.queries import get_version, standards, version_in_force
 
@@ -94,6 +95,21 @@ def file_sha256(stream: BinaryIO) -> str:
         digest.update(chunk)
     stream.seek(0)
     return digest.hexdigest()
+
+
+def refuse_repeated_file(session: Session, sha256: str) -> None:
+    """An export imported before (the same bytes, by its recorded SHA-256) is refused: imported
+    again it would add every complaint a second time under new references."""
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "complaint.import")).all()
+    for event in events:
+        after = json.loads(event.after or "{}")
+        if after.get("file_sha256") == sha256:
+            raise InputError(
+                "file",
+                f"this file was already imported ({after.get('rows')} complaints from {after.get('file')}, "
+                f"audit event {event.seq}, {format_local(event.at)}); nothing was imported. "
+                "Pass --again to import the same rows a second time",
+            )
 
 
 def _insert(table: str, columns: tuple[str, ...], marker: str) -> str:
