@@ -15,6 +15,7 @@ from threading import Lock
 from typing import TYPE_CHECKING, Callable, TypeVar
 
 from tracker.config import Settings
+from tracker.db.dialect import is_sqlite
 from tracker.domain.errors import TrackerError
 from tracker.domain.text_safety import visible
 
@@ -85,7 +86,7 @@ class Backend:
         """On leaving: let SQLite refresh its planner statistics where they went stale
         (SQLite's advice for long-lived applications), then close."""
         if self._engine is not None:
-            if self._engine.dialect.name == "sqlite":
+            if is_sqlite(self._engine):
                 try:
                     with self._engine.connect() as connection:
                         connection.exec_driver_sql("PRAGMA analysis_limit = 1000")

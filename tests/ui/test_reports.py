@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Static
 
-from tests.conftest import ACTOR, write
-from tests.ui.conftest import SIZE
+from tests.conftest import ACTOR, read, write
+from tests.ui.conftest import SIZE, TODAY
 from tracker.db.engine import make_engine
 from tracker.domain.handbook.model import Handbook
-from tracker.domain.inputs import EmployeeInput, SignoffInput
+from tracker.domain.inputs import ActionInput, CloseInput, EmployeeInput, FollowUpInput, SignoffInput, validate
 from tracker.output.tables import csv_text, markdown_table
+from tracker.records.actions.commands import close_action, issue_action, record_follow_up
 from tracker.records.employees.commands import add_employee
 from tracker.records.handbook.commands import publish
 from tracker.records.signoffs.commands import record_signoff
@@ -146,3 +148,83 @@ async def test_reports_show_fresh_figures_when_you_come_back(app_factory, databa
         await _settle(app, pilot)
         assert app.screen is screen
         assert "2 of 3" in str(screen.query_one("#report-status", Static).render())
+
+
+def test_the_command_line_and_the_apps_export_give_every_action_the_same_state(
+    database_url: str, handbook: Handbook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``tracker report actions``, ``tracker actions list`` and the app's export of "Open corrective
+    actions" build their rows in one place (``reporting.actions``): the same follow-up state words
+    for the same actions, on the pinned day (Monday 2026-11-23)."""
+    import json
+
+    from tests.cli.conftest import Runner
+    from tracker.ui.screens.reports.screen import BY_KEY, Query, render_export
+
+    engine = make_engine(database_url)
+    write(engine, lambda s: publish(handbook, session=s, actor=ACTOR, now=datetime(2026, 1, 5, tzinfo=timezone.utc)))
+    for number in ("E-1", "E-2", "E-3", "E-4", "E-5", "E-6"):
+        write(
+            engine,
+            lambda s, n=number: add_employee(
+                EmployeeInput(number=n, name=f"Agent {n}", team="Chat", hire_date="2024-01-10"), session=s, actor=ACTOR
+            ),
+        )
+
+    def issue(number: str, **values: object) -> int:
+        data = validate(ActionInput, employee_number=number, expectations="Answer within two minutes", **values)
+        return write(engine, lambda s: issue_action(data, session=s, actor=ACTOR)).id
+
+    issue("E-1", issued_on="2026-10-01", follow_up_due="2026-11-10")  # overdue
+    issue("E-2", issued_on="2026-11-02", follow_up_due="2026-11-26")  # due this week
+    issue("E-3", issued_on="2026-11-02", follow_up_due="2026-12-02")  # open: due after this week
+    held = issue("E-4", issued_on="2026-11-02")  # followed up, awaiting close
+    write(
+        engine,
+        lambda s: record_follow_up(
+            held, validate(FollowUpInput, held_on="2026-11-20", outcome="improved"), session=s, actor=ACTOR
+        ),
+    )
+    issue("E-5", issued_on="2026-11-02", level="dismissal", gross_misconduct_reason="Theft from the till")  # final
+    closed = issue("E-6", issued_on="2026-10-01", follow_up_due="2026-10-20")  # closed: not an open action
+    write(
+        engine,
+        lambda s: record_follow_up(
+            closed, validate(FollowUpInput, held_on="2026-10-20", outcome="improved"), session=s, actor=ACTOR
+        ),
+    )
+    write(
+        engine,
+        lambda s: close_action(
+            closed,
+            validate(CloseInput, closed_on="2026-10-21", effectiveness_check="No new complaints"),
+            session=s,
+            actor=ACTOR,
+        ),
+    )
+
+    report = BY_KEY["actions"]
+    query = Query(None, None, TODAY)
+    with read(engine) as session:
+        exported = json.loads(render_export(report, query, report.load(session, query), "json"))["rows"]
+    engine.dispose()
+    tracker = Runner(capsys, database_url)
+    printed = tracker("report", "actions", "--format", "json")
+    listed = tracker("actions", "list", "--format", "json")
+    assert printed.code == 0 and listed.code == 0, printed.err + listed.err
+
+    def states(rows: list[dict[str, object]]) -> dict[str, object]:
+        return {str(row["employee"]): row["state"] for row in rows}
+
+    expected = {
+        "E-1": "overdue",
+        "E-2": "due this week",
+        "E-3": "open",
+        "E-4": "followed up",
+        "E-5": "final level",
+    }
+    assert states(exported) == expected
+    assert states(printed.json()) == expected
+    assert states(listed.json()) == expected
+    # The same rows, field for field, wherever the two reports share a column.
+    assert [{k: row[k] for k in exported[0]} for row in printed.json()] == exported

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import typer
 
@@ -10,9 +10,6 @@ from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_json
 from tracker.domain.limits import LARGEST_INTEGER
 from tracker.domain.timeutil import today
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
 
 app = typer.Typer(help="Corrective actions: suggest the next step, issue, follow up, close.", no_args_is_help=True)
 
@@ -161,43 +158,16 @@ def show(
     emit(view.follow_up_rows(), ["held_on", "outcome", "notes", "new_due_date"], fmt, empty="No follow-ups yet.")
 
 
-def _rows(
-    ctx: typer.Context, state: str, employee: Optional[str], limit: int | None, *, with_state: bool = False
-) -> list[dict[str, object]]:
-    """Every action of a list; ``with_state`` adds its follow-up state today (the same words as the app's)."""
-    from tracker.records.actions import queries as action_queries
-    from tracker.reporting.paging import every_page
+def _rows(ctx: typer.Context, state: str, employee: Optional[str], limit: int | None) -> list[dict[str, object]]:
+    """Every action of a list, with its follow-up state today (the same words as the app's and the report's)."""
+    from tracker.reporting.actions import LIST_FIELDS, action_rows
 
-    c = context.backend(ctx)
     day = today()
-
-    def rows(session: "Session") -> list[dict[str, object]]:
-        pages = every_page(
-            lambda after, n: action_queries.list_actions(
-                session, state=state, employee_number=employee, today=day, after=after, limit=n
-            ),
-            lambda row: row,
-            limit=limit,
+    return context.backend(ctx).read(
+        lambda session: action_rows(
+            session, day=day, state=state, employee_number=employee, limit=limit, fields=LIST_FIELDS
         )
-        return [
-            {
-                "id": r.id,
-                "employee": r.employee_number,
-                "name": r.employee_name,
-                "level": r.level,
-                "issued_on": r.issued_on,
-                "follow_up_due": r.follow_up_due,
-                "follow_up_done": r.follow_up_done,
-                "status": r.status,
-            }
-            | ({"state": r.state(day).value} if with_state else {})
-            for r in pages
-        ]
-
-    return c.read(rows)
-
-
-_COLUMNS = ["id", "employee", "name", "level", "issued_on", "follow_up_due", "follow_up_done", "status"]
+    )
 
 
 @app.command("list")
@@ -208,8 +178,10 @@ def list_command(
     limit: int = typer.Option(500, "--limit", min=1, max=LARGEST_INTEGER, help="At most this many rows."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
-    """List corrective actions."""
-    emit(_rows(ctx, state, employee, limit), _COLUMNS, fmt, empty="No corrective actions match.")
+    """List corrective actions, with each one's follow-up state today."""
+    from tracker.reporting.actions import LIST_FIELDS
+
+    emit(_rows(ctx, state, employee, limit), list(LIST_FIELDS), fmt, empty="No corrective actions match.")
 
 
 @app.command("due")
@@ -219,7 +191,7 @@ def due(
 ) -> None:
     """Follow-ups overdue and due by the end of this week."""
     emit(
-        _rows(ctx, "due", None, None, with_state=True),
+        _rows(ctx, "due", None, None),
         ["id", "employee", "name", "level", "follow_up_due", "state"],
         fmt,
         empty="No follow-ups overdue or due this week.",

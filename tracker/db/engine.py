@@ -25,6 +25,8 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 from tracker.db import sqlite_setup
+from tracker.db.dialect import dialect_of
+from tracker.db.dialect import is_sqlite as is_sqlite  # where ``db.migrate`` asks it
 from tracker.domain.errors import InputError, TrackerError
 from tracker.domain.private_paths import PRIVATE_FILE, private_folder
 
@@ -40,13 +42,9 @@ class DatabaseError(TrackerError):
     """The database could not be reached or refused the operation."""
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+    if not is_sqlite(dialect_of(url)) or not parsed.database or parsed.database == ":memory:":
         return None
     return Path(parsed.database)
 
@@ -76,7 +74,7 @@ HIDE_PARAMETERS = True
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    if make_url(url).get_backend_name() == "sqlite":
+    if is_sqlite(dialect_of(url)):
         try:
             _prepare_sqlite_file(url)
         except OSError as exc:  # a read-only file system, /proc, a file where a folder should be

@@ -20,6 +20,7 @@ RESOLVED = "resolved"
 DISMISSED = "dismissed"
 
 SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
+DEFAULT_SEVERITY = "medium"
 
 STATUSES: tuple[str, ...] = (RECEIVED, ACKNOWLEDGED, INVESTIGATING, RESOLVED, DISMISSED)
 OPEN_STATUSES: tuple[str, ...] = (RECEIVED, ACKNOWLEDGED, INVESTIGATING)

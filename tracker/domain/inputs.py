@@ -28,7 +28,7 @@ from tracker.domain.errors import InputError, shown
 from tracker.domain.handbook.model import RULE_ID
 from tracker.domain.signing import SIGN_METHODS
 from tracker.domain.text_safety import unsafe_character
-from tracker.domain.timeutil import LocalTimeError, as_utc, kept_day_problem, to_utc, today
+from tracker.domain.timeutil import LocalTimeError, as_utc, future_problem, kept_day_problem, to_utc, today
 
 
 def _clean_text(value: Any) -> Any:
@@ -138,10 +138,11 @@ def _kept_day(value: date) -> date:
 def _hire_date(value: date | None) -> date | None:
     """Bounded where it enters: a hire date in the future would make a sign-off due after it."""
     if value is not None:
-        if value.year < 1950:
-            raise ValueError("is before 1950")
-        if value > today():
-            raise ValueError(f"{value} is in the future; add a new starter on or after their first day")
+        if value.year < limits.FIRST_HIRE_YEAR:
+            raise ValueError(f"is before {limits.FIRST_HIRE_YEAR}")
+        problem = future_problem(value, today(), advice="add a new starter on or after their first day")
+        if problem:
+            raise ValueError(problem)
     return value
 
 

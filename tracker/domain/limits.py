@@ -10,6 +10,10 @@ ACTOR = 100  # who recorded something
 FILING_REF = 200
 CUSTOMER_CONTACT = 200
 CHANNEL_CODE = 40  # and a ladder level's code
+PERIOD_TEXT = 40  # a duration as the handbook writes it ("12 months")
+MEANING = 500  # what a signature means, stored with it
+EXTERNAL_ID = 200  # a help desk's own ID of a contact
+TOPIC = 100  # a contact's topic, priority or status as its help desk names them
 VERSION_LABEL = 50
 # What the handbook's pages give a published version: the parser checks these, so a handbook
 # that publishes on PostgreSQL (which enforces column lengths) publishes on SQLite (which does not).
@@ -24,6 +28,9 @@ LONG_TEXT = 4000  # summaries, notes, expectations, outcomes
 # period"); times of day start at 1970, the epoch timestamps count from.
 FIRST_YEAR = 1900
 LAST_YEAR = 2999
+# The earliest hire year taken (later than FIRST_YEAR on purpose): nobody still on a roster was
+# hired before it, so an earlier year is a typing slip (1925 for 2025), not a date to keep.
+FIRST_HIRE_YEAR = 1950
 
 # Record ids and row counts: the largest integer both SQLite and PostgreSQL (BIGINT) store.
 LARGEST_INTEGER = 2**63 - 1

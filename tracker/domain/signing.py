@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+PAPER = "paper"  # a paper sign-off names where the signed form is filed
+
 # How an employee signs the acknowledgement page (the schema's CHECK reads the keys).
 SIGN_METHODS: dict[str, str] = {
-    "paper": "paper form signed and filed",
+    PAPER: "paper form signed and filed",
     "terminal": "signed in person at the terminal",
 }
 

@@ -149,8 +149,9 @@ def parse_range(since: str | None, until: str | None, *, default_days: int, toda
     return DateRange(start, end)
 
 
-def not_in_future(field: str, value: date | datetime, now: date | datetime, *, advice: str = "") -> None:
-    """Refuse a date or time that has not happened yet; ``now`` is the current time or today's date.
+def future_problem(value: date | datetime, now: date | datetime, *, advice: str = "") -> str | None:
+    """Why ``value`` is refused as not having happened yet (the one wording), or None;
+    ``now`` is the current time or today's date.
 
     Times get a few minutes' grace for the difference between supervisors' clocks.
     """
@@ -160,8 +161,14 @@ def not_in_future(field: str, value: date | datetime, now: date | datetime, *, a
     else:
         future = value > (local_date(now) if isinstance(now, datetime) else now)
         text = value.isoformat()
-    if future:
-        raise InputError(field, f"{text} is in the future" + (f"; {advice}" if advice else ""))
+    return f"{text} is in the future" + (f"; {advice}" if advice else "") if future else None
+
+
+def not_in_future(field: str, value: date | datetime, now: date | datetime, *, advice: str = "") -> None:
+    """Refuse a date or time that has not happened yet (``future_problem``), naming ``field``."""
+    problem = future_problem(value, now, advice=advice)
+    if problem:
+        raise InputError(field, problem)
 
 
 def format_local(moment: datetime | None) -> str:

@@ -17,6 +17,32 @@ from tracker.records.handbook.sql import VersionRef, material_version
 from tracker.records.signoffs import sql as signoff_sql
 
 
+def signed_percent(signed: int, active: int) -> float | None:
+    """The compliance figure: the share of active employees holding a sign-off covering the
+    material version, in percent. None when nobody is active: there is nothing to measure, and
+    the screens say so ("No active employees") rather than show a percentage."""
+    return 100.0 * signed / active if active else None
+
+
+class SignedTotals:
+    """The whole organisation's figures, summed over its teams' (the report's and the dashboard's)."""
+
+    teams: list[TeamCompliance]
+
+    @property
+    def active(self) -> int:
+        return sum(team.active for team in self.teams)
+
+    @property
+    def signed(self) -> int:
+        return sum(team.signed for team in self.teams)
+
+    @property
+    def percent(self) -> float | None:
+        """``signed_percent`` of the totals: None when nobody is active."""
+        return signed_percent(self.signed, self.active)
+
+
 @dataclass(frozen=True)
 class TeamCompliance:
     team: str
@@ -30,7 +56,9 @@ class TeamCompliance:
 
     @property
     def percent(self) -> float:
-        return 100.0 * self.signed / self.active if self.active else 100.0
+        """Never empty: a team is counted from its active employees, so it has at least one."""
+        percent = signed_percent(self.signed, self.active)
+        return 0.0 if percent is None else percent
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -63,25 +91,16 @@ def compliance_by_team(raw: Raw, material: VersionRef, cutoff: date | None = Non
 
 
 @dataclass(frozen=True)
-class ComplianceReport:
+class ComplianceReport(SignedTotals):
     version: str  # the material version's label
     teams: list[TeamCompliance]
 
     @property
-    def active(self) -> int:
-        return sum(team.active for team in self.teams)
-
-    @property
-    def signed(self) -> int:
-        return sum(team.signed for team in self.teams)
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.signed / self.active if self.active else 100.0
-
-    @property
     def summary(self) -> str:
-        return f"Handbook {self.version}: {self.signed} of {self.active} active employees signed ({self.percent:.1f}%)."
+        percent = self.percent
+        if percent is None:
+            return f"Handbook {self.version}: no active employees."
+        return f"Handbook {self.version}: {self.signed} of {self.active} active employees signed ({percent:.1f}%)."
 
     def rows(self) -> list[dict[str, Any]]:
         return [team.as_row() for team in self.teams]

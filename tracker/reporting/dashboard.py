@@ -26,11 +26,14 @@ from tracker.domain.periods import Period
 from tracker.domain.timeutil import local_date, local_midnight, start_of_week, utcnow
 from tracker.records.actions import sql as action_sql
 from tracker.records.handbook.sql import material_version
-from tracker.reporting.compliance import TeamCompliance, compliance_by_team
+from tracker.reporting.compliance import SignedTotals, TeamCompliance, compliance_by_team
 
 
 @dataclass
-class Dashboard:
+class Dashboard(SignedTotals):
+    """The figures; ``signed``, ``active`` and ``percent`` (None: nobody active) are
+    ``SignedTotals``', the same as the compliance report's."""
+
     version: str | None = None
     material_version: str | None = None
     employees: int = 0
@@ -45,18 +48,6 @@ class Dashboard:
     weekly_complaints: list[tuple[date, int]] = field(default_factory=list)  # oldest first
     top_rules: list[tuple[str, str, int]] = field(default_factory=list)  # (id, title, count)
     week_start: date | None = None
-
-    @property
-    def signed(self) -> int:
-        return sum(t.signed for t in self.teams)
-
-    @property
-    def active(self) -> int:
-        return sum(t.active for t in self.teams)
-
-    @property
-    def compliance_percent(self) -> float | None:
-        return 100.0 * self.signed / self.active if self.active else None
 
     @property
     def is_empty(self) -> bool:

@@ -36,11 +36,11 @@ def prefetch_dashboard(backend: "Backend") -> "Future[Dashboard]":
 def launch(settings: Settings) -> int:
     """Run the app until it exits; the process's exit code (non-zero after a crash)."""
     from tracker.backend import Backend
-    from tracker.db.raw import dialect_of
+    from tracker.db.dialect import dialect_of, is_postgres
     from tracker.ui.app import TrackerApp
     from tracker.ui.screens.dashboard import screen  # noqa: F401 - the first screen; imported now, not under contention
 
-    if dialect_of(settings.database_url) == "postgresql":
+    if is_postgres(dialect_of(settings.database_url)):
         import psycopg  # noqa: F401 - the driver too: a large import, slower still on the figures' thread
 
     backend = Backend(settings)

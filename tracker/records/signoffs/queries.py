@@ -70,6 +70,10 @@ PendingCursor = tuple[str, str, int]  # (state, name, employee id)
 
 @dataclass(frozen=True)
 class PendingRow:
+    """Someone who still has to sign: a row of the pending list (``pending_page``) and, with the
+    rules changed since they last signed filled in, of the printed list
+    (``reporting.pending.pending_signoffs``)."""
+
     employee_id: int
     number: str
     name: str
@@ -78,6 +82,7 @@ class PendingRow:
     due: date
     overdue: bool
     last_signed: str | None  # label of the latest version with a valid sign-off
+    changed_rules: tuple[RuleChange, ...] = ()  # since ``last_signed``; filled in for the printed list
 
     @property
     def state(self) -> str:
@@ -86,6 +91,19 @@ class PendingRow:
     @property
     def cursor(self) -> PendingCursor:
         return (self.state, self.name, self.employee_id)
+
+    def as_dict(self) -> dict[str, object]:
+        """As the printed list's JSON has it."""
+        return {
+            "employee": self.number,
+            "name": self.name,
+            "team": self.team,
+            "hire_date": self.hire_date.isoformat(),
+            "due": self.due.isoformat(),
+            "state": "overdue" if self.overdue else "in grace period",
+            "last_signed_version": self.last_signed,
+            "changed_rules": [{"rule": c.rule_id, "title": c.title, "change": c.change} for c in self.changed_rules],
+        }
 
 
 def _covered(material: VersionRef, *, covered: bool = True) -> TextClause:

@@ -64,7 +64,7 @@ def card_contents(board: Dashboard) -> dict[str, list[Link | str]]:
     if board.material_version is None:
         cards["compliance"].append("No handbook version published yet (h, then P).")
     else:
-        pct = board.compliance_percent
+        pct = board.percent
         cards["compliance"].append(f"Version {board.material_version} (material); in force {board.version}")
         cards["compliance"].append(
             Link(

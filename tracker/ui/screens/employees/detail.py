@@ -20,13 +20,12 @@ from tracker.backend import error_message
 from tracker.db.models import Employee
 from tracker.domain.errors import ConflictError, NoVersionPublished
 from tracker.domain.handbook.model import Standards
-from tracker.domain.timeutil import local_date
 from tracker.output.employee_file import FORMATS, render_employee_file
 from tracker.records.employees import commands as employee_commands
 from tracker.records.employees import queries as employee_queries
 from tracker.records.handbook.queries import standards, version_in_force
 from tracker.records.signoffs import queries as signoff_store
-from tracker.reporting.employee_file import EmployeeFile, employee_file
+from tracker.reporting.employee_file import EmployeeFile, EntryKind, TimelineEntry, employee_file
 from tracker.ui.dialogs.confirm import ConfirmDialog
 from tracker.ui.dialogs.export import open_export
 from tracker.ui.screens.actions.forms import IssueContext, issue_action_form, load_issue_context
@@ -69,73 +68,42 @@ def load(session: Session, number: str) -> Loaded:
     return Loaded(employee, employee_file(session, number), standing, employee_queries.teams(session))
 
 
+def _kind_cell(entry: TimelineEntry, valid_signoffs: set[str]) -> Text:
+    """The Record column: the page's shorter word for the entry, coloured by kind."""
+    if entry.kind is EntryKind.SIGNOFF:
+        if entry.about in valid_signoffs:
+            return Text("sign-off", style="green")
+        return Text("sign-off (REVOKED)", style="bold red")
+    word, style = _KIND_CELLS[entry.kind]
+    return Text(word, style=style)
+
+
+_KIND_CELLS: dict[EntryKind, tuple[str, str]] = {
+    EntryKind.REVOCATION: ("revocation", "red"),
+    EntryKind.COMPLAINT: ("complaint", "yellow"),
+    EntryKind.ACTION: ("action", "magenta"),
+    EntryKind.FOLLOW_UP: ("follow-up", ""),
+    EntryKind.CLOSED: ("action closed", ""),
+}
+# The part of its record an entry's row key names, after ``about`` (a follow-up's adds its number).
+_KEY_SUFFIX = {EntryKind.REVOCATION: ":revoked", EntryKind.CLOSED: ":closed"}
+
+
 def timeline_rows(record: EmployeeFile) -> list[tuple[str, date, Text, str]]:
-    """(key, date, kind, details) in date order; keys say what Enter opens."""
+    """(key, date, kind, details) in date order: the employee file's timeline (``EmployeeFile.entries``)
+    with the page's keys (what Enter opens) and styles."""
+    valid = {f"signoff:{s.signoff.id}" for s in record.signoffs if s.valid}
+    follow_ups: dict[str, int] = {}
     rows: list[tuple[str, date, Text, str]] = []
-    for s in record.signoffs:
-        so = s.signoff
-        filed = f", filed: {so.filing_ref}" if so.filing_ref else ""
-        state = Text("sign-off", style="green") if s.valid else Text("sign-off (REVOKED)", style="bold red")
-        rows.append(
-            (
-                f"signoff:{so.id}",
-                so.signed_on,
-                state,
-                f"Version {s.version_label}, {so.method}{filed}; printed name {so.printed_name} "
-                f"(sign-off {so.id}, recorded by {so.recorded_by})",
-            )
-        )
-        if s.revocation:
-            r = s.revocation
-            rows.append(
-                (
-                    f"signoff:{so.id}:revoked",
-                    local_date(r.revoked_at),
-                    Text("revocation", style="red"),
-                    f"Sign-off {so.id} of version {s.version_label} revoked by {r.revoked_by}: {r.reason}",
-                )
-            )
-    for c in record.complaints:
-        cp = c.complaint
-        rules = ", ".join(rule for rule, _ in c.rules) or "no rule cited"
-        rows.append(
-            (
-                f"complaint:{cp.ref}",
-                local_date(cp.received_at),
-                Text("complaint", style="yellow"),
-                f"{cp.ref} {cp.status} via {c.channel_name} ({rules}): {cp.summary}",
-            )
-        )
-    for a in record.actions:
-        act = a.action
-        rows.append(
-            (
-                f"action:{act.id}",
-                act.issued_on,
-                Text("action", style="magenta"),
-                f"Action {act.id}: {a.level_name} — {act.status}; follow-up due {act.follow_up_due or '—'}. "
-                f"{act.expectations}",
-            )
-        )
-        for index, f in enumerate(a.follow_ups):
-            rows.append(
-                (
-                    f"action:{act.id}:fu{index}",
-                    f.held_on,
-                    Text("follow-up"),
-                    f"Action {act.id}: {f.outcome.replace('_', ' ')}. {f.notes or ''}",
-                )
-            )
-        if act.closed_on:
-            rows.append(
-                (
-                    f"action:{act.id}:closed",
-                    act.closed_on,
-                    Text("action closed"),
-                    f"Action {act.id} closed. Effectiveness check: {act.effectiveness_check}",
-                )
-            )
-    return sorted(rows, key=lambda row: row[1])
+    for entry in record.entries():
+        if entry.line is None:
+            continue
+        key = entry.about + _KEY_SUFFIX.get(entry.kind, "")
+        if entry.kind is EntryKind.FOLLOW_UP:
+            index = follow_ups[entry.about] = follow_ups.get(entry.about, -1) + 1
+            key = f"{entry.about}:fu{index}"
+        rows.append((key, entry.day, _kind_cell(entry, valid), entry.line))
+    return rows
 
 
 def plural(count: int, word: str) -> str:

@@ -19,10 +19,10 @@ from tracker.domain.timeutil import DateRange, last_days, parse_range, today
 from tracker.output.employee_file import FORMATS as EMPLOYEE_FILE_FORMATS
 from tracker.output.employee_file import render_employee_file
 from tracker.output.tables import TABLE_FORMATS, csv_text, json_text, markdown_table
-from tracker.records.actions.queries import ActionRow, list_actions
+from tracker.records.actions.queries import list_actions
 from tracker.reporting import complaint_reports, employee_file
+from tracker.reporting.actions import action_row, action_rows
 from tracker.reporting.compliance import compliance_report
-from tracker.reporting.paging import every_page
 from tracker.ui.dialogs.export import open_export
 from tracker.ui.requests import ActionsRequest, ComplaintsRequest, EmployeesRequest, ReportsRequest, Request
 from tracker.ui.screens.base import ListScreen
@@ -92,24 +92,13 @@ def _by_month(session: Session, q: Query) -> Result:
     )
 
 
-def _action_row(r: ActionRow, day: date) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "employee": r.employee_number,
-        "name": r.employee_name,
-        "level": r.level,
-        "follow_up_due": r.follow_up_due,
-        "state": r.state(day).value,
-        "issued_on": r.issued_on,
-    }
+def _action_fields() -> list[str]:
+    return [field for field, _, _ in BY_KEY["actions"].columns]
 
 
 def _open_actions(session: Session, q: Query) -> Result:
     """Every open action, page by page (for export; the screen pages as it scrolls)."""
-    pages = every_page(
-        lambda after, n: list_actions(session, state="open", today=q.today, after=after, limit=n), lambda row: row
-    )
-    rows = [_action_row(r, q.today) for r in pages]
+    rows = action_rows(session, day=q.today, state="open", fields=_action_fields())
     return Result(rows, f"{len(rows)} open corrective actions.")
 
 
@@ -365,8 +354,8 @@ class ReportsScreen(ListScreen):
 
         def fetch(cursor: Any, limit: int) -> Page:
             rows = self.backend.read(lambda s: list_actions(s, state="open", today=day, after=cursor, limit=limit))
-            fields = [field for field, _, _ in BY_KEY["actions"].columns]
-            cells = [(str(r.id), [_cell(_action_row(r, day)[f]) for f in fields]) for r in rows]
+            fields = _action_fields()
+            cells = [(str(r.id), [_cell(value) for value in action_row(r, day, fields).values()]) for r in rows]
             return Page(cells, rows[-1] if len(rows) == limit else None)
 
         self.result = Result([], "Open corrective actions, newest first.")
