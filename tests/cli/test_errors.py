@@ -120,7 +120,7 @@ def test_a_stored_date_at_the_calendars_end_breaks_no_report(ready: Runner) -> N
 
 def test_unknown_channel(ready: Runner) -> None:
     message = refused(ready, "complaints", "log", "--channel", "fax", "--summary", "Nobody answered")
-    assert message == "error: channel: 'fax' is not a channel of handbook 2026.1 (chat, email, phone, social)"
+    assert message == "error: channel: 'fax' is not a channel of handbook 2026.1 (chat, counter, email, phone, social)"
 
 
 def test_unknown_employee(ready: Runner) -> None:

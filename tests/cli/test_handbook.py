@@ -48,7 +48,7 @@ def test_check_passes_on_the_real_handbook(tracker: Runner) -> None:
     result = tracker("handbook", "check")
     assert result.code == 0, result.err
     assert result.out.startswith(
-        "Handbook 2026.1 is valid: 33 rules, 4 channels, 5 ladder levels, look-back 12 months, sign-off grace 14 days."
+        "Handbook 2026.1 is valid: 34 rules, 5 channels, 5 ladder levels, look-back 12 months, sign-off grace 14 days."
     )
 
 
@@ -96,7 +96,7 @@ def test_publish_a_new_version_and_compare(tracker: Runner, tmp_path: Path) -> N
     }
     result = tracker("--handbook", str(source.config), "handbook", "publish", "--editorial")
     assert result.code == 0, result.err
-    assert "Published handbook version 2026.2: 33 rules, editorial (no re-signing needed)." in result.out
+    assert "Published handbook version 2026.2: 34 rules, editorial (no re-signing needed)." in result.out
     versions = tracker("handbook", "versions", "--format", "json").json()
     assert [(v["label"], v["editorial"]) for v in versions] == [("2026.2", True), ("2026.1", False)]
     between = tracker("handbook", "diff", "2026.1", "2026.2").out
@@ -110,7 +110,7 @@ def test_check_refuses_a_changed_rule_under_a_published_label(tracker: Runner, t
     source = copy_handbook(tmp_path / "edited")
     assert source.config is not None
     edit(source, *CON01_EDIT)
-    edit(source, "speed.md", "| email | Email | 24 hours |", "| email | Email | 48 hours |")
+    edit(source, "speed.md", "| Email and web form | 24 hours |", "| Email and web form | 48 hours |")
     result = tracker("--handbook", str(source.config), "handbook", "check")
     assert result.code == 2
     assert result.out == ""
@@ -118,7 +118,7 @@ def test_check_refuses_a_changed_rule_under_a_published_label(tracker: Runner, t
     assert result.err.startswith("error: handbook: version 2026.1 is already published, and the pages differ from it: ")
     # The channel table sits in rule SPD-01's text, so that rule changed too.
     assert (
-        "differ from it: CON-01 changed, SPD-01 changed, the channels' first-response targets changed. " in result.err
+        "differ from it: CON-01 changed, SPD-01 changed, the channels' targets, aims and guides changed. " in result.err
     )
     assert "Traceback" not in result.err
     # A new label is the way to publish the change: the same pages then pass.

@@ -101,7 +101,7 @@ def rows(tracker: Runner, *command: str) -> object:
         ),
         (
             ("actions", "list"),
-            {"id", "employee", "name", "level", "issued_on", "follow_up_due", "follow_up_done", "status"},
+            {"id", "employee", "name", "level", "issued_on", "follow_up_due", "follow_up_done", "status", "state"},
         ),
         (
             ("actions", "due"),

@@ -34,7 +34,7 @@ def test_a_supervisors_session(tracker: Runner, tmp_path: Path) -> None:
     assert "Imported roster.csv: 3 added, 0 updated, 0 unchanged." in out
     assert "0 updated, 3 unchanged" in ok(tracker("employees", "import", str(roster))).out
     assert (
-        "Published handbook version 2026.1: 33 rules, material (everyone signs again)."
+        "Published handbook version 2026.1: 34 rules, material (everyone signs again)."
         in ok(tracker("handbook", "publish")).out
     )
 

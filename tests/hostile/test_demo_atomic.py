@@ -24,7 +24,7 @@ from tracker.demo import generate as demo
 from tracker.maintenance.schema import open_database
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
-PHASES = ("handbook versions", "employees", "sign-offs", "complaints", "corrective actions")
+PHASES = ("handbook versions", "employees", "sign-offs", "complaints", "corrective actions", "contacts")
 TABLES = (HandbookVersion, Employee, Signoff, Complaint, CorrectiveAction, AuditEvent)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta, timezone
+from typing import Iterator
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -20,7 +22,7 @@ from tracker.domain.inputs import (
     SignoffInput,
     validate,
 )
-from tracker.domain.timeutil import DateRange
+from tracker.domain.timeutil import DateRange, as_utc, to_utc
 from tracker.output.employee_file import employee_file_dict, employee_file_html, employee_file_markdown
 from tracker.records.actions.commands import close_action, issue_action, record_follow_up
 from tracker.records.complaints.commands import acknowledge, dismiss, investigate, log_complaint
@@ -58,7 +60,7 @@ def test_first_response_attainment_by_channel(published: Engine) -> None:
     log(published, base - timedelta(days=30), "email")  # outside the period
     with read(published) as session:
         rows = {r.channel: r.as_dict() for r in first_response_attainment(session, WEEK, now=NOW)}
-    assert set(rows) == {"chat", "email", "phone", "social"}
+    assert set(rows) == {"chat", "counter", "email", "phone", "social"}
     assert rows["chat"] == {
         "channel": "chat",
         "name": "Live chat",
@@ -199,6 +201,64 @@ def test_employee_file_holds_everything_in_date_order(history: Engine) -> None:
     assert "via Phone (CON-01): Argued on the phone" in texts
     assert "Expectations: Stay calm on calls." in texts
     assert "Effectiveness check: No new complaints" in texts
+
+
+@pytest.fixture
+def new_york() -> Iterator[None]:
+    """Local time five hours behind UTC in November: 23:30 on the 20th is 04:30 UTC on the 21st."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "America/New_York")
+        time.tzset()
+        yield
+    time.tzset()
+
+
+def test_the_employee_file_dates_complaints_and_revocations_on_the_local_day(january: Engine, new_york: None) -> None:
+    """The printed file and the employee's page date a time by the local calendar (they share one
+    timeline): a complaint received, and a sign-off revoked, at 23:30 local time on 20 November
+    are entries of 20 November, not of the UTC day (the 21st) they fall on."""
+    add(january, "E-8")
+    late = datetime(2026, 11, 20, 23, 30)  # local wall-clock time, as a supervisor types it
+    signoff = write(
+        january,
+        lambda s: record_signoff(
+            validate(SignoffInput, employee_number="E-8", signed_on="2026-11-20", method="terminal"),
+            session=s,
+            actor=ACTOR,
+            now=NOW,
+        ),
+    )
+    write(
+        january,
+        lambda s: revoke_signoff(
+            signoff.id, RevokeInput(reason="signed the wrong version"), session=s, actor=ACTOR, now=to_utc(late)
+        ),
+    )
+    ref = write(
+        january,
+        lambda s: log_complaint(
+            validate(
+                ComplaintInput,
+                received_at="2026-11-20 23:30",
+                channel="phone",
+                summary="Hung up on a caller",
+                employee_number="E-8",
+            ),
+            session=s,
+            actor=ACTOR,
+            now=NOW,
+        ),
+    ).ref
+    with read(january) as session:
+        record = employee_file(session, "E-8", now=NOW)
+    assert as_utc(record.complaints[0].complaint.received_at).date() == date(2026, 11, 21), "stored in UTC"
+    assert record.timeline() == [
+        (date(2026, 11, 20), "sign-off", record.timeline()[0][2]),
+        (date(2026, 11, 20), "sign-off revoked", "Sign-off of 2026.1 revoked: signed the wrong version"),
+        (date(2026, 11, 20), "complaint", f"{ref} via Phone (no rule cited): Hung up on a caller — received"),
+    ]
+    assert f"| 2026-11-20 | complaint | {ref} via Phone" in employee_file_markdown(record)
+    assert {"date": "2026-11-20", "kind": "complaint"}.items() <= employee_file_dict(record)["timeline"][2].items()
 
 
 def test_employee_file_printouts(history: Engine) -> None:

@@ -225,7 +225,7 @@ def test_editorial_version_needs_no_new_sign_off_but_a_material_one_does(january
         [
             ("conduct.md", "under any circumstances", "in any circumstances"),
             CON01_EDIT,
-            ("speed.md", "| social | Social media | 60 minutes |", "| social | Social media | 30 minutes |"),
+            ("speed.md", "| Social media | 60 minutes |", "| Social media | 30 minutes |"),
         ],
     )
     write(

@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from tracker.audit import chain, snapshots
-from tracker.db.models import AuditEvent, HandbookChannel, HandbookLevel, HandbookRule, HandbookVersion
+from tracker.db.models import AuditEvent, HandbookChannel, HandbookLevel, HandbookRule, HandbookService, HandbookVersion
 from tracker.domain.timeutil import utcnow
 
 ACTOR = "tracker db upgrade"
@@ -28,7 +28,11 @@ def unattested(session: Session) -> list[HandbookVersion]:
     for version in session.exec(select(HandbookVersion).order_by(col(HandbookVersion.id))).all():
         last = session.exec(
             select(AuditEvent.after)
-            .where(AuditEvent.entity == "handbook_version", AuditEvent.entity_key == version.label)
+            .where(
+                AuditEvent.entity == "handbook_version",
+                AuditEvent.entity_key == version.label,
+                col(AuditEvent.seq) >= 1,  # only events on the chain vouch for a record
+            )
             .order_by(col(AuditEvent.seq).desc())
             .limit(1)
         ).first()
@@ -52,7 +56,13 @@ def attest_versions(session: Session, *, now: datetime | None = None) -> int:
             action="handbook.attest",
             entity="handbook_version",
             key=version.label,
-            after=snapshots.published_version(version, rows(HandbookRule), rows(HandbookChannel), rows(HandbookLevel)),
+            after=snapshots.published_version(
+                version,
+                rows(HandbookRule),
+                rows(HandbookChannel),
+                rows(HandbookLevel),
+                session.get(HandbookService, version.id),
+            ),
             at=now,
         )
     return len(versions)

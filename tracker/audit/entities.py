@@ -8,6 +8,7 @@ ENTITIES = (
     "complaint",
     "complaint_import",
     "complaint_reply",
+    "contact_import",
     "corrective_action",
     "counters",
     "database",

@@ -34,6 +34,7 @@ from tracker.db.models import (
     HandbookChannel,
     HandbookLevel,
     HandbookRule,
+    HandbookService,
     HandbookVersion,
     Signoff,
     SignoffRevocation,
@@ -98,7 +99,13 @@ def _versions(session: Session) -> Iterator[Checked]:
 
         yield (
             version.label,
-            snapshots.published_version(version, rows(HandbookRule), rows(HandbookChannel), rows(HandbookLevel)),
+            snapshots.published_version(
+                version,
+                rows(HandbookRule),
+                rows(HandbookChannel),
+                rows(HandbookLevel),
+                session.get(HandbookService, version.id),
+            ),
         )
 
 

@@ -20,6 +20,7 @@ from tracker.db.models import (
     HandbookChannel,
     HandbookLevel,
     HandbookRule,
+    HandbookService,
     HandbookVersion,
     Signoff,
     SignoffRevocation,
@@ -56,6 +57,7 @@ def published_version(
     rules: Iterable[HandbookRule],
     channels: Iterable[HandbookChannel],
     levels: Iterable[HandbookLevel],
+    service: HandbookService | None = None,
 ) -> dict[str, Any]:
     """Everything a published version enforces, as the trail records it when it is published.
 
@@ -63,18 +65,24 @@ def published_version(
     column), so editing a rule's words behind the tracker's back no longer matches; the
     channel targets, the ladder and the standards are in it too, because sign-offs,
     complaints and actions are checked against them. Versions published before these were
-    recorded are attested once on upgrade (``audit/attest.py``).
+    recorded are attested once on upgrade (``audit/attest.py``). The service standards (opening
+    hours, aims, guides) are in it as their stored text, for versions that have them.
     """
     rules = sorted(rules, key=lambda r: r.rule_id)
-    return version(row) | {
-        "rules": {r.rule_id: rule_hash(r.rule_id, r.title, r.text) for r in rules},
-        "rule_details": {r.rule_id: [r.page, r.tags, r.hash] for r in rules},
-        "channels": {c.code: [c.name, c.target, c.target_seconds] for c in sorted(channels, key=lambda c: c.code)},
-        "ladder": [
-            [lv.step, lv.code, lv.name, lv.follow_up, bool(lv.is_final)]
-            for lv in sorted(levels, key=lambda lv: lv.step)
-        ],
-    }
+    extra = {"service": service.standards} if service is not None else {}
+    return (
+        version(row)
+        | extra
+        | {
+            "rules": {r.rule_id: rule_hash(r.rule_id, r.title, r.text) for r in rules},
+            "rule_details": {r.rule_id: [r.page, r.tags, r.hash] for r in rules},
+            "channels": {c.code: [c.name, c.target, c.target_seconds] for c in sorted(channels, key=lambda c: c.code)},
+            "ladder": [
+                [lv.step, lv.code, lv.name, lv.follow_up, bool(lv.is_final)]
+                for lv in sorted(levels, key=lambda lv: lv.step)
+            ],
+        }
+    )
 
 
 def signoff(row: Signoff, employee_number: str, version_label: str) -> dict[str, Any]:

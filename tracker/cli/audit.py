@@ -31,9 +31,10 @@ def _parse_head(text: str) -> tuple[int, str]:
 def _verify(session: "Session", expected: tuple[int, str] | None) -> tuple["ChainReport", list[str]]:
     from tracker.audit import chain as store
     from tracker.audit.integrity import verify_records
+    from tracker.records.contacts.integrity import verify_contacts
 
     report = store.verify_chain(session, expected)
-    return report, verify_records(session) if report.ok else []
+    return report, verify_records(session) + verify_contacts(session) if report.ok else []
 
 
 @app.command("verify")

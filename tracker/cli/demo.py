@@ -24,10 +24,14 @@ def demo(
     complaints: int = typer.Option(
         50_000, "--complaints", min=0, max=10_000_000, help="How many complaints over two years."
     ),
+    contacts: int = typer.Option(
+        5_000, "--contacts", min=0, max=10_000_000, help="How many customer contacts over twelve weeks."
+    ),
     seed: int = typer.Option(1, "--seed", help="Same seed, same data."),
 ) -> None:
     """Fill an EMPTY database with realistic, reproducible practice data: three handbook versions, sign-offs
-    (some missing or outdated), two years of complaints, corrective actions with follow-ups (some overdue).
+    (some missing or outdated), two years of complaints, corrective actions with follow-ups (some overdue), twelve weeks of customer
+    contacts with their messages.
     All in one transaction: interrupted at any point, the database stays empty and the demo can be run again.
     Use a separate database: tracker --db practice.db demo"""
     from tracker.demo.generate import generate
@@ -52,10 +56,17 @@ def demo(
             progress.update(tasks[phase], completed=done, total=max(total, 1))
 
         summary = generate(
-            c.engine, handbook, employees=employees, complaints=complaints, seed=seed, actor=c.actor, progress=report
+            c.engine,
+            handbook,
+            employees=employees,
+            complaints=complaints,
+            contacts=contacts,
+            seed=seed,
+            actor=c.actor,
+            progress=report,
         )
     say(
         f"Demo data written in {time.perf_counter() - started:.1f} s: {summary.employees} employees, "
         f"{summary.versions} handbook versions, {summary.signoffs} sign-offs, {summary.complaints} complaints, "
-        f"{summary.actions} corrective actions. Open it with: tracker --db {c.settings.database_url}"
+        f"{summary.actions} corrective actions, {summary.contacts} customer contacts. Open it with: tracker --db {c.settings.database_url}"
     )

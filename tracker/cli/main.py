@@ -18,6 +18,7 @@ from tracker.cli import (
     actions,
     audit,
     complaints,
+    contacts,
     database,
     demo,
     employees,
@@ -48,6 +49,7 @@ app.add_typer(handbook.app, name="handbook")
 app.add_typer(employees.app, name="employees")
 app.add_typer(signoffs.app, name="signoffs")
 app.add_typer(complaints.app, name="complaints")
+app.add_typer(contacts.app, name="contacts")
 app.add_typer(actions.app, name="actions")
 app.add_typer(audit.app, name="audit")
 app.add_typer(reports.app, name="report")

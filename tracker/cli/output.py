@@ -100,6 +100,13 @@ def _table_width(table: Table) -> int | None:
     return max(console.width, Measurement.get(console, console.options.update_width(10_000), table).maximum)
 
 
+def say_ignored(file: str, columns: Sequence[str]) -> None:
+    """Name the columns of an export the import did not read, once per file: a help desk's export
+    carries dozens, and a supervisor should see that, say, a misspelt `employe_number` was one."""
+    if columns:
+        say(f"{file}: ignored {len(columns)} column{'s' if len(columns) > 1 else ''}: {', '.join(columns)}")
+
+
 def say(message: str) -> None:
     """Print a message as is: records hold what people typed, and '[...]' in a
     name or summary is text, not styling (an unmatched '[/b]' would crash), and its control

@@ -8,10 +8,11 @@ import typer
 
 from tracker.cli import context
 from tracker.cli.output import Format, PrintFormat, emit, say, say_document, say_json
+from tracker.domain.errors import InputError
 from tracker.domain.timeutil import DateRange, parse_range, today
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from tracker.reporting.service import ServiceFigures
 
 app = typer.Typer(
     help="Reports: sign-off compliance, first-response attainment, complaints, actions, employee file.",
@@ -118,31 +119,12 @@ def actions(
     ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv.")
 ) -> None:
     """Open corrective actions, with overdue follow-ups marked."""
-    from tracker.records.actions.queries import list_actions
-    from tracker.reporting.paging import every_page
+    from tracker.reporting.actions import REPORT_FIELDS, action_rows
 
     day = today()
-
-    def rows(session: "Session") -> list[dict[str, object]]:
-        pages = every_page(
-            lambda after, n: list_actions(session, state="open", today=day, after=after, limit=n), lambda row: row
-        )
-        return [
-            {
-                "id": r.id,
-                "employee": r.employee_number,
-                "name": r.employee_name,
-                "level": r.level,
-                "issued_on": r.issued_on,
-                "follow_up_due": r.follow_up_due,
-                "state": r.state(day).value,
-            }
-            for r in pages
-        ]
-
     emit(
-        context.backend(ctx).read(rows),
-        ["id", "employee", "name", "level", "issued_on", "follow_up_due", "state"],
+        context.backend(ctx).read(lambda session: action_rows(session, day=day, state="open")),
+        list(REPORT_FIELDS),
         fmt,
         empty="No open corrective actions.",
     )
@@ -168,3 +150,78 @@ def employee(
         say_document(employee_file_markdown(record))
     else:
         emit([{"date": d, "kind": k, "text": t} for d, k, t in record.timeline()], ["date", "kind", "text"], fmt)
+
+
+@app.command("service")
+def service(
+    ctx: typer.Context,
+    by: str = typer.Option("team", "--by", help="team, employee, channel, topic or week."),
+    since: Optional[str] = _FROM,
+    until: Optional[str] = _TO,
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """Are the speed standards kept? Imported contacts against each channel's targets, with sample sizes."""
+    from tracker.reporting.service import GROUPINGS, service_report
+
+    if by not in GROUPINGS:
+        raise InputError("--by", f"'{by}' is not one of {', '.join(GROUPINGS)}")
+    c = context.backend(ctx)
+    period = _period(since, until, 30)
+    report = c.read(lambda s: service_report(s, by=by, period=period))
+    smallest = report.smallest_sample
+    rows = [g.as_dict(smallest) for g in [*report.groups, report.baseline]] if report.groups else []
+    if fmt != Format.table:
+        if fmt == Format.json:
+            say_json(
+                {
+                    "by": by,
+                    "from": period.start,
+                    "to": period.end,
+                    "handbook_version": report.version,
+                    "fewest_contacts_for_a_rate": smallest,
+                    "groups": rows[:-1],
+                    "all_contacts": rows[-1] if rows else None,
+                }
+            )
+        else:
+            emit(rows, list(rows[0]) if rows else ["group"], fmt)
+        return
+    say(
+        f"Contacts received {period.start} to {period.end}, by {by}, against handbook {report.version}'s "
+        f"speed standards. A rate over fewer than {smallest} contacts is too few to judge. "
+        "Rates beside the baseline of all contacts; nobody is judged on a number alone."
+    )
+    emit(
+        [_service_row(group, smallest) for group in [*report.groups, report.baseline]] if report.groups else [],
+        [
+            "group",
+            "contacts",
+            "first_response_within_target",
+            "median_first_response",
+            "p90_first_response",
+            "response_time",
+            "over_ceiling",
+            "closed_unanswered",
+            "waiting_past_target",
+        ],
+        fmt,
+        empty="No contacts in this period. Import some with: tracker contacts import FILE --from PROFILE",
+    )
+
+
+def _service_row(group: "ServiceFigures", smallest: int) -> dict[str, object]:
+    from tracker.domain.periods import format_seconds
+
+    rate = group.attainment(smallest)
+    attainment = f"too few to judge (n={group.decided})" if rate is None else f"{rate:.1f}% of {group.decided}"
+    return {
+        "group": group.group,
+        "contacts": group.contacts,
+        "first_response_within_target": attainment,
+        "median_first_response": format_seconds(group.percentile(0.5)),
+        "p90_first_response": format_seconds(group.percentile(0.9)),
+        "response_time": f"{format_seconds(group.response_time)} (n={group.replies})",
+        "over_ceiling": f"{group.over_ceiling} of {group.with_aim}",
+        "closed_unanswered": group.closed_unanswered,
+        "waiting_past_target": group.waiting_late,
+    }

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from tracker.db.predicates import OPEN_COMPLAINT, one_of
-from tracker.domain import action_flow, complaint_flow, limits
+from tracker.domain import action_flow, complaint_flow, contact_words, limits, signing
 from tracker.domain.signing import SIGN_METHODS
 
 SQLModel.metadata.naming_convention = {
@@ -78,8 +78,8 @@ class HandbookVersion(SQLModel, table=True):
     published_at: datetime
     published_on: date  # the local calendar date, which sign-off dates compare with
     published_by: str = Field(max_length=limits.ACTOR)
-    look_back: str = Field(max_length=40)
-    grace_period: str = Field(max_length=40)
+    look_back: str = Field(max_length=limits.PERIOD_TEXT)
+    grace_period: str = Field(max_length=limits.PERIOD_TEXT)
 
 
 class HandbookRule(SQLModel, table=True):
@@ -101,7 +101,7 @@ class HandbookChannel(SQLModel, table=True):
     version_id: int = Field(foreign_key="handbook_version.id", primary_key=True)
     code: str = Field(primary_key=True, max_length=limits.CHANNEL_CODE)
     name: str = Field(max_length=limits.TABLE_NAME)
-    target: str = Field(max_length=40)
+    target: str = Field(max_length=limits.PERIOD_TEXT)
     target_seconds: int
 
 
@@ -116,8 +116,21 @@ class HandbookLevel(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=limits.CHANNEL_CODE)
     step: int
     name: str = Field(max_length=limits.TABLE_NAME)
-    follow_up: str | None = Field(default=None, max_length=40)
+    follow_up: str | None = Field(default=None, max_length=limits.PERIOD_TEXT)
     is_final: bool = Field(default=False)
+
+
+class HandbookService(SQLModel, table=True):
+    """What a published version sets for measuring service, beyond each channel's first-response
+    target: when the clock runs (opening hours, holidays, time zone), each channel's response-time
+    aim, ceiling, handle-time guides and export names, the new-hire period. One canonical JSON text,
+    append-only and covered by the version's audit snapshot. Versions published before the
+    handbook stated these have no row: their contacts are measured on first response only."""
+
+    __tablename__ = "handbook_service"
+
+    version_id: int = Field(foreign_key="handbook_version.id", primary_key=True)
+    standards: str = Field(sa_type=Text)
 
 
 class Signoff(SQLModel, table=True):
@@ -127,7 +140,7 @@ class Signoff(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(one_of("method", SIGN_METHODS), name="method_known"),
         CheckConstraint(
-            f"method <> 'paper' OR (filing_ref IS NOT NULL AND {_nonblank('filing_ref')})",
+            f"method <> '{signing.PAPER}' OR (filing_ref IS NOT NULL AND {_nonblank('filing_ref')})",
             name="paper_is_filed",
         ),
         CheckConstraint("signed_on <= recorded_on", name="not_future"),
@@ -143,7 +156,7 @@ class Signoff(SQLModel, table=True):
     method: str = Field(max_length=20)
     filing_ref: str | None = Field(default=None, max_length=limits.FILING_REF)
     printed_name: str = Field(max_length=limits.PERSON_NAME)
-    meaning: str = Field(max_length=500)
+    meaning: str = Field(max_length=limits.MEANING)
     recorded_by: str = Field(max_length=limits.ACTOR)
     recorded_at: datetime
     recorded_on: date  # local calendar date of recording
@@ -169,14 +182,17 @@ class Complaint(SQLModel, table=True):
         CheckConstraint(one_of("severity", complaint_flow.SEVERITIES), name="severity_known"),
         CheckConstraint(_nonblank("summary"), name="summary_nonblank"),
         CheckConstraint(
-            f"status <> 'resolved' OR (resolution IS NOT NULL AND {_nonblank('resolution')})",
+            f"status <> '{complaint_flow.RESOLVED}' OR (resolution IS NOT NULL AND {_nonblank('resolution')})",
             name="resolved_has_resolution",
         ),
         CheckConstraint(
-            f"status <> 'dismissed' OR (dismissal_reason IS NOT NULL AND {_nonblank('dismissal_reason')})",
+            f"status <> '{complaint_flow.DISMISSED}' OR (dismissal_reason IS NOT NULL AND {_nonblank('dismissal_reason')})",
             name="dismissed_has_reason",
         ),
-        CheckConstraint("status = 'received' OR first_response_at IS NOT NULL", name="acknowledged_has_first_response"),
+        CheckConstraint(
+            f"status = '{complaint_flow.RECEIVED}' OR first_response_at IS NOT NULL",
+            name="acknowledged_has_first_response",
+        ),
         CheckConstraint("first_response_at IS NULL OR first_response_at >= received_at", name="response_after_receipt"),
         CheckConstraint(
             "(first_response_at IS NULL) = (first_response_seconds IS NULL)", name="response_seconds_derived"
@@ -208,9 +224,9 @@ class Complaint(SQLModel, table=True):
     customer_contact: str | None = Field(default=None, max_length=limits.CUSTOMER_CONTACT)
     employee_id: int | None = Field(default=None, foreign_key="employee.id")
     summary: str = Field(sa_type=Text)
-    severity: str = Field(default="medium", max_length=10)
+    severity: str = Field(default=complaint_flow.DEFAULT_SEVERITY, max_length=10)
     urgent: bool = Field(default=False)
-    status: str = Field(default="received", max_length=20)
+    status: str = Field(default=complaint_flow.RECEIVED, max_length=20)
     first_response_at: datetime | None = None
     # Derived from first_response_at when it is recorded, for portable, index-free aggregates.
     first_response_seconds: int | None = Field(default=None, sa_type=BigInteger)
@@ -260,7 +276,7 @@ class CorrectiveAction(SQLModel, table=True):
         CheckConstraint("is_final OR follow_up_due IS NOT NULL", name="follow_up_unless_final"),
         CheckConstraint("follow_up_due IS NULL OR follow_up_due > issued_on", name="due_after_issue"),
         CheckConstraint(
-            f"status <> 'closed' OR (effectiveness_check IS NOT NULL AND {_nonblank('effectiveness_check')})",
+            f"status <> '{action_flow.CLOSED}' OR (effectiveness_check IS NOT NULL AND {_nonblank('effectiveness_check')})",
             name="closed_has_effectiveness_check",
         ),
         ForeignKeyConstraint(["version_id", "level"], ["handbook_level.version_id", "handbook_level.code"]),
@@ -271,7 +287,7 @@ class CorrectiveAction(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     employee_id: int = Field(foreign_key="employee.id")
     version_id: int = Field(foreign_key="handbook_version.id")
-    level: str = Field(max_length=40)
+    level: str = Field(max_length=limits.CHANNEL_CODE)
     step: int
     is_final: bool = Field(default=False)
     expectations: str = Field(sa_type=Text)
@@ -280,10 +296,10 @@ class CorrectiveAction(SQLModel, table=True):
     follow_up_due: date | None = None
     follow_up_done: bool = Field(default=False)  # the follow-up due was held (improved / not improved)
     gross_misconduct_reason: str | None = Field(default=None, sa_type=Text)
-    suggested_level: str = Field(max_length=40)
+    suggested_level: str = Field(max_length=limits.CHANNEL_CODE)
     suggestion_reason: str = Field(sa_type=Text)
     employee_response: str | None = Field(default=None, sa_type=Text)
-    status: str = Field(default="open", max_length=10)
+    status: str = Field(default=action_flow.OPEN, max_length=10)
     closed_on: date | None = None
     effectiveness_check: str | None = Field(default=None, sa_type=Text)
     created_at: datetime
@@ -328,6 +344,94 @@ class FollowUp(SQLModel, table=True):
     new_due_date: date | None = None
     recorded_by: str = Field(max_length=limits.ACTOR)
     recorded_at: datetime
+
+
+class ContactImport(SQLModel, table=True):
+    """One run of ``tracker contacts import``: what came in, and the audit event that records it."""
+
+    __tablename__ = "contact_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    profile: str = Field(max_length=40)
+    files: str = Field(sa_type=Text)  # JSON: each file's name and SHA-256
+    new: int = Field(default=0)
+    updated: int = Field(default=0)
+    unchanged: int = Field(default=0)
+    rejected: int = Field(default=0)
+    imported_at: datetime
+    imported_by: str = Field(max_length=limits.ACTOR)
+
+
+class Contact(SQLModel, table=True):
+    """One customer conversation from a help desk (a ticket, chat, call or post). A service
+    measure, never a conduct record: it enters no employee's file. Keyed by its source system's
+    ID, so importing the same or an overlapping export again changes nothing that did not change.
+
+    The measures are derived when the contact is written, from its messages and the handbook
+    version in force when it arrived (``version_id``), and stored for fast reports;
+    ``content_hash`` covers the facts they are derived from.
+    """
+
+    __tablename__ = "contact"
+    __table_args__ = (
+        CheckConstraint(_nonblank("source"), name="source_nonblank"),
+        CheckConstraint(_nonblank("external_id"), name="external_id_nonblank"),
+        CheckConstraint(
+            "talk_seconds >= 0 AND hold_seconds >= 0 AND wrap_seconds >= 0", name="handle_parts_not_negative"
+        ),
+        CheckConstraint("reply_count >= 0 AND reply_wait_seconds >= 0", name="reply_sums_not_negative"),
+        CheckConstraint(
+            one_of("first_response_state", contact_words.FIRST_RESPONSE_STATES), name="first_response_state_known"
+        ),
+        ForeignKeyConstraint(["version_id", "channel"], ["handbook_channel.version_id", "handbook_channel.code"]),
+        Index("uq_contact_source_external", "source", "external_id", unique=True),
+        Index("ix_contact_received", "received_at", "id"),
+        Index("ix_contact_employee_received", "employee_id", "received_at", "id"),
+        Index("ix_contact_channel_received", "channel", "received_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=40)
+    external_id: str = Field(max_length=limits.EXTERNAL_ID)
+    channel: str = Field(max_length=limits.CHANNEL_CODE)
+    version_id: int = Field(foreign_key="handbook_version.id")
+    received_at: datetime
+    topic: str | None = Field(default=None, max_length=limits.TOPIC)
+    priority: str | None = Field(default=None, max_length=limits.TOPIC)
+    urgent: bool = Field(default=False)
+    employee_id: int | None = Field(default=None, foreign_key="employee.id")
+    status: str | None = Field(default=None, max_length=limits.TOPIC)
+    closed_at: datetime | None = None
+    reported_first_response_seconds: int | None = Field(default=None, sa_type=BigInteger)
+    talk_seconds: int | None = Field(default=None, sa_type=BigInteger)
+    hold_seconds: int | None = Field(default=None, sa_type=BigInteger)
+    wrap_seconds: int | None = Field(default=None, sa_type=BigInteger)
+    # Derived (contact_measures.measure), never typed:
+    first_response_at: datetime | None = None
+    first_response_due: datetime | None = None  # when the target passes (opening hours counted where they count)
+    first_response_seconds: int | None = Field(default=None, sa_type=BigInteger)
+    first_response_state: str = Field(max_length=20)
+    reply_count: int = Field(default=0)
+    reply_wait_seconds: int = Field(default=0, sa_type=BigInteger)
+    over_ceiling: bool | None = None
+    content_hash: str = Field(max_length=64)
+    import_id: int = Field(foreign_key="contact_import.id")
+
+
+class ContactMessage(SQLModel, table=True):
+    """One message of a contact, in the order it was written."""
+
+    __tablename__ = "contact_message"
+    __table_args__ = (
+        CheckConstraint(one_of("author", contact_words.AUTHORS), name="author_known"),
+        Index("ix_contact_message_contact", "contact_id", "at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    at: datetime
+    author: str = Field(max_length=20)
+    employee_id: int | None = Field(default=None, foreign_key="employee.id")
 
 
 class AuditEvent(SQLModel, table=True):
@@ -390,6 +494,9 @@ __all__ = [
     "ActionRule",
     "AuditEvent",
     "Complaint",
+    "Contact",
+    "ContactImport",
+    "ContactMessage",
     "ComplaintReply",
     "ComplaintRule",
     "CorrectiveAction",
@@ -400,6 +507,7 @@ __all__ = [
     "HandbookChannel",
     "HandbookLevel",
     "HandbookRule",
+    "HandbookService",
     "HandbookVersion",
     "RuleDay",
     "Signoff",

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from tracker.db import sqlite_setup
+from tracker.db.dialect import POSTGRESQL, SQLITE, dialect_of, is_sqlite, name_of
 
 # The newest migration in db/migrations/versions (a test checks they agree).
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 
 _NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
 
@@ -36,7 +37,7 @@ class Raw:
         self.dialect = dialect
 
     def _param(self, value: Any) -> Any:
-        if self.dialect != "sqlite":
+        if not is_sqlite(self.dialect):
             return value
         if isinstance(value, datetime):  # the text SQLAlchemy stores for a UTC datetime
             return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
@@ -54,7 +55,7 @@ class Raw:
         self._execute(sql, params, fetch=False)
 
     def _execute(self, sql: str, params: dict[str, Any], *, fetch: bool) -> list[tuple[Any, ...]]:
-        if self.dialect != "sqlite":
+        if not is_sqlite(self.dialect):
             sql = _NAMED.sub(r"%(\1)s", sql)
         cursor = self.connection.cursor()
         try:
@@ -66,11 +67,6 @@ class Raw:
     def value(self, sql: str, **params: Any) -> Any:
         found = self.rows(sql, **params)
         return found[0][0] if found else None
-
-
-def dialect_of(url: str) -> str:
-    scheme = url.split(":", 1)[0].split("+", 1)[0]
-    return "sqlite" if scheme == "sqlite" else "postgresql"
 
 
 def libpq_uri(url: str) -> str:
@@ -86,19 +82,19 @@ def libpq_uri(url: str) -> str:
 @contextmanager
 def connect(url: str) -> Iterator[Raw]:
     """A short-lived read connection, its schema checked against ``SCHEMA_HEAD``."""
-    if dialect_of(url) == "sqlite":
+    if is_sqlite(dialect_of(url)):
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if not path or path == ":memory:":
             raise SchemaNotCurrent("in-memory database")
         if not Path(path).exists():
             raise SchemaNotCurrent("no database file yet")
         connection: Any = sqlite_setup.connect(path)
-        raw = Raw(connection, "sqlite")
+        raw = Raw(connection, SQLITE)
     else:
         import psycopg  # only when the tracker runs on PostgreSQL
 
         connection = psycopg.connect(libpq_uri(url), autocommit=True)
-        raw = Raw(connection, "postgresql")
+        raw = Raw(connection, POSTGRESQL)
     try:
         try:
             revision = raw.value("SELECT version_num FROM alembic_version")
@@ -114,7 +110,7 @@ def connect(url: str) -> Iterator[Raw]:
 def of_session(session: Any) -> Raw:
     """The raw connection under a SQLAlchemy session (same transaction)."""
     connection = session.connection()
-    return Raw(connection.connection.driver_connection, connection.dialect.name)
+    return Raw(connection.connection.driver_connection, name_of(connection))
 
 
 def as_date(value: Any) -> date:

@@ -98,6 +98,10 @@ def create_statements(dialect: str) -> list[str]:
 def drop_statements(dialect: str) -> list[str]:
     statements: list[str] = []
     if dialect == "postgresql":
+        # Tables added later use the same function: their triggers go first (absent ones are skipped).
+        for table in ("handbook_service", "contact_import"):
+            statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            statements.append(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
         for table in APPEND_ONLY:
             statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
             statements.append(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
@@ -187,4 +191,49 @@ def drop_chain_statements(dialect: str) -> list[str]:
         ]
     return ["DROP TRIGGER IF EXISTS audit_event_on_the_chain"] + [
         f"DROP TRIGGER IF EXISTS {table}_no_replace" for table in APPEND_ONLY_KEYS
+    ]
+
+
+# --- since migration 0004: the service standards and the contact imports ----------------
+
+SERVICE_APPEND_ONLY_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "handbook_service": (("version_id",),),
+    "contact_import": (("id",),),
+}
+
+
+def service_statements(dialect: str) -> list[str]:
+    """The same append-only guarantee as the first tables' (no UPDATE, DELETE, TRUNCATE or
+    REPLACE) for the tables migration 0004 adds."""
+    tables = SERVICE_APPEND_ONLY_KEYS
+    if dialect == "postgresql":
+        return [
+            statement
+            for table in tables
+            for statement in (
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION tracker_append_only()",
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION tracker_append_only()",
+            )
+        ]
+    return [
+        f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {operation} refused'); END"
+        for table in tables
+        for operation in ("UPDATE", "DELETE")
+    ] + [_no_replace_sqlite(table, keys) for table, keys in tables.items()]
+
+
+def drop_service_statements(dialect: str) -> list[str]:
+    if dialect == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_{kind} ON {table}"
+            for table in SERVICE_APPEND_ONLY_KEYS
+            for kind in ("append_only", "no_truncate")
+        ]
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_{kind}"
+        for table in SERVICE_APPEND_ONLY_KEYS
+        for kind in ("no_update", "no_delete", "no_replace")
     ]

@@ -37,9 +37,10 @@ from tracker.audit import chain as audit
 from tracker.audit import snapshots
 from tracker.db.engine import write
 from tracker.db.models import Complaint, Employee, HandbookVersion, Signoff
+from tracker.demo.contacts import add_contacts
 from tracker.domain.complaint_rows import ComplaintRecord
 from tracker.domain.errors import InputError
-from tracker.domain.handbook.model import Channel, Handbook
+from tracker.domain.handbook.model import Handbook
 from tracker.domain.inputs import ActionInput, CloseInput, FollowUpInput, RevokeInput
 from tracker.domain.periods import Period
 from tracker.domain.signing import meaning_of
@@ -194,6 +195,7 @@ class DemoSummary:
     signoffs: int
     complaints: int
     actions: int
+    contacts: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return self.__dict__.copy()
@@ -209,7 +211,7 @@ def _older_handbook(current: Handbook) -> Handbook:
         rules["SPD-01"] = replace(rules["SPD-01"], text=rules["SPD-01"].text.replace("24 hours", "48 hours"))
     channels = dict(current.channels)
     if "email" in channels:
-        channels["email"] = Channel("email", channels["email"].name, Period(48, "hours"))
+        channels["email"] = replace(channels["email"], target=Period(48, "hours"))
     return replace(current, label="2025.1", rules=rules, channels=channels)
 
 
@@ -228,6 +230,7 @@ def generate(
     *,
     employees: int = 1000,
     complaints: int = 50_000,
+    contacts: int = 5_000,
     seed: int = 1,
     actor: str = "demo",
     progress: Progress | None = None,
@@ -264,7 +267,10 @@ def generate(
         signoff_count = _signoffs(session, rng, people, published, today, actor, now, report)
         complaint_count = _complaints(session, rng, people, published, complaints, actor, now, report)
         action_count = _actions(session, rng, people, today, actor, now, report)
-        return DemoSummary(len(people), len(published), signoff_count, complaint_count, action_count)
+        serving = [person.number for person in people if person.active]
+        contact_count = add_contacts(session, rng, serving, contacts, list(handbook.channels), actor, now)
+        report("contacts", contact_count, contacts)
+        return DemoSummary(len(people), len(published), signoff_count, complaint_count, action_count, contact_count)
 
     return write(engine, fill)
 

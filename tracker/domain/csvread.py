@@ -24,6 +24,7 @@ class CsvTable:
     header: list[str]
     rows: list[tuple[int, dict[str, str]]]
     errors: list[RowError]
+    ignored: list[str]
 
 
 def normalise_header(name: str) -> str:
@@ -91,12 +92,26 @@ class CsvStream:
     bad ones, and stops at the first undecodable or unreadable byte.
     """
 
-    def __init__(self, stream: BinaryIO, *, required: tuple[str, ...], optional: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        stream: BinaryIO,
+        *,
+        required: tuple[str, ...],
+        optional: tuple[str, ...] = (),
+        ignore_unknown: bool = False,
+    ):
+        """With ``ignore_unknown``, columns that are neither required nor optional are no error:
+        help-desk exports carry dozens the tracker has no use for. They are named (normalised, each
+        once, blank names left out) in ``ignored``, and their cells are left out of the rows, and so
+        are not checked either (a long comment body in an ignored column is not a bad row)."""
         self.required = required
         self.optional = optional
+        self.ignore_unknown = ignore_unknown
+        self.ignored: list[str] = []
         self.header: list[str] = []
         self.header_errors: list[RowError] = []
         self.data_rows = 0
+        self._kept: list[int] | None = None  # the columns a row keeps, when some are ignored
         self._lines = _decoded_lines(stream)
         self._reader: Iterator[list[str]] | None = None
         self._open()
@@ -120,7 +135,12 @@ class CsvStream:
         known = set(self.required) | set(self.optional)
         missing = [name for name in self.required if name not in header]
         unknown = [name for name in header if name not in known]
-        duplicated = sorted({name for name in header if header.count(name) > 1})
+        if self.ignore_unknown:
+            self.ignored = list(dict.fromkeys(name for name in unknown if name))
+            self._kept = [index for index, name in enumerate(header) if name in known] if unknown else None
+            unknown = []
+        counted = [name for name in header if name in known] if self.ignore_unknown else header
+        duplicated = sorted({name for name in counted if counted.count(name) > 1})
         if missing:
             self.header_errors.append(
                 RowError(1, missing[0], f"column is missing (the file needs: {', '.join(self.required)})")
@@ -144,6 +164,8 @@ class CsvStream:
             return
         header = self.header
         width = len(header)
+        kept = self._kept
+        names = header if kept is None else [header[index] for index in kept]
         row_number = 1
         while True:
             try:
@@ -163,18 +185,22 @@ class CsvStream:
             if len(record) != width:
                 yield RowError(row_number, "row", f"has {len(record)} fields, the header has {width}")
                 continue
-            too_long = next((name for name, cell in zip(header, record) if len(cell) > MAX_FIELD), None)
+            if kept is not None:
+                record = [record[index] for index in kept]
+            too_long = next((name for name, cell in zip(names, record) if len(cell) > MAX_FIELD), None)
             if too_long:
                 yield RowError(row_number, too_long, f"is longer than {MAX_FIELD} characters")
                 continue
-            yield row_number, dict(zip(header, record))
+            yield row_number, dict(zip(names, record))
 
 
-def read_csv(data: bytes, *, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> CsvTable:
+def read_csv(
+    data: bytes, *, required: tuple[str, ...], optional: tuple[str, ...] = (), ignore_unknown: bool = False
+) -> CsvTable:
     """A whole (small) CSV file in memory: the roster."""
-    stream = CsvStream(io.BytesIO(data), required=required, optional=optional)
+    stream = CsvStream(io.BytesIO(data), required=required, optional=optional, ignore_unknown=ignore_unknown)
     if stream.header_errors:
-        return CsvTable(stream.header, [], stream.header_errors)
+        return CsvTable(stream.header, [], stream.header_errors, stream.ignored)
     rows: list[tuple[int, dict[str, str]]] = []
     errors: list[RowError] = []
     for item in stream.rows():
@@ -184,7 +210,7 @@ def read_csv(data: bytes, *, required: tuple[str, ...], optional: tuple[str, ...
             rows.append(item)
     if not rows and not errors:
         errors.append(RowError(2, "file", "has a header but no rows"))
-    return CsvTable(stream.header, rows, errors)
+    return CsvTable(stream.header, rows, errors, stream.ignored)
 
 
 def parse_bool(value: str) -> bool | None:

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from tracker.domain.opening_hours import OpeningHours
 from tracker.domain.periods import Period
 
 RULE_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
@@ -28,11 +29,28 @@ class Rule:
         return rule_hash(self.id, self.title, self.text)
 
 
+CLOCK_OPEN = "opening hours"
+CLOCK_CALENDAR = "calendar"
+CLOCKS = (CLOCK_OPEN, CLOCK_CALENDAR)
+
+
 @dataclass(frozen=True)
 class Channel:
+    """A channel and what the speed page sets for it. ``clock`` says whether its targets count
+    opening hours only or every hour of the calendar; ``aim`` and ``ceiling`` are the response
+    time's (SPD-04), ``None`` where a channel is a live conversation and has none; the handle
+    guides are guides (a new hire's is longer), never stopwatch targets; ``aliases`` are the names
+    other systems' exports use for it."""
+
     code: str
     name: str
     target: Period
+    clock: str = CLOCK_CALENDAR
+    aim: Period | None = None
+    ceiling: Period | None = None
+    handle_guide: Period | None = None
+    new_hire_guide: Period | None = None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,9 @@ class Handbook:
     look_back: Period
     grace_period: Period
     source: str = ""
+    hours: OpeningHours | None = None
+    new_hire_period: Period | None = None
+    smallest_sample: int | None = None  # fewest contacts a rate is judged on
 
     @property
     def content_hash(self) -> str:
@@ -67,6 +88,9 @@ class Handbook:
             look_back=self.look_back,
             grace_period=self.grace_period,
             rule_titles={rule.id: rule.title for rule in self.rules.values()},
+            hours=self.hours,
+            new_hire_period=self.new_hire_period,
+            smallest_sample=self.smallest_sample,
         )
 
 
@@ -85,6 +109,19 @@ class Standards:
     look_back: Period
     grace_period: Period
     rule_titles: dict[str, str]
+    hours: OpeningHours | None = None  # None: published before the handbook stated its opening hours
+    new_hire_period: Period | None = None
+    smallest_sample: int | None = None
+
+    def channel_named(self, name: str) -> Channel | None:
+        """The channel an export's name stands for: its code, its name or one of its aliases, in
+        any case and spacing."""
+        wanted = " ".join(name.lower().replace("_", " ").replace("-", " ").split())
+        for channel in self.channels.values():
+            names = (channel.code, channel.name, *channel.aliases)
+            if any(" ".join(n.lower().replace("_", " ").replace("-", " ").split()) == wanted for n in names):
+                return channel
+        return None
 
     def level(self, code: str) -> LadderLevel:
         for level in self.ladder:

@@ -19,7 +19,8 @@ import yaml
 
 from tracker.domain import limits
 from tracker.domain.errors import HandbookError
-from tracker.domain.handbook.model import RULE_ID, Channel, Handbook, LadderLevel, Rule
+from tracker.domain.handbook import service_tables
+from tracker.domain.handbook.model import CLOCK_CALENDAR, CLOCKS, RULE_ID, Channel, Handbook, LadderLevel, Rule
 from tracker.domain.handbook.rendering import (
     RenderingUnavailable,
     SiteRenderer,
@@ -39,7 +40,9 @@ _LINK = re.compile(r"\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 
 
-CHANNEL_HEADER = ("code", "channel", "first-response target")
+CHANNEL_COLUMNS = ("code", "channel", "first-response target")  # required, in any order
+CHANNEL_CLOCK = "the clock counts"  # optional: "opening hours" or "calendar" (calendar when absent)
+CHANNEL_ALIASES = "also called in exports"  # optional: other systems' names, comma-separated
 
 
 LADDER_HEADER = ("step", "level", "code", "follow-up within")
@@ -220,19 +223,22 @@ def _split_row(line: str) -> list[str]:
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
-def _first_table(body: str, first_line: int) -> tuple[tuple[str, ...], list[tuple[int, list[str]]]] | None:
-    """The first pipe table in a rule: its lower-cased header and numbered rows."""
+def _pipe_tables(body: str, first_line: int) -> Iterator[tuple[tuple[str, ...], list[tuple[int, list[str]]]]]:
+    """Each pipe table in a rule: its lower-cased header and numbered rows."""
     lines = body.splitlines()
-    for index in range(len(lines) - 1):
+    index = 0
+    while index < len(lines) - 1:
         if "|" in lines[index] and _SEPARATOR.match(lines[index + 1]):
             header = tuple(_strip_emphasis(cell).lower() for cell in _split_row(lines[index]))
             rows: list[tuple[int, list[str]]] = []
-            for row_index in range(index + 2, len(lines)):
-                if "|" not in lines[row_index] or not lines[row_index].strip():
-                    break
+            row_index = index + 2
+            while row_index < len(lines) and "|" in lines[row_index] and lines[row_index].strip():
                 rows.append((first_line + row_index, [_strip_emphasis(c) for c in _split_row(lines[row_index])]))
-            return header, rows
-    return None
+                row_index += 1
+            yield header, rows
+            index = row_index
+        else:
+            index += 1
 
 
 def _strip_emphasis(cell: str) -> str:
@@ -253,13 +259,22 @@ class _Tables:
     channels: dict[str, Channel] | None = None
     ladder: tuple[LadderLevel, ...] | None = None
     standards: dict[str, tuple[Period, str, int]] = field(default_factory=dict)
+    service: service_tables.ServiceTables = field(default_factory=service_tables.ServiceTables)
 
 
-def _read_channels(page: str, rows: list[tuple[int, list[str]]], problems: list[Problem]) -> dict[str, Channel]:
+def _is_channel_header(header: tuple[str, ...]) -> bool:
+    return set(CHANNEL_COLUMNS) <= set(header) and set(header) <= {*CHANNEL_COLUMNS, CHANNEL_CLOCK, CHANNEL_ALIASES}
+
+
+def _read_channels(
+    page: str, header: tuple[str, ...], rows: list[tuple[int, list[str]]], problems: list[Problem]
+) -> dict[str, Channel]:
     channels: dict[str, Channel] = {}
-    for line, cells in rows:
-        cells = (cells + ["", "", ""])[:3]
-        code, name, target = cells
+    for line, row in rows:
+        cells = dict(zip(header, row + [""] * len(header)))
+        code, name, target = (cells[column] for column in CHANNEL_COLUMNS)
+        clock = " ".join(cells.get(CHANNEL_CLOCK, CLOCK_CALENDAR).lower().split()) or CLOCK_CALENDAR
+        aliases = tuple(a.strip().lower() for a in cells.get(CHANNEL_ALIASES, "").split(",") if a.strip())
         if not re.fullmatch(r"[a-z][a-z0-9-]*", code):
             problems.append(Problem(page, line, f"channel code '{code}' must be lower-case letters, digits or '-'"))
             continue
@@ -288,8 +303,25 @@ def _read_channels(page: str, rows: list[tuple[int, list[str]]], problems: list[
         except PeriodError as exc:
             problems.append(Problem(page, line, f"channel '{code}' target: {exc}"))
             continue
-        channels[code] = Channel(code=code, name=name, target=period)
+        if clock not in CLOCKS:
+            problems.append(Problem(page, line, f"channel '{code}': the clock counts '{clock}', not one of {CLOCKS}"))
+            continue
+        channels[code] = Channel(code=code, name=name, target=period, clock=clock, aliases=aliases)
+    _check_aliases(page, rows, channels, problems)
     return channels
+
+
+def _check_aliases(
+    page: str, rows: list[tuple[int, list[str]]], channels: dict[str, Channel], problems: list[Problem]
+) -> None:
+    """An export's channel name must lead to one channel only."""
+    owner: dict[str, str] = {}
+    for channel in channels.values():
+        for name in {channel.code, channel.name.lower(), *channel.aliases}:
+            if owner.setdefault(name, channel.code) != channel.code:
+                problems.append(
+                    Problem(page, rows[0][0], f"'{name}' names both channel '{owner[name]}' and '{channel.code}'")
+                )
 
 
 def _read_ladder(page: str, rows: list[tuple[int, list[str]]], problems: list[Problem]) -> tuple[LadderLevel, ...]:
@@ -341,15 +373,25 @@ def _read_ladder(page: str, rows: list[tuple[int, list[str]]], problems: list[Pr
 
 
 def _read_tables(rule: Rule, body_line: int, tables: _Tables, problems: list[Problem]) -> None:
-    found = _first_table(rule.text, body_line)
-    if found is None:
-        return
-    header, rows = found
-    if header == CHANNEL_HEADER:
+    for header, rows in _pipe_tables(rule.text, body_line):
+        _read_table(rule, body_line, header, rows, tables, problems)
+
+
+def _read_table(
+    rule: Rule,
+    body_line: int,
+    header: tuple[str, ...],
+    rows: list[tuple[int, list[str]]],
+    tables: _Tables,
+    problems: list[Problem],
+) -> None:
+    service = tables.service
+    found: list[tuple[str, int, str]] = []
+    if _is_channel_header(header):
         if tables.channels is not None:
             problems.append(Problem(rule.page, body_line, f"{rule.id}: channels are already defined in another rule"))
             return
-        tables.channels = _read_channels(rule.page, rows, problems)
+        tables.channels = _read_channels(rule.page, header, rows, problems)
         if not tables.channels:
             problems.append(Problem(rule.page, body_line, f"{rule.id}: the channel table lists no valid channel"))
     elif header == LADDER_HEADER:
@@ -357,17 +399,42 @@ def _read_tables(rule: Rule, body_line: int, tables: _Tables, problems: list[Pro
             problems.append(Problem(rule.page, body_line, f"{rule.id}: the ladder is already defined in another rule"))
             return
         tables.ladder = _read_ladder(rule.page, rows, problems)
+    elif header in (service_tables.AIM_HEADER, service_tables.HANDLE_HEADER):
+        kind = "response-time aim" if header == service_tables.AIM_HEADER else "handle-time guide"
+        if kind in service.where:
+            problems.append(Problem(rule.page, body_line, f"{rule.id}: the {kind} table is already given elsewhere"))
+            return
+        service.where[kind] = (rule.page, rows[0][0] if rows else body_line)
+        if kind == "response-time aim":
+            service.aims = rows
+        else:
+            service.handle = rows
+    elif header == service_tables.HOURS_HEADER:
+        if service.week is not None:
+            problems.append(Problem(rule.page, body_line, f"{rule.id}: opening hours are already given elsewhere"))
+            return
+        service.where["opening hours"] = (rule.page, rows[0][0] if rows else body_line)
+        service.week = service_tables.read_hours(rule.page, rows, found)
+    elif header == service_tables.HOLIDAY_HEADER:
+        service_tables.read_holidays(rule.page, rows, service.holidays, found)
     elif header == STANDARD_HEADER:
         for line, cells in rows:
             name, value = (cells + ["", ""])[:2]
             key = name.lower()
-            if key in tables.standards:
+            if key in tables.standards or (key == service_tables.TIME_ZONE and service.zone):
                 problems.append(Problem(rule.page, line, f"standard '{name}' is defined twice"))
+                continue
+            if key == service_tables.TIME_ZONE:
+                service.zone = service_tables.read_zone(rule.page, line, value, found)
+                continue
+            if key == service_tables.SMALLEST_SAMPLE:
+                service.smallest_sample = service_tables.read_count(rule.page, line, value, found)
                 continue
             try:
                 tables.standards[key] = (Period.parse(value), rule.page, line)
             except PeriodError as exc:
                 problems.append(Problem(rule.page, line, f"standard '{name}': {exc}"))
+    problems.extend(Problem(*problem) for problem in found)
 
 
 def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Problem]]:
@@ -471,8 +538,11 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
     where = "any rule"
     if tables.channels is None:
         problems.append(
-            Problem(docs_dir.name, 0, f"no channel table ('| Code | Channel | First-response target |') under {where}")
+            Problem(docs_dir.name, 0, f"no channel table ('| Channel | First-response target | Code |') under {where}")
         )
+    found: list[tuple[str, int, str]] = []
+    channels, hours = service_tables.apply(tables.service, tables.channels or {}, found)
+    problems.extend(Problem(*problem) for problem in found)
     if tables.ladder is None:
         problems.append(
             Problem(docs_dir.name, 0, f"no ladder table ('| Step | Level | Code | Follow-up within |') under {where}")
@@ -501,11 +571,14 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
         Handbook(
             label=label,
             rules=rules,
-            channels=tables.channels or {},
+            channels=channels,
             ladder=tables.ladder or (),
             look_back=tables.standards[LOOK_BACK][0],
             grace_period=tables.standards[GRACE_PERIOD][0],
             source=str(docs_dir),
+            hours=hours,
+            new_hire_period=tables.standards.get(service_tables.NEW_HIRE_PERIOD, (None,))[0],
+            smallest_sample=tables.service.smallest_sample,
         ),
         [],
     )

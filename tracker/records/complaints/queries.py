@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import exists, text, tuple_
 from sqlmodel import Session, col, select
@@ -24,6 +25,9 @@ from tracker.domain.errors import InputError, NotFound
 from tracker.domain.timeutil import as_utc, local_midnight, utcnow
 from tracker.records.employees.queries import get_employee
 from tracker.records.handbook.queries import standards
+
+if TYPE_CHECKING:
+    from sqlmodel.sql.expression import Select
 
 PAGE = 50
 
@@ -159,7 +163,11 @@ class ComplaintFilter:
     missed: bool = False  # only complaints whose first response was late or is overdue
 
 
-def _filtered(session: Session, statement, flt: ComplaintFilter):  # type: ignore[no-untyped-def]
+Statement = TypeVar("Statement", bound="Select[Any]")
+
+
+def _filtered(session: Session, statement: Statement, flt: ComplaintFilter) -> Statement:
+    """``statement`` narrowed to the complaints ``flt`` keeps."""
     if flt.status == "open":
         statement = statement.where(text(OPEN_COMPLAINT))  # the partial index's own predicate
     elif flt.status:

@@ -14,8 +14,9 @@ from sqlmodel import Session, select
 
 from tracker.audit import chain as audit
 from tracker.audit import snapshots
-from tracker.db.models import HandbookChannel, HandbookLevel, HandbookRule, HandbookVersion
+from tracker.db.models import HandbookChannel, HandbookLevel, HandbookRule, HandbookService, HandbookVersion
 from tracker.domain.errors import InputError
+from tracker.domain.handbook import service_record
 from tracker.domain.handbook.model import Handbook
 from tracker.domain.timeutil import local_date, utcnow
 from tracker.records.handbook.queries import latest_version
@@ -94,11 +95,18 @@ def publish(
         )
     session.add_all(rows)
     session.flush()
+    service = HandbookService(
+        version_id=version.id,
+        standards=service_record.to_json(handbook),
+    )
+    session.add(service)
+    session.flush()
     after = snapshots.published_version(
         version,
         [r for r in rows if isinstance(r, HandbookRule)],
         [c for c in rows if isinstance(c, HandbookChannel)],
         [lv for lv in rows if isinstance(lv, HandbookLevel)],
+        service,
     )
     audit.append(
         session, actor=actor, action="handbook.publish", entity="handbook_version", key=label, after=after, at=now

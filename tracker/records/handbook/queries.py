@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from tracker.db.models import HandbookChannel, HandbookLevel, HandbookRule, HandbookVersion
+from tracker.db.models import HandbookChannel, HandbookLevel, HandbookRule, HandbookService, HandbookVersion
 from tracker.domain.errors import InputError, NotFound, NoVersionPublished
+from tracker.domain.handbook import service_record
 from tracker.domain.handbook.diff import RuleChange, diff_rules
 from tracker.domain.handbook.model import Channel, Handbook, LadderLevel, Standards
 from tracker.domain.periods import Period
@@ -51,7 +52,8 @@ def standards(session: Session, version: HandbookVersion) -> Standards:
     titles = session.exec(
         select(HandbookRule.rule_id, HandbookRule.title).where(HandbookRule.version_id == version.id)
     ).all()
-    return Standards(
+    service = session.get(HandbookService, version.id)
+    read = Standards(
         label=version.label,
         channels={c.code: Channel(c.code, c.name, Period.parse(c.target)) for c in channels},
         ladder=tuple(
@@ -62,6 +64,7 @@ def standards(session: Session, version: HandbookVersion) -> Standards:
         grace_period=Period.parse(version.grace_period),
         rule_titles=dict(titles),
     )
+    return service_record.with_service(read, service.standards if service is not None else None)
 
 
 def _rule_map(session: Session, version: HandbookVersion) -> dict[str, tuple[str, str]]:
@@ -111,7 +114,9 @@ def drift_from_published(session: Session, working: Handbook) -> list[str] | Non
     published = standards(session, version)
     ours = working.standards
     for name, theirs, mine in (
-        ("the channels' first-response targets", published.channels, ours.channels),
+        ("the channels' targets, aims and guides", published.channels, ours.channels),
+        ("the opening hours", published.hours, ours.hours),
+        ("the new-hire period", published.new_hire_period, ours.new_hire_period),
         ("the corrective-action ladder", published.ladder, ours.ladder),
         ("the look-back window", published.look_back, ours.look_back),
         ("the sign-off grace period", published.grace_period, ours.grace_period),

@@ -109,7 +109,7 @@ class ComplaintScreen(TrackerScreen):
             speed = (
                 f"First response after {format_seconds(view.first_response_seconds)} — target {view.target}: {verdict}"
             )
-        speed += f"\nResponse time (mean gap between replies): {format_seconds(view.response_time_seconds)}"
+        speed += f"\nResponse time (mean wait for an answer, SPD-03): {format_seconds(view.response_time_seconds)}"
         self.query_one("#c-speed", Static).update(speed)
         allowed = set(view.allowed_next)
         for name, _, _, target in STEPS:

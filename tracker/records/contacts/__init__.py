@@ -1,0 +1,1 @@
+"""Customer contacts imported from help desks: service measures, never conduct records."""
