@@ -11,6 +11,7 @@ import stat
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -65,9 +66,14 @@ def test_backup_never_overwrites_and_restore_refuses_a_damaged_file(
     assert counts(drill_engine) == before
 
 
+def reader(path: Path) -> sqlite3.Connection:
+    """A read-only look at a database file, live (its WAL read too) or not: the path percent-encoded."""
+    return sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+
+
 def _refs(path: Path) -> dict[str, str]:
     """ref -> summary of every complaint in a database file, read without changing it."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection = reader(path)
     try:
         return dict(connection.execute("SELECT ref, summary FROM complaint").fetchall())
     finally:
@@ -75,7 +81,7 @@ def _refs(path: Path) -> dict[str, str]:
 
 
 def _newest_event(path: Path) -> tuple[int, str, str, str | None]:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection = reader(path)
     try:
         return connection.execute(
             "SELECT seq, hash, action, after FROM audit_event ORDER BY seq DESC LIMIT 1"

@@ -19,12 +19,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from tests.conftest import read
+from tests.conftest import ACTOR, read
 from tracker.audit import chain as audit
 from tracker.audit.integrity import verify_records
 from tracker.db import triggers
 from tracker.db.engine import sqlite_path
 from tracker.db.models import AuditEvent
+from tracker.domain.errors import TrackerError
+from tracker.maintenance.backup import recount
 
 
 @dataclass(frozen=True)
@@ -187,8 +189,8 @@ def intruder(engine: Engine) -> Callable[[str], None]:
             finally:
                 connection.close()
         else:
-            with engine.begin() as connection:
-                connection.exec_driver_sql(sql)
+            with engine.begin() as session:
+                session.exec_driver_sql(sql)
 
     return run
 
@@ -329,6 +331,15 @@ REPORTED: tuple[Forgery, ...] = (
     Forgery(
         "complaint_day: counters rewritten", ("UPDATE complaint_day SET received = received + 5",), "complaint counters"
     ),
+    Forgery(
+        "complaint_day: late count rewritten",
+        ("UPDATE complaint_day SET received = received + 2, late = late + 2",),
+        "complaint counters",
+    ),
+    Forgery(
+        "rule_day: counters rewritten", ("UPDATE rule_day SET complaints = complaints + 3",), "rule counters differ"
+    ),
+    Forgery("complaint_day: a day's counter deleted", ("DELETE FROM complaint_day",), "complaint counters"),
     Forgery("audit_event: an event deleted", ("DELETE FROM audit_event WHERE seq = 7",), "event 7 is missing"),
     Forgery(
         "audit_event: an event edited",
@@ -404,3 +415,39 @@ def test_a_consistent_rewrite_of_the_whole_chain_is_caught_by_the_kept_head(work
     rewrite_chain(worked)
     assert findings(worked) == [], "rewritten consistently, the chain alone cannot tell"
     assert any("the chain was rewritten" in problem for problem in findings(worked, kept))
+
+
+FORGED_REF = "C-2026-99999"
+
+
+def _shadow_event_for_a_forged_complaint(engine: Engine) -> None:
+    """Triggers dropped, a complaint inserted and, beside the chain (seq 0), an audit row whose
+    'after' is exactly the forged complaint's state: the record check alone would find it audited."""
+    drop_triggers(engine)
+    run = intruder(engine)
+    if engine.dialect.name == "postgresql":
+        run("ALTER TABLE audit_event DROP CONSTRAINT ck_audit_event_seq_positive")
+    run(
+        "INSERT INTO audit_event (" + EVENT_COLUMNS + ") SELECT 0, at, actor, action, entity, "
+        f"'{FORGED_REF}', before, replace(replace(after, '\"ref\":\"' || entity_key || '\"', "
+        f'\'"ref":"{FORGED_REF}"\'), \'"rules":["CON-06"]\', \'"rules":[]\'), '
+        "'x' || substr(prev_hash, 2), 'y' || substr(hash, 2) FROM audit_event "
+        "WHERE seq = (SELECT MAX(seq) FROM audit_event WHERE entity = 'complaint')"
+    )
+    run(f"INSERT INTO complaint ({COMPLAINT_COLUMNS}) SELECT {FORGED_COMPLAINT} FROM complaint")
+
+
+def test_an_audit_row_beside_the_chain_vouches_for_no_record(worked: Engine) -> None:
+    _shadow_event_for_a_forged_complaint(worked)
+    with read(worked) as session:
+        problems = verify_records(session, counters=False)
+    assert any(f"complaint {FORGED_REF} has no audit event" in problem for problem in problems), problems
+
+
+def test_recount_refuses_to_launder_a_record_vouched_for_beside_the_chain(worked: Engine) -> None:
+    _shadow_event_for_a_forged_complaint(worked)
+    before = snapshot(worked)
+    with pytest.raises(TrackerError, match="recount refused") as caught:
+        recount(worked, actor=ACTOR)
+    assert FORGED_REF in str(caught.value) or "not on the chain" in str(caught.value), caught.value
+    assert snapshot(worked) == before, "a refused recount wrote nothing"

@@ -46,12 +46,19 @@ BATCH = 1000
 Checked = tuple[Any, ...]
 
 
+def _on_the_chain() -> Any:
+    """Only audit rows on the chain vouch for a record: a row beside it (seq below 1, inserted with
+    the triggers dropped) is never read as a record's audited state. The chain walk (``verify_chain``)
+    reports such a row and any gap; this check trusts nothing else meanwhile."""
+    return col(AuditEvent.seq) >= 1
+
+
 def _audited(session: Session, entity: str) -> Iterator[tuple[str, str | None]]:
-    """(key, last 'after') per record, in key order."""
+    """(key, last 'after') per record, in key order, from the events on the chain."""
     key_column = byte_order(session, AuditEvent.entity_key)
     statement = (
         select(AuditEvent.entity_key, AuditEvent.after)
-        .where(AuditEvent.entity == entity)
+        .where(AuditEvent.entity == entity, _on_the_chain())
         .order_by(key_column, col(AuditEvent.seq))
         .execution_options(yield_per=BATCH)
     )
@@ -202,7 +209,7 @@ def verify_imports(session: Session) -> list[str]:
     """
     problems: list[str] = []
     events = session.exec(
-        select(AuditEvent).where(AuditEvent.entity == "complaint_import").order_by(col(AuditEvent.seq))
+        select(AuditEvent).where(AuditEvent.entity == "complaint_import", _on_the_chain()).order_by(col(AuditEvent.seq))
     ).all()
     for event in events:
         recorded = json.loads(event.after or "{}")
@@ -213,7 +220,7 @@ def verify_imports(session: Session) -> list[str]:
             first_before: dict[str, str | None] = {}
             for key, before in session.exec(
                 select(AuditEvent.entity_key, AuditEvent.before)
-                .where(AuditEvent.entity == "complaint", col(AuditEvent.entity_key).in_(refs))
+                .where(AuditEvent.entity == "complaint", col(AuditEvent.entity_key).in_(refs), _on_the_chain())
                 .order_by(col(AuditEvent.seq))
             ):
                 first_before.setdefault(key, before)
@@ -326,7 +333,9 @@ def verify_records(session: Session, *, limit: int = 1000, counters: bool = True
     problems: list[str] = (
         verify_imports(session) + (verify_counters(session) if counters else []) + verify_derived(session)
     )
-    imports = set(session.exec(select(AuditEvent.seq).where(AuditEvent.entity == "complaint_import")).all())
+    imports = set(
+        session.exec(select(AuditEvent.seq).where(AuditEvent.entity == "complaint_import", _on_the_chain())).all()
+    )
     for kind in KINDS:
         audited = _audited(session, kind.entity)
         rows = kind.rows(session)

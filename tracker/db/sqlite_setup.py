@@ -14,6 +14,8 @@ one ``tracker db backup`` printed. Backups are read through ``connect_read_only`
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
+from urllib.parse import quote
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -35,9 +37,19 @@ def connect(path: str) -> sqlite3.Connection:
     return connection
 
 
+def read_only_uri(path: str) -> str:
+    """The URI of a file opened read-only and immutable. The path is percent-encoded: in a URI
+    ``?`` starts the options, ``#`` a fragment and ``%`` an escape, so a backup named
+    ``shelf #1/b?.db`` would otherwise open (or create) another file."""
+    absolute = Path(path).absolute().as_posix()
+    if not absolute.startswith("/"):  # a drive letter: file:///C:/...
+        absolute = "/" + absolute
+    return f"file://{quote(absolute, safe='/:')}?mode=ro&immutable=1"
+
+
 def connect_read_only(path: str) -> sqlite3.Connection:
     """A file that must not change at all (a backup, perhaps on read-only media): opened
     read-only and immutable, so SQLite neither writes nor locks it."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    connection = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
     connection.isolation_level = None
     return connection

@@ -9,14 +9,18 @@ A restore is one transaction on the live database, holding its write lock from
 before the safety copy until the restored records and the restore's own audit
 event are committed together:
 
-1. the backup is copied to a work file, upgraded to this tracker's schema, and its
-   chain and every record are checked against its trail (nothing is replaced if not);
+1. the backup is copied to a work file (in a private folder beside the database, locked while
+   the restore runs; one left by a killed restore is removed by the next), upgraded to this
+   tracker's schema, its schema objects compared with what this tracker's migrations create (a
+   trigger dropped or added outside the tracker is refused), and its chain and every record
+   checked against its trail (nothing is replaced if not);
 2. the live database's write lock is taken (other supervisors' saves wait, or are
    refused with the one-line message) and the safety copy taken under it;
 3. into the work file go the purges of customer details recorded since the backup
    (the retention promise holds across a restore) and the ``db.restore`` event
    naming the head replaced, read under the lock;
-4. the live database's contents are replaced by the work file's and committed.
+4. the live database's contents are replaced by the work file's, the tracker's own triggers
+   (never the copy's) put back, and all of it committed.
 
 A restore killed at any point before that commit leaves the live database as it
 was; after it, the restore is complete and on record. Complaint references keep
@@ -26,15 +30,24 @@ PostgreSQL databases are backed up with pg_dump (see the README).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+try:
+    import fcntl
+except ImportError:  # not on POSIX: a stale work folder is then left for the operator
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -43,7 +56,7 @@ from tracker.audit import chain as audit
 from tracker.audit.integrity import verify_records
 from tracker.db import counters, sqlite_setup
 from tracker.db import engine as db
-from tracker.db.migrate import ensure_schema, head_revision, known_revisions
+from tracker.db.migrate import ensure_schema, head_revision, known_revisions, upgrade
 from tracker.db.raw import of_session
 from tracker.db.triggers import GENESIS
 from tracker.domain.errors import InputError, TrackerError
@@ -109,6 +122,51 @@ def _copy(source: sqlite3.Connection, target: Path) -> None:
         destination.execute("PRAGMA journal_mode = DELETE")
     finally:
         destination.close()
+
+
+# The schema objects of a database (type, name, table, SQL), SQLite's own left out.
+_OBJECTS = "SELECT type, name, tbl_name, sql FROM {schema}.sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+SchemaObjects = dict[tuple[str, str], tuple[str, str | None]]
+
+
+def _objects(rows: Iterable[Sequence[Any]]) -> SchemaObjects:
+    return {(str(kind), str(name)): (str(table), sql) for kind, name, table, sql in rows}
+
+
+@functools.lru_cache(maxsize=1)
+def tracker_schema() -> SchemaObjects:
+    """The tables, indexes and triggers this tracker's migrations create, at its schema head:
+    read from a database migrated for the purpose (the migrations are the only definition)."""
+    with tempfile.TemporaryDirectory(prefix="tracker-schema-") as folder:
+        path = Path(folder) / "schema.db"
+        engine = db.make_engine(f"sqlite:///{path}")
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
+        connection = sqlite3.connect(path)
+        try:
+            return _objects(connection.execute(_OBJECTS.format(schema="main")).fetchall())
+        finally:
+            connection.close()
+
+
+def schema_differences(found: SchemaObjects) -> list[str]:
+    """How a database's schema objects (at this tracker's head) differ from what its migrations create."""
+    expected = tracker_schema()
+    differences = [f"{kind} {name} is missing" for kind, name in sorted(expected.keys() - found.keys())]
+    differences += [f"{kind} {name} is not the tracker's" for kind, name in sorted(found.keys() - expected.keys())]
+    differences += [
+        f"{kind} {name} was changed"
+        for (kind, name) in sorted(expected.keys() & found.keys())
+        if expected[(kind, name)] != found[(kind, name)]
+    ]
+    return differences
+
+
+def _schema_problem(differences: list[str]) -> str:
+    more = f" and {len(differences) - 1} more" if len(differences) > 1 else ""
+    return f"its schema differs from this tracker's ({differences[0]}{more}): it was altered outside the tracker"
 
 
 @dataclass(frozen=True)
@@ -179,6 +237,10 @@ def check_backup(path: Path) -> BackupReport:
             problems = [] if chain.ok else [f"audit chain broken at event {chain.broken_seq}: {chain.problem}"]
             problems += chain.clock_problems
             at_head = checked.revision == head_revision()
+            if at_head:
+                found = _objects(session.connection().exec_driver_sql(_OBJECTS.format(schema="main")).all())
+                differences = schema_differences(found)
+                problems += [_schema_problem(differences)] if differences else []
             if chain.ok and at_head:
                 problems += verify_records(session, limit=20)
     finally:
@@ -238,6 +300,12 @@ def _checked_work_copy(source: Path, work: Path) -> Engine:
     engine = db.make_engine(f"sqlite:///{work}")
     ensure_schema(engine, auto_upgrade=True)
     with db.read_session(engine) as session:
+        # A trigger dropped or added with raw sqlite3 (the append-only guarantee gone, or a trigger
+        # that rewrites what the tracker saves): the copy is refused, whatever its records say.
+        found = _objects(session.connection().exec_driver_sql(_OBJECTS.format(schema="main")).all())
+        differences = schema_differences(found)
+        if differences:
+            raise InputError("path", f"{source}: {_schema_problem(differences)}; nothing was restored")
         chain = audit.verify_chain(session)
         if not chain.ok:
             raise InputError(
@@ -303,13 +371,73 @@ def _replace_contents(live: sqlite3.Connection, work: Path) -> None:
                 "ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)",
                 (name, value),
             )
-        for (sql,) in live.execute("SELECT sql FROM restored.sqlite_master WHERE type = 'trigger'").fetchall():
-            live.execute(sql)
+        # The tracker's own triggers, never the copy's: the live database keeps its protection
+        # whatever was done to the file restored from (or to the live one).
+        for (kind, _name), (_table, sql) in sorted(tracker_schema().items()):
+            if kind == "trigger" and sql:
+                live.execute(sql)
         live.execute("COMMIT")
     finally:
         if live.in_transaction:
             live.execute("ROLLBACK")
         live.execute("DETACH DATABASE restored")
+
+
+def _hold(folder: Path, *, wait: bool) -> int | None:
+    """An exclusive lock on ``folder`` (a file descriptor to keep open while it is held), or None
+    when another process holds it (``wait`` false) or the folder has gone."""
+    if fcntl is None:
+        return None
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _remove_stale_work(live_path: Path) -> None:
+    """Work copies left by restores that were killed (their lock is free): they hold every record,
+    customers' details too, and must not outlive the next restore. One in use is left alone."""
+    for leftover in live_path.parent.glob(f"{live_path.name}.restoring-*"):
+        if leftover.is_dir() and not leftover.is_symlink():
+            fd = _hold(leftover, wait=False)
+            if fd is not None:
+                try:
+                    shutil.rmtree(leftover, ignore_errors=True)
+                finally:
+                    os.close(fd)
+        elif leftover.is_file() or leftover.is_symlink():  # an earlier tracker's work file, and its -wal/-shm
+            leftover.unlink(missing_ok=True)
+
+
+@contextmanager
+def work_folder(live_path: Path) -> Iterator[Path]:
+    """A private folder (0700) beside the live database for a restore's work copy, locked while the
+    restore runs (so another restore knows it is in use) and removed when it ends. A folder left by a
+    killed restore is removed by the next one (``_remove_stale_work``)."""
+    while True:
+        try:
+            folder = Path(tempfile.mkdtemp(prefix=f"{live_path.name}.restoring-", dir=live_path.parent))
+        except OSError as exc:
+            raise TrackerError(
+                f"database: cannot make a work folder beside {live_path} ({exc.strerror}); nothing was restored"
+            ) from None
+        fd = _hold(folder, wait=True)  # None where the file system has no locks: then unlocked
+        if folder.is_dir():
+            break
+        if fd is not None:  # another restore took it for stale in the instant between: a new one
+            os.close(fd)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        if fd is not None:
+            os.close(fd)
 
 
 RESTORE_STEPS = ("checked", "locked", "safety copy taken", "restored records prepared", "replaced")
@@ -330,8 +458,27 @@ def restore(
     checked = check_file(source)
     now = now or utcnow()
     stamp = f"{now:%Y%m%dT%H%M%S}"
-    work = live_path.with_name(f"{live_path.name}.restoring-{stamp}")
     safety = live_path.with_name(f"{live_path.name}.before-restore-{stamp}")
+    for number in range(2, 100):  # two restores in one second keep both safety copies
+        if not safety.exists():
+            break
+        safety = live_path.with_name(f"{live_path.name}.before-restore-{stamp}-{number}")
+    _remove_stale_work(live_path)
+    with work_folder(live_path) as folder:
+        return _restore(engine, live_path, source, checked, folder / "restoring.db", safety, actor, now, progress)
+
+
+def _restore(
+    engine: Engine,
+    live_path: Path,
+    source: Path,
+    checked: FileCheck,
+    work: Path,
+    safety: Path,
+    actor: str,
+    now: datetime,
+    progress: Callable[[str], None],
+) -> RestoreResult:
     work_engine: Engine | None = None
     try:
         work_engine = _checked_work_copy(source, work)
@@ -381,9 +528,7 @@ def restore(
             live.close()
     finally:
         if work_engine is not None:
-            work_engine.dispose()
-        for leftover in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm")):
-            leftover.unlink(missing_ok=True)
+            work_engine.dispose()  # the work folder, and the copy in it, go when the restore ends
     return RestoreResult(source, safety, _text(replaced), _text(checked.head), len(purges))
 
 
@@ -392,6 +537,11 @@ def recount(engine: Engine, *, actor: str) -> None:
     outside the tracker), on record."""
 
     def work(session: Session) -> None:
+        chain = audit.verify_chain(session)  # only a sound chain vouches for the records counted
+        if not chain.ok:
+            raise TrackerError(
+                f"recount refused: the audit chain is broken at event {chain.broken_seq}: {chain.problem}"
+            )
         problems = verify_records(session, limit=5, counters=False)
         if problems:  # counters rebuilt from forged records would make the forgery look consistent
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
