@@ -15,6 +15,7 @@ from tracker.cli.output import (
     error_console,
     report_row_errors,
     say,
+    say_ignored,
     say_json,
 )
 from tracker.domain import complaint_flow as flow
@@ -228,6 +229,7 @@ def import_history(
     if fmt == Format.json:
         say_json({"imported": True} | result.as_dict())
         return
+    say_ignored(path.name, result.ignored_columns)
     say(
         f"Imported {result.rows} complaints from {path.name} ({result.first_ref} … {result.last_ref}); "
         f"file SHA-256 {result.file_sha256}, audit event {result.audit_seq}."
@@ -258,7 +260,7 @@ def show(
         f"Rules      {', '.join(f'{r} {t}' for r, t in view.rules) or 'none given'}",
         f"Summary    {cpl.summary}",
         f"First response {format_seconds(view.first_response_seconds)} (target {view.target}){missed}",
-        f"Response time  {format_seconds(view.response_time_seconds)} (mean gap between replies)",
+        f"Response time  {format_seconds(view.response_time_seconds)} (mean wait for an answer, SPD-03)",
     ]
     if not redact and (cpl.customer_name or cpl.customer_contact):
         lines.insert(3, f"Customer   {cpl.customer_name or ''} {cpl.customer_contact or ''}")

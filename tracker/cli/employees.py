@@ -14,6 +14,7 @@ from tracker.cli.output import (
     report_row_errors,
     say,
     say_heading,
+    say_ignored,
     say_json,
 )
 from tracker.domain.errors import InputError, RowErrors
@@ -200,6 +201,7 @@ def import_roster(
     if fmt == Format.json:
         say_json({"imported": True} | result.as_dict())
         return
+    say_ignored(path.name, result.ignored_columns)
     say(
         f"Imported {path.name}: {len(result.added)} added, {len(result.updated)} updated, {result.unchanged} unchanged."
     )

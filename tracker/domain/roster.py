@@ -22,9 +22,17 @@ class RosterRow:
     active: bool | None  # None: the file does not say
 
 
-def parse_roster(data: bytes) -> tuple[list[RosterRow], list[RowError], int]:
-    """Rows ready to apply, every bad row, and how many data rows the file had."""
-    table = read_csv(data, required=REQUIRED, optional=OPTIONAL)
+@dataclass(frozen=True)
+class ParsedRoster:
+    rows: list[RosterRow]
+    errors: list[RowError]
+    total: int  # data rows in the file, bad ones included
+    ignored: list[str]  # columns a roster does not have (an HR export carries many): named, not read
+
+
+def parse_roster(data: bytes) -> ParsedRoster:
+    """Rows ready to apply and every bad row."""
+    table = read_csv(data, required=REQUIRED, optional=OPTIONAL, ignore_unknown=True)
     errors = header_problems(table.header, list(table.errors), required=REQUIRED, optional=OPTIONAL)
     rows: list[RosterRow] = []
     seen: dict[str, int] = {}
@@ -48,4 +56,4 @@ def parse_roster(data: bytes) -> tuple[list[RosterRow], list[RowError], int]:
         seen[key] = number
         rows.append(RosterRow(number, employee, active))
     errors.sort(key=lambda error: error.row)
-    return rows, errors, len(table.rows) + sum(1 for e in table.errors if e.row > 1)
+    return ParsedRoster(rows, errors, len(table.rows) + sum(1 for e in table.errors if e.row > 1), table.ignored)

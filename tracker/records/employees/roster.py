@@ -22,9 +22,16 @@ class ImportResult:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {"rows": self.rows, "added": len(self.added), "updated": len(self.updated), "unchanged": self.unchanged}
+        return {
+            "rows": self.rows,
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": self.unchanged,
+            "ignored_columns": self.ignored_columns,
+        }
 
 
 def import_roster(data: bytes, *, session: Session, actor: str, now: datetime | None = None) -> ImportResult:
@@ -33,11 +40,12 @@ def import_roster(data: bytes, *, session: Session, actor: str, now: datetime | 
     A row whose number exists updates that employee; the same file imported
     twice changes nothing the second time.
     """
-    rows, errors, total = parse_roster(data)
-    if errors:
-        raise RowErrors(errors, max(total, 1))
+    parsed = parse_roster(data)
+    if parsed.errors:
+        raise RowErrors(parsed.errors, max(parsed.total, 1))
+    rows = parsed.rows
     now = now or utcnow()
-    result = ImportResult(rows=len(rows))
+    result = ImportResult(rows=len(rows), ignored_columns=parsed.ignored)
     existing = _existing_by_number(session, [row.employee.number for row in rows], for_update=True)
     for row in rows:
         data_row = row.employee
@@ -132,9 +140,10 @@ def preview_roster(data: bytes, *, session: Session) -> RosterPreview:
     A file with bad rows reports every bad row (number, column, reason) and no
     changes, since importing it would apply none.
     """
-    rows, errors, total = parse_roster(data)
-    if errors:
-        return RosterPreview(rows=max(total, 1), errors=errors)
+    parsed = parse_roster(data)
+    if parsed.errors:
+        return RosterPreview(rows=max(parsed.total, 1), errors=parsed.errors)
+    rows = parsed.rows
     preview = RosterPreview(rows=len(rows))
     existing = _existing_by_number(session, [row.employee.number for row in rows], for_update=False)
     for row in rows:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
@@ -28,7 +28,7 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from tracker.audit import chain as audit
-from tracker.db.dialect import refresh_statistics
+from tracker.db.dialect import is_sqlite, refresh_statistics
 from tracker.db.models import AuditEvent, Complaint, Counter, Employee
 from tracker.db.raw import of_session
 from tracker.domain.complaint_rows import (
@@ -78,6 +78,7 @@ class ComplaintImportResult:
     first_ref: str | None = None
     last_ref: str | None = None
     audit_seq: int = 0
+    ignored_columns: tuple[str, ...] = ()  # a help desk's columns the tracker does not read, named once
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -86,6 +87,7 @@ class ComplaintImportResult:
             "first_ref": self.first_ref,
             "last_ref": self.last_ref,
             "audit_seq": self.audit_seq,
+            "ignored_columns": list(self.ignored_columns),
         }
 
 
@@ -100,7 +102,8 @@ def file_sha256(stream: BinaryIO) -> str:
 def refuse_repeated_file(session: Session, sha256: str) -> None:
     """An export imported before (the same bytes, by its recorded SHA-256) is refused: imported
     again it would add every complaint a second time under new references."""
-    events = session.exec(select(AuditEvent).where(AuditEvent.action == "complaint.import")).all()
+    on_chain = col(AuditEvent.seq) >= 1  # a row beside the chain vouches for nothing
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "complaint.import", on_chain)).all()
     for event in events:
         after = json.loads(event.after or "{}")
         if after.get("file_sha256") == sha256:
@@ -145,7 +148,7 @@ class BulkLoad:
         self.now = now
         self.version_id = version_id
         self.progress = progress
-        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.sqlite = is_sqlite(session)
         self.connection = session.connection()
 
     def run(
@@ -264,7 +267,7 @@ def import_complaints(
     (rows inserted, bytes of the file read).
     """
     now = now or utcnow()
-    reader = CsvStream(stream, required=REQUIRED, optional=OPTIONAL)
+    reader = CsvStream(stream, required=REQUIRED, optional=OPTIONAL, ignore_unknown=True)
     if reader.header_errors:  # a file of another kind is refused without quoting it (domain/file_shape.py)
         raise RowErrors(header_problems(reader.header, reader.header_errors, required=REQUIRED, optional=OPTIONAL), 1)
     version = get_version(session, version_label) if version_label else version_in_force(session)
@@ -285,4 +288,5 @@ def import_complaints(
                 yield row_number, check(row_number, cells, standards=std, employee=employees.get, now=now)
 
     load = BulkLoad(session, actor=actor, now=now, version_id=version.id or 0, progress=progress)
-    return load.run(items, source=source, sha256=sha256, position=stream.tell)
+    result = load.run(items, source=source, sha256=sha256, position=stream.tell)
+    return replace(result, ignored_columns=tuple(reader.ignored))
