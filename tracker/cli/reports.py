@@ -161,12 +161,12 @@ def service(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """Are the speed standards kept? Imported contacts against each channel's targets, with sample sizes."""
-    from tracker.reporting.service import GROUPINGS, service_report
+    from tracker.reporting.service import GROUPINGS, PERIOD_DAYS, service_report
 
     if by not in GROUPINGS:
         raise InputError("--by", f"'{by}' is not one of {', '.join(GROUPINGS)}")
     c = context.backend(ctx)
-    period = _period(since, until, 30)
+    period = _period(since, until, PERIOD_DAYS)
     report = c.read(lambda s: service_report(s, by=by, period=period))
     smallest = report.smallest_sample
     rows = [g.as_dict(smallest) for g in [*report.groups, report.baseline]] if report.groups else []

@@ -18,6 +18,8 @@ from tracker.domain import contact_words
 from tracker.domain.timeutil import DateRange, as_utc, to_local, utcnow
 from tracker.records.handbook.queries import standards, version_in_force
 
+PERIOD_DAYS = 90  # the period a service report covers unless told: a quarter, enough contacts per person
+
 GROUPINGS = ("team", "employee", "channel", "topic", "week")
 DEFAULT_SMALLEST_SAMPLE = 20  # for a version published before the handbook stated its own
 BATCH = 5000

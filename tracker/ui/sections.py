@@ -72,6 +72,13 @@ SECTIONS: tuple[Section, ...] = (
         _lazy("tracker.ui.screens.handbook.screen", "HandbookScreen"),
     ),
     Section(
+        "service",
+        "m",
+        "Service",
+        "Are the speed standards kept? Contacts measured by team, employee, channel, week",
+        _lazy("tracker.ui.screens.service.screen", "ServiceScreen"),
+    ),
+    Section(
         "reports",
         "r",
         "Reports",
