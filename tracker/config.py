@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from platformdirs import user_data_path
 
+from tracker.db.dialect import sqlite_file, sqlite_url
 from tracker.domain import limits
 from tracker.domain.errors import InputError
 from tracker.domain.text_safety import unsafe_character
@@ -31,13 +32,13 @@ EXPORTS_ENV = "TRACKER_EXPORTS"  # set by ``tracker serve``: the one folder the 
 
 
 def default_database_url() -> str:
-    return f"sqlite:///{user_data_path(APP_NAME, appauthor=False) / 'tracker.db'}"
+    return sqlite_url(user_data_path(APP_NAME, appauthor=False) / "tracker.db")
 
 
 def database_url(explicit: str | None = None) -> str:
     value = explicit or os.environ.get(DATABASE_ENV) or default_database_url()
     if "://" not in value:  # a plain file path is a SQLite database
-        value = f"sqlite:///{Path(value).expanduser().resolve()}"
+        value = sqlite_url(Path(value).expanduser().resolve())
     return value
 
 
@@ -140,12 +141,3 @@ def load_settings(
         Path(exports) if exports else None,
         creates_database=not chosen or database_url(chosen) == default_database_url(),
     )
-
-
-def sqlite_file(url: str) -> Path | None:
-    """The file of a SQLite URL (None for PostgreSQL or an in-memory database); no SQLAlchemy, so
-    the app's start-up can ask."""
-    if not url.startswith("sqlite:///"):
-        return None
-    path = url[len("sqlite:///") :].split("?", 1)[0]
-    return Path(path) if path and path != ":memory:" else None

@@ -87,3 +87,25 @@ def test_demo_and_the_default_location_create_their_database(
 
     assert run(["db", "info", "--format", "json"]) == 0
     assert (tmp_path / "data" / "service-standards-tracker" / "tracker.db").exists()
+
+
+def test_a_database_file_whose_path_has_url_characters_is_that_file(tracker: Runner, tmp_path: Path) -> None:
+    """`#`, `?`, `%` and spaces are ordinary in folder names; in a URL they end the path or start a
+    query. The tracker encodes them, so the file named is the file opened, by the engine and by the
+    app's fast start alike."""
+    from tracker.config import database_url
+    from tracker.db.raw import connect
+
+    folder = tmp_path / "shelf #1? 100% full"
+    folder.mkdir()
+    path = folder / "a&b=c.db"
+    tracker.url = str(path)
+    assert tracker("db", "init").code == 0
+    assert tracker("employees", "add", "--number", "E-1", "--name", "Ann", "--team", "Desk",
+                   "--hire-date", "2024-01-01").code == 0  # fmt: skip
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith("a&b=c.db-")) == ["a&b=c.db"]
+    assert not (tmp_path / "shelf ").exists()
+    info = tracker("db", "info", "--format", "json").json()
+    assert str(path) in str(info)
+    with connect(database_url(str(path))) as raw:
+        assert raw.value("SELECT count(*) FROM employee") == 1

@@ -11,7 +11,9 @@ import it when called): ``db/raw.py``, on the app's start-up path, asks it which
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote, unquote
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -22,6 +24,21 @@ SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 
 S = TypeVar("S", bound="Select[Any]")
+
+
+def sqlite_url(path: Path | str) -> str:
+    """The URL of a SQLite file, its path percent-encoded: a folder named ``shelf #1?`` would
+    otherwise end the path at ``#`` or start a query at ``?``, and open another file."""
+    return "sqlite:///" + quote(str(path), safe="/")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL, decoded as SQLAlchemy decodes it (None for PostgreSQL or an
+    in-memory database); no SQLAlchemy, so the app's start-up can ask."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = unquote(url[len("sqlite:///") :].split("?", 1)[0])
+    return Path(path) if path and path != ":memory:" else None
 
 
 def dialect_of(url: str) -> str:

@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Any, Iterator
 
 from tracker.db import sqlite_setup
-from tracker.db.dialect import POSTGRESQL, SQLITE, dialect_of, is_sqlite, name_of
+from tracker.db.dialect import POSTGRESQL, SQLITE, dialect_of, is_sqlite, name_of, sqlite_file
 
 # The newest migration in db/migrations/versions (a test checks they agree).
 SCHEMA_HEAD = "0004"
@@ -83,12 +82,12 @@ def libpq_uri(url: str) -> str:
 def connect(url: str) -> Iterator[Raw]:
     """A short-lived read connection, its schema checked against ``SCHEMA_HEAD``."""
     if is_sqlite(dialect_of(url)):
-        path = url.split(":///", 1)[1] if ":///" in url else ""
-        if not path or path == ":memory:":
+        path = sqlite_file(url)
+        if path is None:
             raise SchemaNotCurrent("in-memory database")
-        if not Path(path).exists():
+        if not path.exists():
             raise SchemaNotCurrent("no database file yet")
-        connection: Any = sqlite_setup.connect(path)
+        connection: Any = sqlite_setup.connect(str(path))
         raw = Raw(connection, SQLITE)
     else:
         import psycopg  # only when the tracker runs on PostgreSQL

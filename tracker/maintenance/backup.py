@@ -56,6 +56,7 @@ from tracker.audit import chain as audit
 from tracker.audit.integrity import verify_records
 from tracker.db import counters, sqlite_setup
 from tracker.db import engine as db
+from tracker.db.dialect import sqlite_url
 from tracker.db.migrate import ensure_schema, head_revision, known_revisions, upgrade
 from tracker.db.raw import of_session
 from tracker.db.triggers import GENESIS
@@ -139,7 +140,7 @@ def tracker_schema() -> SchemaObjects:
     read from a database migrated for the purpose (the migrations are the only definition)."""
     with tempfile.TemporaryDirectory(prefix="tracker-schema-") as folder:
         path = Path(folder) / "schema.db"
-        engine = db.make_engine(f"sqlite:///{path}")
+        engine = db.make_engine(sqlite_url(path))
         try:
             upgrade(engine)
         finally:
@@ -297,7 +298,7 @@ def _checked_work_copy(source: Path, work: Path) -> Engine:
         _copy(reader, work)
     finally:
         reader.close()
-    engine = db.make_engine(f"sqlite:///{work}")
+    engine = db.make_engine(sqlite_url(work))
     ensure_schema(engine, auto_upgrade=True)
     with db.read_session(engine) as session:
         # A trigger dropped or added with raw sqlite3 (the append-only guarantee gone, or a trigger
