@@ -73,3 +73,23 @@ def test_the_demo_refuses_a_database_that_holds_records(engine, handbook) -> Non
     demo.generate(engine, handbook, employees=5, complaints=10, seed=1, now=NOW)
     with pytest.raises(InputError, match="already holds records"):
         demo.generate(engine, handbook, employees=5, complaints=10, seed=1, now=NOW)
+
+
+def test_demo_contacts_are_in_the_past_and_open_with_the_customer(engine, handbook) -> None:  # type: ignore[no-untyped-def]
+    from tracker.db.models import Contact, ContactMessage
+    from tracker.records.contacts.integrity import verify_contacts
+    from tracker.domain.timeutil import as_utc
+
+    demo.generate(engine, handbook, employees=20, complaints=50, contacts=400, seed=3, now=NOW)
+    with read(engine) as s:
+        contacts = s.exec(select(Contact)).all()
+        assert len(contacts) == 400
+        assert max(as_utc(c.received_at) for c in contacts) <= NOW  # nothing arrives after "now"
+        messages = s.exec(select(ContactMessage)).all()
+        assert max(as_utc(m.at) for m in messages) <= NOW
+        first: dict[int, ContactMessage] = {}
+        for m in sorted(messages, key=lambda m: (m.contact_id, as_utc(m.at), m.id or 0)):
+            first.setdefault(m.contact_id, m)
+        written = [c for c in contacts if c.channel in ("chat", "email", "social")]
+        assert written and all(first[c.id or 0].author == "customer" for c in written)
+        assert verify_contacts(s) == []

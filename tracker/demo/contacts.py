@@ -41,10 +41,14 @@ def contact_rows(
         received = now - timedelta(seconds=rng.randint(3600, 84 * 24 * 3600))
         if code in ("chat", "phone", "counter"):  # live channels: only while we are open
             received = received.replace(hour=rng.randint(8, 18), minute=rng.randint(0, 59))
+            if received > now:  # today, at an hour still to come
+                received -= timedelta(days=1)
             if received.weekday() == 6:
                 received -= timedelta(days=1)
         agent = rng.choice(people)
         messages: list[MessageRow] = []
+        if code not in ("phone", "counter"):  # a written contact opens with the customer's message
+            messages.append(MessageRow(received, words.CUSTOMER))
         if code in ("email", "social"):
             messages.append(MessageRow(received, words.AUTOMATIC))  # "we have your message"
         at = received + timedelta(seconds=int(rng.expovariate(1 / first_wait)))
