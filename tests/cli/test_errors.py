@@ -120,7 +120,7 @@ def test_a_stored_date_at_the_calendars_end_breaks_no_report(ready: Runner) -> N
 
 def test_unknown_channel(ready: Runner) -> None:
     message = refused(ready, "complaints", "log", "--channel", "fax", "--summary", "Nobody answered")
-    assert message == "error: channel: 'fax' is not a channel of handbook 2026.1 (chat, counter, email, phone, social)"
+    assert message == "error: channel: 'fax' is not a channel of handbook 2026.2 (chat, counter, email, phone, social)"
 
 
 def test_unknown_employee(ready: Runner) -> None:
@@ -134,7 +134,7 @@ def test_unknown_employee(ready: Runner) -> None:
 
 def test_unknown_rule(ready: Runner) -> None:
     message = refused(ready, "complaints", "log", "--channel", "chat", "--summary", "Rude", "--rules", "CON-01,CON-42")
-    assert message == "error: rule_ids: CON-42 is not a rule of handbook version 2026.1"
+    assert message == "error: rule_ids: CON-42 is not a rule of handbook version 2026.2"
 
 
 def test_unknown_complaint_and_sign_off(ready: Runner) -> None:
@@ -184,9 +184,9 @@ def test_skipping_ladder_steps(ready: Runner) -> None:
 
 
 def test_publishing_again_or_under_another_label(ready: Runner) -> None:
-    assert refused(ready, "handbook", "publish").startswith("error: label: version 2026.1 is already published")
+    assert refused(ready, "handbook", "publish").startswith("error: label: version 2026.2 is already published")
     assert refused(ready, "handbook", "publish", "--label", "2027.1").startswith(
-        "error: label: the handbook pages say version 2026.1"
+        "error: label: the handbook pages say version 2026.2"
     )
 
 

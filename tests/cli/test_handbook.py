@@ -48,7 +48,7 @@ def test_check_passes_on_the_real_handbook(tracker: Runner) -> None:
     result = tracker("handbook", "check")
     assert result.code == 0, result.err
     assert result.out.startswith(
-        "Handbook 2026.1 is valid: 34 rules, 5 channels, 5 ladder levels, look-back 12 months, sign-off grace 14 days."
+        "Handbook 2026.2 is valid: 34 rules, 5 channels, 5 ladder levels, look-back 12 months, sign-off grace 14 days."
     )
 
 
@@ -78,7 +78,7 @@ def test_show_one_rule(tracker: Runner) -> None:
     assert result.out.startswith("CON-01 Never argue with a customer  (conduct.md)")
     assert "winning the point loses the customer" in result.out
     missing = tracker("handbook", "show", "CON-99")
-    assert (missing.code, missing.err) == (2, "error: rule: no rule 'CON-99' in handbook 2026.1\n")
+    assert (missing.code, missing.err) == (2, "error: rule: no rule 'CON-99' in handbook 2026.2\n")
 
 
 def test_publish_a_new_version_and_compare(tracker: Runner, tmp_path: Path) -> None:
@@ -87,19 +87,19 @@ def test_publish_a_new_version_and_compare(tracker: Runner, tmp_path: Path) -> N
     assert source.config is not None
     # The working copy's changes, before publishing.
     edit(source, *CON01_EDIT)
-    relabel(source, "2026.2")
+    relabel(source, "2026.3")
     diff = tracker("--handbook", str(source.config), "handbook", "diff", "--format", "json").json()
     assert diff == {
-        "from": "2026.1",
-        "to": "2026.2 (working copy)",
+        "from": "2026.2",
+        "to": "2026.3 (working copy)",
         "changes": [{"rule": "CON-01", "change": "changed", "title": "Never argue with a customer"}],
     }
     result = tracker("--handbook", str(source.config), "handbook", "publish", "--editorial")
     assert result.code == 0, result.err
-    assert "Published handbook version 2026.2: 34 rules, editorial (no re-signing needed)." in result.out
+    assert "Published handbook version 2026.3: 34 rules, editorial (no re-signing needed)." in result.out
     versions = tracker("handbook", "versions", "--format", "json").json()
-    assert [(v["label"], v["editorial"]) for v in versions] == [("2026.2", True), ("2026.1", False)]
-    between = tracker("handbook", "diff", "2026.1", "2026.2").out
+    assert [(v["label"], v["editorial"]) for v in versions] == [("2026.3", True), ("2026.2", False)]
+    between = tracker("handbook", "diff", "2026.2", "2026.3").out
     assert "CON-01" in between and "changed" in between
     assert tracker("audit", "verify").code == 0  # both published snapshots match their audit events
 
@@ -115,17 +115,17 @@ def test_check_refuses_a_changed_rule_under_a_published_label(tracker: Runner, t
     assert result.code == 2
     assert result.out == ""
     assert result.err.count("\n") == 1
-    assert result.err.startswith("error: handbook: version 2026.1 is already published, and the pages differ from it: ")
+    assert result.err.startswith("error: handbook: version 2026.2 is already published, and the pages differ from it: ")
     # The channel table sits in rule SPD-01's text, so that rule changed too.
     assert (
         "differ from it: CON-01 changed, SPD-01 changed, the channels' targets, aims and guides changed. " in result.err
     )
     assert "Traceback" not in result.err
     # A new label is the way to publish the change: the same pages then pass.
-    relabel(source, "2026.2")
+    relabel(source, "2026.3")
     renewed = tracker("--handbook", str(source.config), "handbook", "check")
     assert renewed.code == 0, renewed.err
-    assert renewed.out.startswith("Handbook 2026.2 is valid")
+    assert renewed.out.startswith("Handbook 2026.3 is valid")
 
 
 def test_check_passes_an_unchanged_published_handbook(tracker: Runner) -> None:

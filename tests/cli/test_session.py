@@ -34,7 +34,7 @@ def test_a_supervisors_session(tracker: Runner, tmp_path: Path) -> None:
     assert "Imported roster.csv: 3 added, 0 updated, 0 unchanged." in out
     assert "0 updated, 3 unchanged" in ok(tracker("employees", "import", str(roster))).out
     assert (
-        "Published handbook version 2026.1: 34 rules, material (everyone signs again)."
+        "Published handbook version 2026.2: 34 rules, material (everyone signs again)."
         in ok(tracker("handbook", "publish")).out
     )
 
@@ -53,7 +53,7 @@ def test_a_supervisors_session(tracker: Runner, tmp_path: Path) -> None:
             "personnel file E-1042",
         )
     ).out
-    assert "Recorded sign-off 1: Ann Lee — “I have read handbook version 2026.1 and will follow its rules.”" in out
+    assert "Recorded sign-off 1: Ann Lee — “I have read handbook version 2026.2 and will follow its rules.”" in out
     assert "Revoked sign-off 1." in ok(tracker("signoffs", "revoke", "1", "--reason", "Signed on the wrong page")).out
     assert (
         "Recorded sign-off 2"
@@ -158,7 +158,7 @@ def test_a_supervisors_session(tracker: Runner, tmp_path: Path) -> None:
     page = ok(tracker("report", "employee", "E-1043", "--format", "html")).out
     assert page.startswith("<!doctype html>") and "<h1>Employee file: Bob Ray (E-1043)</h1>" in page
     data = ok(tracker("report", "employee", "E-1042", "--format", "json")).json()
-    assert [(s["version"], s["valid"]) for s in data["signoffs"]] == [("2026.1", False), ("2026.1", True)]
+    assert [(s["version"], s["valid"]) for s in data["signoffs"]] == [("2026.2", False), ("2026.2", True)]
     assert [t["kind"] for t in data["timeline"]] == ["sign-off", "sign-off revoked", "sign-off"]
 
     # Everything above is on the audit trail, and the trail holds.

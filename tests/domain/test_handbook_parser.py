@@ -130,7 +130,7 @@ def test_ladder_levels_in_order_with_follow_ups(handbook: Handbook) -> None:
 def test_look_back_window_grace_period_and_label(handbook: Handbook) -> None:
     assert handbook.look_back == Period(12, "months")
     assert handbook.grace_period == Period(14, "days")
-    assert handbook.label == "2026.1"  # extra.handbook_version in mkdocs.yml
+    assert handbook.label == "2026.2"  # extra.handbook_version in mkdocs.yml
     assert len(handbook.content_hash) == 64
 
 

@@ -123,7 +123,7 @@ BAD_ACTIONS = [
     ),
     ({"issued_on": "2026-11-24"}, "issued_on", InputError, "2026-11-24 is in the future"),
     ({"issued_on": "2019-12-31"}, "issued_on", InputError, "2019-12-31 is before E-1 was hired (2020-01-01)"),
-    ({"rule_ids": "CON-99"}, "rule_ids", InputError, "CON-99 is not a rule of handbook version 2026.1"),
+    ({"rule_ids": "CON-99"}, "rule_ids", InputError, "CON-99 is not a rule of handbook version 2026.2"),
     ({"complaint_refs": "C-2026-00404"}, "complaint", NotFound, "no complaint with reference 'C-2026-00404'"),
 ]
 

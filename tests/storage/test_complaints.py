@@ -81,19 +81,19 @@ def test_log_gives_a_readable_reference_and_copies_the_target(staffed: Engine) -
 def test_an_unknown_channel_is_refused(staffed: Engine) -> None:
     data = complaint_input(channel="fax")
     error = refused(staffed, lambda s: log_complaint(data, session=s, actor=ACTOR, now=NOW), "channel")
-    assert error.reason == "'fax' is not a channel of handbook 2026.1 (chat, counter, email, phone, social)"
+    assert error.reason == "'fax' is not a channel of handbook 2026.2 (chat, counter, email, phone, social)"
 
 
 def test_an_unknown_rule_is_refused(staffed: Engine) -> None:
     data = complaint_input(rule_ids="CON-01, CON-99")
     error = refused(staffed, lambda s: log_complaint(data, session=s, actor=ACTOR, now=NOW), "rule_ids")
-    assert error.reason == "CON-99 is not a rule of handbook version 2026.1"
+    assert error.reason == "CON-99 is not a rule of handbook version 2026.2"
 
 
 def test_rules_are_checked_against_the_version_in_force(staffed: Engine, tmp_path: Path) -> None:
     v2 = edited_handbook(
         tmp_path / "v2",
-        "2026.2",
+        "2026.3",
         [
             (
                 "conduct.md",
@@ -107,7 +107,7 @@ def test_rules_are_checked_against_the_version_in_force(staffed: Engine, tmp_pat
     write(staffed, lambda s: publish(v2, session=s, actor=ACTOR))
     data = complaint_input(rule_ids="CON-09")
     error = refused(staffed, lambda s: log_complaint(data, session=s, actor=ACTOR, now=NOW), "rule_ids")
-    assert error.reason == "CON-09 is not a rule of handbook version 2026.2"
+    assert error.reason == "CON-09 is not a rule of handbook version 2026.3"
     assert view(staffed, old.ref).rules == [("CON-09", "Use your judgement when no rule fits")]
 
 

@@ -32,7 +32,7 @@ def test_demo_data_is_realistic_and_verifies(engine, handbook) -> None:  # type:
         assert verify_chain(s).ok
         assert verify_records(s) == []
         labels = [v.label for v in s.exec(select(HandbookVersion).order_by(HandbookVersion.id)).all()]
-        assert labels == ["2025.1", "2025.2", "2026.1"]
+        assert labels == ["2025.1", "2025.2", "2026.2"]
         pending = pending_signoffs(s, today=NOW.date())
         # Some employees have not signed the current version; some of those are still inside the grace period.
         assert pending.overdue and pending.in_grace
@@ -77,8 +77,8 @@ def test_the_demo_refuses_a_database_that_holds_records(engine, handbook) -> Non
 
 def test_demo_contacts_are_in_the_past_and_open_with_the_customer(engine, handbook) -> None:  # type: ignore[no-untyped-def]
     from tracker.db.models import Contact, ContactMessage
-    from tracker.records.contacts.integrity import verify_contacts
     from tracker.domain.timeutil import as_utc
+    from tracker.records.contacts.integrity import verify_contacts
 
     demo.generate(engine, handbook, employees=20, complaints=50, contacts=400, seed=3, now=NOW)
     with read(engine) as s:

@@ -256,27 +256,27 @@ REPORTED: tuple[Forgery, ...] = (
     Forgery(
         "handbook_rule: text rewritten",
         ("UPDATE handbook_rule SET text = 'Arguing with a customer is permitted.' WHERE rule_id = 'CON-01'",),
-        "handbook version 2026.1 differs",
+        "handbook version 2026.2 differs",
     ),
     Forgery(
         "handbook_rule: text and its hash column rewritten",
         ("UPDATE handbook_rule SET text = 'Arguing is permitted.', hash = 'f' WHERE rule_id = 'CON-01'",),
-        "handbook version 2026.1 differs",
+        "handbook version 2026.2 differs",
     ),
     Forgery(
         "handbook_channel: email target 30 days",
         ("UPDATE handbook_channel SET target_seconds = 2592000, target = '30 days' WHERE code = 'email'",),
-        "handbook version 2026.1 differs",
+        "handbook version 2026.2 differs",
     ),
     Forgery(
         "handbook_level: a follow-up period stretched",
         ("UPDATE handbook_level SET follow_up = '99 months' WHERE code = 'verbal'",),
-        "handbook version 2026.1 differs",
+        "handbook version 2026.2 differs",
     ),
     Forgery(
         "handbook_version: grace period",
         ("UPDATE handbook_version SET grace_period = '999 days'",),
-        "handbook version 2026.1 differs",
+        "handbook version 2026.2 differs",
     ),
     Forgery(
         "signoff: date rewritten", ("UPDATE signoff SET signed_on = '2020-01-01' WHERE id = 1",), "sign-off 1 differs"

@@ -195,8 +195,8 @@ def test_employee_file_holds_everything_in_date_order(history: Engine) -> None:
     days = [day for day, _, _ in record.timeline()]
     assert days == sorted(days)
     texts = " ".join(t for _, _, t in record.timeline())
-    assert "Signed handbook version 2026.1 (paper; filed: cabinet 1)." in texts
-    assert "“I have read handbook version 2026.1 and will follow its rules.”" in texts
+    assert "Signed handbook version 2026.2 (paper; filed: cabinet 1)." in texts
+    assert "“I have read handbook version 2026.2 and will follow its rules.”" in texts
     assert "revoked: wrong version printed" in texts
     assert "via Phone (CON-01): Argued on the phone" in texts
     assert "Expectations: Stay calm on calls." in texts
@@ -254,7 +254,7 @@ def test_the_employee_file_dates_complaints_and_revocations_on_the_local_day(jan
     assert as_utc(record.complaints[0].complaint.received_at).date() == date(2026, 11, 21), "stored in UTC"
     assert record.timeline() == [
         (date(2026, 11, 20), "sign-off", record.timeline()[0][2]),
-        (date(2026, 11, 20), "sign-off revoked", "Sign-off of 2026.1 revoked: signed the wrong version"),
+        (date(2026, 11, 20), "sign-off revoked", "Sign-off of 2026.2 revoked: signed the wrong version"),
         (date(2026, 11, 20), "complaint", f"{ref} via Phone (no rule cited): Hung up on a caller — received"),
     ]
     assert f"| 2026-11-20 | complaint | {ref} via Phone" in employee_file_markdown(record)

@@ -43,7 +43,7 @@ def test_record_stores_what_was_signed_and_its_meaning(january: Engine) -> None:
     signoff = sign(january, printed_name="Ann M. Lee")
     with read(january) as session:
         view = get_signoff(session, signoff.id)
-        assert view.version_label == "2026.1"
+        assert view.version_label == "2026.2"
         assert view.valid
         s = view.signoff
         assert (s.signed_on, s.method, s.filing_ref, s.printed_name) == (
@@ -52,7 +52,7 @@ def test_record_stores_what_was_signed_and_its_meaning(january: Engine) -> None:
             "personnel file E-1",
             "Ann M. Lee",
         )
-        assert s.meaning == meaning_of("2026.1") == "I have read handbook version 2026.1 and will follow its rules."
+        assert s.meaning == meaning_of("2026.2") == "I have read handbook version 2026.2 and will follow its rules."
         assert (s.recorded_by, s.recorded_on) == (ACTOR, TODAY)
         [event] = audit.recent(session, entity="signoff")
         assert (event.action, event.entity_key, event.actor) == ("signoff.record", str(signoff.id), ACTOR)
@@ -74,7 +74,7 @@ def test_a_date_before_the_version_was_published_is_refused(january: Engine) -> 
     add(january, "E-1")
     data = signoff_input(signed_on=PUBLISHED_ON - timedelta(days=1))
     error = refused(january, lambda s: record_signoff(data, session=s, actor=ACTOR, now=NOW), "signed_on")
-    assert error.reason == "2026-01-04 is before version 2026.1 was published (2026-01-05)"
+    assert error.reason == "2026-01-04 is before version 2026.2 was published (2026-01-05)"
     sign(january, signed_on=PUBLISHED_ON)  # the day of publication is fine
 
 
@@ -92,7 +92,7 @@ def test_a_second_valid_sign_off_of_the_same_version_is_refused(january: Engine)
     data = signoff_input(signed_on=date(2026, 1, 21))
     error = refused(january, lambda s: record_signoff(data, session=s, actor=ACTOR, now=NOW), "version")
     assert error.reason == (
-        f"E-1 already has a valid sign-off of version 2026.1 (sign-off {first.id}, signed 2026-01-20); "
+        f"E-1 already has a valid sign-off of version 2026.2 (sign-off {first.id}, signed 2026-01-20); "
         "revoke it first to replace it"
     )
 
@@ -181,7 +181,7 @@ def test_pending_separates_new_hires_in_grace_from_overdue(january: Engine) -> N
     add(january, "E-OK", hire_date="2020-05-01")
     sign(january, "E-OK")
     report = _pending(january, date(2026, 2, 10))
-    assert (report.version, report.material_version, report.grace_period) == ("2026.1", "2026.1", "14 days")
+    assert (report.version, report.material_version, report.grace_period) == ("2026.2", "2026.2", "14 days")
     assert [(p.number, p.due, p.overdue) for p in report.overdue] == [("E-OLD", date(2026, 1, 19), True)]
     assert [(p.number, p.due, p.overdue) for p in report.in_grace] == [("E-NEW", date(2026, 2, 15), False)]
     # On the due date a new hire is still in grace; the day after, overdue.
@@ -212,16 +212,16 @@ def test_editorial_version_needs_no_new_sign_off_but_a_material_one_does(january
     sign(january, "E-1")
     later = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
     editorial = edited_handbook(
-        tmp_path / "v2", "2026.2", [("conduct.md", "under any circumstances", "in any circumstances")]
+        tmp_path / "v2", "2026.3", [("conduct.md", "under any circumstances", "in any circumstances")]
     )
     write(january, lambda s: publish(editorial, session=s, actor=ACTOR, editorial=True, now=later))
     report = _pending(january, date(2026, 4, 1))
-    assert (report.version, report.material_version) == ("2026.2", "2026.1")
+    assert (report.version, report.material_version) == ("2026.3", "2026.2")
     assert report.overdue == [] and report.in_grace == []
 
     material = edited_handbook(
         tmp_path / "v3",
-        "2026.3",
+        "2026.4",
         [
             ("conduct.md", "under any circumstances", "in any circumstances"),
             CON01_EDIT,
@@ -233,10 +233,10 @@ def test_editorial_version_needs_no_new_sign_off_but_a_material_one_does(january
         lambda s: publish(material, session=s, actor=ACTOR, now=datetime(2026, 4, 1, 12, 0, tzinfo=timezone.utc)),
     )
     report = _pending(january, date(2026, 4, 10))
-    assert report.material_version == "2026.3"
+    assert report.material_version == "2026.4"
     [item] = report.in_grace  # 14 days from 2026-04-01
-    assert (item.number, item.due, item.last_signed) == ("E-1", date(2026, 4, 15), "2026.1")
-    # Changed since the version they signed (2026.1): the editorial and the material change of CON-01, and SPD-01.
+    assert (item.number, item.due, item.last_signed) == ("E-1", date(2026, 4, 15), "2026.2")
+    # Changed since the version they signed (2026.2): the editorial and the material change of CON-01, and SPD-01.
     assert [(c.rule_id, c.change) for c in item.changed_rules] == [("CON-01", "changed"), ("SPD-01", "changed")]
     assert [p.number for p in _pending(january, date(2026, 4, 16)).overdue] == ["E-1"]
 
@@ -244,11 +244,11 @@ def test_editorial_version_needs_no_new_sign_off_but_a_material_one_does(january
 def test_signing_the_editorial_version_covers_the_material_one(january: Engine, tmp_path: Path) -> None:
     add(january, "E-1", hire_date="2020-05-01")
     editorial = edited_handbook(
-        tmp_path / "v2", "2026.2", [("conduct.md", "under any circumstances", "in any circumstances")]
+        tmp_path / "v2", "2026.3", [("conduct.md", "under any circumstances", "in any circumstances")]
     )
     write(january, lambda s: publish(editorial, session=s, actor=ACTOR, editorial=True, now=NOW))
     assert [p.number for p in _pending(january, TODAY).overdue] == ["E-1"]
-    sign(january, "E-1", signed_on=TODAY)  # the version in force (2026.2)
+    sign(january, "E-1", signed_on=TODAY)  # the version in force (2026.3)
     assert _pending(january, TODAY).overdue == []
 
 
@@ -259,7 +259,7 @@ def test_compliance_by_team(january: Engine) -> None:
     with read(january) as session:
         report = compliance_report(session)
     label, teams = report.version, report.teams
-    assert label == "2026.1"
+    assert label == "2026.2"
     assert [(t.team, t.active, t.signed, t.pending, t.percent) for t in teams] == [
         ("Desk", 2, 1, 1, 50.0),
         ("Phone", 1, 0, 1, 0.0),

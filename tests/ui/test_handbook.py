@@ -66,12 +66,12 @@ async def test_publish_the_first_version_then_publishing_again_is_refused(app_fa
         form = app.screen
         assert isinstance(form, FormDialog)
         intro = str(form.query_one(".dialog-intro", Static).render())
-        assert "version 2026.1" in intro and "First version: every rule is new" in intro
+        assert "version 2026.2" in intro and "First version: every rule is new" in intro
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert app.screen is screen
-        assert _labels(database_url) == [("2026.1", False)]
-        assert "In force: 2026.1" in str(screen.query_one("#hb-status", Static).render())
+        assert _labels(database_url) == [("2026.2", False)]
+        assert "In force: 2026.2" in str(screen.query_one("#hb-status", Static).render())
         # Publishing the same handbook again is refused with a message; nothing is written.
         await pilot.press("P")
         await _settle(app, pilot)
@@ -82,4 +82,4 @@ async def test_publish_the_first_version_then_publishing_again_is_refused(app_fa
         await _settle(app, pilot)
         assert app.screen is again, "the refusal is shown in the dialog"
         assert "already published" in str(again.query_one("#form-error", Static).render())
-        assert _labels(database_url) == [("2026.1", False)]
+        assert _labels(database_url) == [("2026.2", False)]

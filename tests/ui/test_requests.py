@@ -26,8 +26,8 @@ def test_every_request_names_a_section_of_the_app() -> None:
 
 def test_every_dashboard_figure_opens_a_typed_request() -> None:
     board = Dashboard(
-        version="2026.1",
-        material_version="2026.1",
+        version="2026.2",
+        material_version="2026.2",
         employees=3,
         channel_names={"email": "Email"},
         top_rules=[("CON-01", "Never argue with a customer", 2)],

@@ -149,7 +149,7 @@ def test_handbook_versions(snap_compare, snap_app, demo_url) -> None:  # type: i
 
 
 def test_handbook_compare(snap_compare, snap_app, demo_url) -> None:  # type: ignore[no-untyped-def]
-    """Enter on the newest version compares it with the one before (2025.2 → 2026.1)."""
+    """Enter on the newest version compares it with the one before (2025.2 → 2026.2)."""
     assert snap_compare(snap_app(demo_url), terminal_size=SIZE, run_before=keys("h", "2", "enter"))
 
 
