@@ -13,32 +13,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
-
-import yaml
 
 from tracker.domain import limits
 from tracker.domain.errors import HandbookError
 from tracker.domain.handbook import service_tables
 from tracker.domain.handbook.model import CLOCK_CALENDAR, CLOCKS, RULE_ID, Channel, Handbook, LadderLevel, Rule
+from tracker.domain.handbook.pages import Page, Problem, iter_links, pipe_tables, rule_body, scan_page
 from tracker.domain.handbook.rendering import (
     RenderingUnavailable,
-    SiteRenderer,
     gives_ids,
     renderer_for,
-    without_comments,
 )
 from tracker.domain.handbook.source import HandbookSource, read_mkdocs_config
 from tracker.domain.periods import Period, PeriodError
-
-_ATX_TITLE = re.compile(r"^#{1,6}(?:[ \t]+(.*))?$")  # closing #s are stripped in code: no backtracking
-
-
-_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
-
-
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-
 
 CHANNEL_COLUMNS = ("code", "channel", "first-response target")  # required, in any order
 CHANNEL_CLOCK = "the clock counts"  # optional: "opening hours" or "calendar" (calendar when absent)
@@ -58,200 +45,6 @@ GRACE_PERIOD = "sign-off grace period"
 
 
 _NO_PERIOD = {"—", "-", "–", "none", "n/a", ""}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the handbook, located for the person editing it."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-@dataclass
-class _Heading:
-    level: int
-    title: str
-    anchor: str | None
-    line: int
-    body_from: int  # index of the first line under it (a setext heading's underline is not body)
-    indented: bool  # inside an admonition, list item or tab: its text does not read alone
-
-
-@dataclass
-class _Page:
-    name: str
-    lines: list[str]
-    first_body_line: int  # 0-based index of the first line after front matter
-    tags: tuple[str, ...] = ()
-    headings: list[tuple[int, _Heading]] = field(default_factory=list)  # (line index, heading)
-    code_lines: set[int] = field(default_factory=set)
-
-
-def _split_attr_list(raw_title: str) -> tuple[str, str | None]:
-    """'Title {#ID .class}' -> ('Title', 'ID'). Plain string work: no regular
-    expression can backtrack on a hostile heading."""
-    text = raw_title.rstrip()
-    if text.endswith("#"):  # an ATX closing sequence ('## Title ##') needs a space before it
-        stripped = text.rstrip("#")
-        if not stripped or stripped[-1] in " \t":
-            text = stripped.rstrip()
-    if not text.endswith("}"):
-        return text.strip(), None
-    start = text.rfind("{")
-    if start < 0 or "}" in text[start + 1 : -1]:
-        return text.strip(), None
-    anchor = None
-    for token in text[start + 1 : -1].lstrip(":").split():
-        if token.startswith("#"):
-            anchor = token[1:]
-    return text[:start].strip(), anchor
-
-
-def _scan_page(name: str, text: str, renderer: SiteRenderer, problems: list[Problem]) -> _Page:
-    lines = text.splitlines()
-    start = 0
-    tags: tuple[str, ...] = ()
-    if lines and lines[0].strip() == "---":
-        for index in range(1, len(lines)):
-            if lines[index].strip() in ("---", "..."):
-                try:
-                    meta = yaml.safe_load("\n".join(lines[1:index])) or {}
-                except Exception as exc:  # noqa: BLE001 - YAMLError, ValueError (bad dates), RecursionError
-                    problems.append(Problem(name, 1, f"front matter is not valid YAML: {exc.__class__.__name__}"))
-                    meta = {}
-                if isinstance(meta, dict):
-                    raw_tags = meta.get("tags") or []
-                    if isinstance(raw_tags, list):
-                        tags = tuple(str(tag) for tag in raw_tags)
-                        if len(",".join(tags)) > limits.RULE_TAGS:
-                            problems.append(
-                                Problem(name, 1, f"front matter 'tags' are longer than {limits.RULE_TAGS} characters")
-                            )
-                    else:
-                        problems.append(Problem(name, 1, "front matter 'tags' must be a list"))
-                start = index + 1
-                break
-    page = _Page(name=name, lines=lines, first_body_line=start, tags=tags)
-    fence: str | None = None
-    for index in range(start, len(lines)):
-        line = lines[index]
-        fence_match = _FENCE.match(line)
-        if fence is not None:
-            page.code_lines.add(index)
-            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
-                fence = None
-            continue
-        if fence_match:
-            fence = fence_match.group(1)
-            page.code_lines.add(index)
-    for index, rendered in sorted(renderer.headings(lines, start).items()):
-        line = lines[index]
-        if rendered.setext:
-            raw_title = line.strip()
-        else:
-            match = _ATX_TITLE.match(line.strip())
-            raw_title = (match.group(1) or "") if match else ""
-        title, _ = _split_attr_list(raw_title)
-        heading = _Heading(
-            level=rendered.level,
-            title=title,
-            anchor=rendered.id,
-            line=index + 1,
-            body_from=index + (2 if rendered.setext else 1),
-            indented=line[:1] in (" ", "\t"),
-        )
-        page.headings.append((index, heading))
-    return page
-
-
-def _rule_body(page: _Page, position: int) -> tuple[str, int]:
-    """Markdown under the heading at ``position`` up to the next heading of its level or higher,
-    without the HTML comments the site does not show (their lines kept blank, so table rows keep
-    their line numbers), and the 1-based line its first line is on."""
-    _, heading = page.headings[position]
-    end = len(page.lines)
-    for later_index, later in page.headings[position + 1 :]:
-        if later.level <= heading.level:
-            end = later_index
-            break
-    first = heading.body_from
-    body = _shown_lines(page, first, end)
-    while body and not body[0].strip():
-        body.pop(0)
-        first += 1
-    while body and not body[-1].strip():
-        body.pop()
-    return "\n".join(line.rstrip() for line in body), first + 1
-
-
-def _shown_lines(page: _Page, start: int, end: int) -> list[str]:
-    """``page.lines[start:end]`` with HTML comments blanked, except in fenced code (where the site
-    shows them as written)."""
-    shown: list[str] = []
-    prose: list[str] = []
-    for index in range(start, end):
-        if index in page.code_lines:
-            shown += _blank_comments(prose)
-            prose = []
-            shown.append(page.lines[index])
-        else:
-            prose.append(page.lines[index])
-    return shown + _blank_comments(prose)
-
-
-def _blank_comments(lines: list[str]) -> list[str]:
-    if not any("<!--" in line for line in lines):
-        return lines
-    return without_comments("\n".join(lines)).split("\n")
-
-
-def _split_row(line: str) -> list[str]:
-    row = line.strip()
-    if row.startswith("|"):
-        row = row[1:]
-    if row.endswith("|") and not row.endswith("\\|"):
-        row = row[:-1]
-    cells = re.split(r"(?<!\\)\|", row)
-    return [cell.strip().replace("\\|", "|") for cell in cells]
-
-
-_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-
-
-def _pipe_tables(body: str, first_line: int) -> Iterator[tuple[tuple[str, ...], list[tuple[int, list[str]]]]]:
-    """Each pipe table in a rule: its lower-cased header and numbered rows."""
-    lines = body.splitlines()
-    index = 0
-    while index < len(lines) - 1:
-        if "|" in lines[index] and _SEPARATOR.match(lines[index + 1]):
-            header = tuple(_strip_emphasis(cell).lower() for cell in _split_row(lines[index]))
-            rows: list[tuple[int, list[str]]] = []
-            row_index = index + 2
-            while row_index < len(lines) and "|" in lines[row_index] and lines[row_index].strip():
-                rows.append((first_line + row_index, [_strip_emphasis(c) for c in _split_row(lines[row_index])]))
-                row_index += 1
-            yield header, rows
-            index = row_index
-        else:
-            index += 1
-
-
-def _strip_emphasis(cell: str) -> str:
-    return cell.strip().strip("*_`").strip()
-
-
-def _iter_links(page: _Page) -> Iterator[tuple[int, str]]:
-    for index in range(page.first_body_line, len(page.lines)):
-        if index in page.code_lines:
-            continue
-        line = re.sub(r"`[^`]*`", "", page.lines[index])
-        for match in _LINK.finditer(line):
-            yield index + 1, match.group(1)
 
 
 @dataclass
@@ -373,7 +166,7 @@ def _read_ladder(page: str, rows: list[tuple[int, list[str]]], problems: list[Pr
 
 
 def _read_tables(rule: Rule, body_line: int, tables: _Tables, problems: list[Problem]) -> None:
-    for header, rows in _pipe_tables(rule.text, body_line):
+    for header, rows in pipe_tables(rule.text, body_line):
         _read_table(rule, body_line, header, rows, tables, problems)
 
 
@@ -464,7 +257,7 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
     except RenderingUnavailable as exc:
         return None, [*problems, Problem(config_name, 0, str(exc))]
 
-    pages: list[_Page] = []
+    pages: list[Page] = []
     for path in sorted(docs_dir.rglob("*.md")):
         name = path.relative_to(docs_dir).as_posix()
         if len(name) > limits.HANDBOOK_PAGE:
@@ -475,7 +268,7 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
         except UnicodeDecodeError:
             problems.append(Problem(name, 0, "not valid UTF-8"))
             continue
-        pages.append(_scan_page(name, text, renderer, problems))
+        pages.append(scan_page(name, text, renderer, problems))
 
     rules: dict[str, Rule] = {}
     tables = _Tables()
@@ -524,7 +317,7 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
                     )
                 )
                 continue
-            text, body_line = _rule_body(page, position)
+            text, body_line = rule_body(page, position)
             if not text.strip():
                 problems.append(Problem(page.name, heading.line, f"rule {anchor} has no text"))
                 continue
@@ -584,9 +377,9 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
     )
 
 
-def _check_links(pages: list[_Page], rules: dict[str, Rule], problems: list[Problem]) -> None:
+def _check_links(pages: list[Page], rules: dict[str, Rule], problems: list[Problem]) -> None:
     for page in pages:
-        for line, target in _iter_links(page):
+        for line, target in iter_links(page):
             if "#" not in target or "://" in target:
                 continue
             path, anchor = target.split("#", 1)
@@ -620,7 +413,7 @@ def _normalise_path(path: str) -> str:
     return "/".join(parts)
 
 
-def _check_changelog(pages: list[_Page], label: str, problems: list[Problem]) -> None:
+def _check_changelog(pages: list[Page], label: str, problems: list[Problem]) -> None:
     changelog = next((page for page in pages if page.name == "changelog.md"), None)
     if changelog is None or not label:
         return
