@@ -135,7 +135,7 @@ def test_lists_and_reports(seeded: Runner, command: tuple[str, ...], keys: set[s
     if keys is None:  # report compliance: a summary with one row per team
         assert isinstance(data, dict)
         assert set(data) == {"version", "active", "signed", "teams"}
-        assert (data["version"], data["active"], data["signed"]) == ("2026.1", 2, 1)
+        assert (data["version"], data["active"], data["signed"]) == ("2026.2", 2, 1)
         assert data["teams"] == [
             {"team": "Desk", "active": 1, "signed": 1, "pending": 0, "percent": 100.0},
             {"team": "Phone", "active": 1, "signed": 0, "pending": 1, "percent": 0.0},
@@ -190,7 +190,7 @@ def test_complaint_show(seeded: Runner) -> None:
 def test_employee_show_and_file(seeded: Runner) -> None:
     employee = rows(seeded, "employees", "show", "E-1")
     assert set(employee) == {"number", "name", "team", "hire_date", "active", "revision", "signoffs"}
-    assert [s["version"] for s in employee["signoffs"]] == ["2026.1"]
+    assert [s["version"] for s in employee["signoffs"]] == ["2026.2"]
     record = rows(seeded, "report", "employee", "E-1")
     assert set(record) == {
         "number",
@@ -265,7 +265,7 @@ def test_handbook_rules_lists_every_rule(seeded: Runner, handbook) -> None:  # t
 
 def test_handbook_diff_audit_verify_and_db_info(seeded: Runner) -> None:
     diff = rows(seeded, "handbook", "diff")
-    assert diff == {"from": "2026.1", "to": "2026.1 (working copy)", "changes": []}
+    assert diff == {"from": "2026.2", "to": "2026.2 (working copy)", "changes": []}
     verify = rows(seeded, "audit", "verify")
     assert set(verify) == {
         "ok",
@@ -290,7 +290,7 @@ def test_handbook_diff_audit_verify_and_db_info(seeded: Runner) -> None:
         "acting_as",
         "handbook_folder",
     }
-    assert (info["backend"], info["handbook_in_force"], info["acting_as"]) == ("sqlite", "2026.1", "test-supervisor")
+    assert (info["backend"], info["handbook_in_force"], info["acting_as"]) == ("sqlite", "2026.2", "test-supervisor")
     assert info["schema_revision"] == info["schema_head"]
 
 
@@ -303,6 +303,7 @@ def test_roster_import_json(tracker: Runner, tmp_path: Path) -> None:
         "added": 1,
         "updated": 0,
         "unchanged": 0,
+        "ignored_columns": [],
     }
 
 

@@ -12,12 +12,12 @@ HEADER = "number,name,team,hire_date\n"
 
 
 def errors_of(data: bytes) -> list[tuple[int, str, str]]:
-    rows, errors, _total = parse_roster(data)
+    rows, errors, _total, _ignored = parse_roster(data)
     return [(e.row, e.column, e.reason) for e in errors]
 
 
 def test_a_clean_roster() -> None:
-    rows, errors, total = parse_roster(
+    rows, errors, total, _ignored = parse_roster(
         (HEADER + "e-1,Ann Lee,Desk,2025-01-10\nE-2,Bob Ray,Phone,2026-01-01\n").encode()
     )
     assert errors == []
@@ -30,14 +30,14 @@ def test_a_clean_roster() -> None:
 
 def test_byte_order_mark_and_header_spelling_are_accepted() -> None:
     data = "\ufeffNumber, Name ,TEAM,Hire Date,Active\r\nE-1,Ann Lee,Desk,2025-01-10,no\r\n".encode("utf-8")
-    rows, errors, _ = parse_roster(data)
+    rows, errors, _, _ignored = parse_roster(data)
     assert errors == []
     assert rows[0].employee.number == "E-1"
     assert rows[0].active is False
 
 
 def test_semicolon_separated_files_are_read() -> None:
-    rows, errors, _ = parse_roster(b"number;name;team;hire_date\nE-1;Lee, Ann;Desk;2025-01-10\n")
+    rows, errors, _, _ignored = parse_roster(b"number;name;team;hire_date\nE-1;Lee, Ann;Desk;2025-01-10\n")
     assert errors == []
     assert rows[0].employee.name == "Lee, Ann"
 
@@ -62,10 +62,11 @@ def test_missing_column() -> None:
     ]
 
 
-def test_extra_column() -> None:
-    assert errors_of(b"number,name,team,hire_date,salary\nE-1,Ann,Desk,2025-01-10,100\n") == [
-        (1, "salary", "is not a known column (known: number, name, team, hire_date, active)")
-    ]
+def test_extra_columns_are_ignored_and_named() -> None:
+    rows, errors, _, ignored = parse_roster(b"number,name,Salary,team,hire_date,\nE-1,Ann,100,Desk,2025-01-10,x\n")
+    assert errors == []
+    assert [(r.employee.number, r.employee.team) for r in rows] == [("E-1", "Desk")]  # read past the stray one
+    assert ignored == ["salary"]  # the unnamed last column is left out of the list
 
 
 def test_duplicate_column() -> None:
@@ -84,7 +85,7 @@ def test_ragged_rows_are_reported_by_row_number() -> None:
 
 def test_blank_lines_are_skipped_but_keep_spreadsheet_row_numbers() -> None:
     data = (HEADER + "\nE-1,Ann,Desk,2025-01-10\n,,,\n\nE-2,Bob,Desk,not-a-date\n").encode()
-    rows, errors, total = parse_roster(data)
+    rows, errors, total, _ignored = parse_roster(data)
     assert [r.row for r in rows] == [3]
     assert [(e.row, e.column) for e in errors] == [(6, "hire_date")]
     assert total == 2
@@ -93,7 +94,7 @@ def test_blank_lines_are_skipped_but_keep_spreadsheet_row_numbers() -> None:
 def test_rows_are_numbered_as_a_spreadsheet_shows_them_even_with_multi_line_cells() -> None:
     # A quoted cell may hold line breaks (a note typed with Alt+Enter); it is still one spreadsheet row.
     data = (HEADER + 'E-1,"Ann\nM.\nLee",Desk,2024-01-01\nE-2,Bob,Desk,never\nE-3,Cy,Desk,2024-01-01\n').encode()
-    rows, errors, total = parse_roster(data)
+    rows, errors, total, _ignored = parse_roster(data)
     assert [(e.row, e.column) for e in errors] == [(2, "name"), (3, "hire_date")]
     assert [r.row for r in rows] == [4]
     assert total == 3

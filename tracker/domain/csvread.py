@@ -98,15 +98,13 @@ class CsvStream:
         *,
         required: tuple[str, ...],
         optional: tuple[str, ...] = (),
-        ignore_unknown: bool = False,
     ):
-        """With ``ignore_unknown``, columns that are neither required nor optional are no error:
-        help-desk exports carry dozens the tracker has no use for. They are named (normalised, each
+        """Columns that are neither required nor optional are no error: help-desk and HR exports
+        carry dozens the tracker has no use for. They are named (normalised, each
         once, blank names left out) in ``ignored``, and their cells are left out of the rows, and so
         are not checked either (a long comment body in an ignored column is not a bad row)."""
         self.required = required
         self.optional = optional
-        self.ignore_unknown = ignore_unknown
         self.ignored: list[str] = []
         self.header: list[str] = []
         self.header_errors: list[RowError] = []
@@ -135,23 +133,13 @@ class CsvStream:
         known = set(self.required) | set(self.optional)
         missing = [name for name in self.required if name not in header]
         unknown = [name for name in header if name not in known]
-        if self.ignore_unknown:
-            self.ignored = list(dict.fromkeys(name for name in unknown if name))
-            self._kept = [index for index, name in enumerate(header) if name in known] if unknown else None
-            unknown = []
-        counted = [name for name in header if name in known] if self.ignore_unknown else header
+        self.ignored = list(dict.fromkeys(name for name in unknown if name))
+        self._kept = [index for index, name in enumerate(header) if name in known] if unknown else None
+        counted = [name for name in header if name in known]
         duplicated = sorted({name for name in counted if counted.count(name) > 1})
         if missing:
             self.header_errors.append(
                 RowError(1, missing[0], f"column is missing (the file needs: {', '.join(self.required)})")
-            )
-        if unknown:
-            self.header_errors.append(
-                RowError(
-                    1,
-                    shown(unknown[0]) or "(blank)",  # the file's own text: cut short, controls escaped
-                    f"is not a known column (known: {', '.join(self.required + self.optional)})",
-                )
             )
         if duplicated:
             self.header_errors.append(RowError(1, shown(duplicated[0]) or "(blank)", "column appears twice"))
@@ -194,11 +182,9 @@ class CsvStream:
             yield row_number, dict(zip(names, record))
 
 
-def read_csv(
-    data: bytes, *, required: tuple[str, ...], optional: tuple[str, ...] = (), ignore_unknown: bool = False
-) -> CsvTable:
+def read_csv(data: bytes, *, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> CsvTable:
     """A whole (small) CSV file in memory: the roster."""
-    stream = CsvStream(io.BytesIO(data), required=required, optional=optional, ignore_unknown=ignore_unknown)
+    stream = CsvStream(io.BytesIO(data), required=required, optional=optional)
     if stream.header_errors:
         return CsvTable(stream.header, [], stream.header_errors, stream.ignored)
     rows: list[tuple[int, dict[str, str]]] = []

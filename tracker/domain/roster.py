@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -22,8 +23,7 @@ class RosterRow:
     active: bool | None  # None: the file does not say
 
 
-@dataclass(frozen=True)
-class ParsedRoster:
+class ParsedRoster(NamedTuple):
     rows: list[RosterRow]
     errors: list[RowError]
     total: int  # data rows in the file, bad ones included
@@ -32,7 +32,7 @@ class ParsedRoster:
 
 def parse_roster(data: bytes) -> ParsedRoster:
     """Rows ready to apply and every bad row."""
-    table = read_csv(data, required=REQUIRED, optional=OPTIONAL, ignore_unknown=True)
+    table = read_csv(data, required=REQUIRED, optional=OPTIONAL)
     errors = header_problems(table.header, list(table.errors), required=REQUIRED, optional=OPTIONAL)
     rows: list[RosterRow] = []
     seen: dict[str, int] = {}

@@ -267,7 +267,7 @@ def import_complaints(
     (rows inserted, bytes of the file read).
     """
     now = now or utcnow()
-    reader = CsvStream(stream, required=REQUIRED, optional=OPTIONAL, ignore_unknown=True)
+    reader = CsvStream(stream, required=REQUIRED, optional=OPTIONAL)
     if reader.header_errors:  # a file of another kind is refused without quoting it (domain/file_shape.py)
         raise RowErrors(header_problems(reader.header, reader.header_errors, required=REQUIRED, optional=OPTIONAL), 1)
     version = get_version(session, version_label) if version_label else version_in_force(session)
