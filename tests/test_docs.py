@@ -31,3 +31,12 @@ def test_readme_opens_with_the_run_and_test_commands() -> None:
     blocks = README.split("```sh")[1:3]
     assert "pip install . && tracker" in blocks[0]
     assert "python -m pytest" in blocks[1]
+
+
+def test_the_readme_describes_the_generic_contact_format_as_the_importer_reads_it() -> None:
+    """The format is written once, in the module that reads it; the README carries that text, so
+    the two cannot drift apart (a column the importer refuses is never documented as accepted)."""
+    import tracker.domain.contact_profiles.generic as generic
+
+    documented = (generic.__doc__ or "").split("\n", 2)[2].strip()
+    assert documented and documented in README

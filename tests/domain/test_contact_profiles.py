@@ -60,20 +60,14 @@ def generic_errors(tmp_path: Path, contacts: str, messages: str | None = None, z
 
 def test_unknown_columns_can_be_ignored_and_are_named() -> None:
     data = b"id,Ticket Subject,name,,subject,body\n1,Help,Ann,,Again," + b"x" * 20_000 + b"\n"
-    stream = CsvStream(io.BytesIO(data), required=("id",), optional=("name",), ignore_unknown=True)
+    stream = CsvStream(io.BytesIO(data), required=("id",), optional=("name",))
     assert stream.header_errors == []
     assert stream.ignored == ["ticket_subject", "subject", "body"]
     assert list(stream.rows()) == [(2, {"id": "1", "name": "Ann"})]  # the 20,000-character body is not checked
 
 
-def test_without_the_option_unknown_columns_are_still_errors() -> None:
-    stream = CsvStream(io.BytesIO(b"id,subject\n1,Help\n"), required=("id",))
-    assert [str(error) for error in stream.header_errors] == ["row 1, subject: is not a known column (known: id)"]
-    assert stream.ignored == []
-
-
 def test_a_known_column_twice_is_an_error_even_when_ignoring_others() -> None:
-    stream = CsvStream(io.BytesIO(b"id,x,ID,x\n1,2,3,4\n"), required=("id",), ignore_unknown=True)
+    stream = CsvStream(io.BytesIO(b"id,x,ID,x\n1,2,3,4\n"), required=("id",))
     assert [str(error) for error in stream.header_errors] == ["row 1, id: column appears twice"]
 
 

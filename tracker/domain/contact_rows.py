@@ -50,6 +50,9 @@ class FileRowError:
 
     file: str
     error: RowError
+    # The file could not be read whole (its header, its encoding, a NUL, a line too long): which
+    # contacts lost rows to it is unknown, so no import keeps "the good rows" past it.
+    whole_file: bool = False
 
     def __str__(self) -> str:
         return f"{self.file}: {self.error}"

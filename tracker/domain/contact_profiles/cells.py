@@ -234,8 +234,11 @@ class Reading:
 
     # errors and columns
 
-    def error(self, file: str, row: int, column: str, reason: str) -> None:
-        self.result.errors.append(FileRowError(file, RowError(row, column, reason)))
+    def error(self, file: str, row: int, column: str, reason: str, *, whole_file: bool = False) -> None:
+        """A row's error; one in column ``file`` (or ``whole_file``) says the file was not read whole."""
+        self.result.errors.append(
+            FileRowError(file, RowError(row, column, reason), whole_file=whole_file or column == "file")
+        )
 
     def bad(self, file: str, row: int, problem: Bad) -> None:
         self.error(file, row, problem.column, problem.reason)
@@ -277,6 +280,7 @@ class Reading:
                 missing[0],
                 f"column{'s' if len(missing) > 1 else ''} missing from the {best.name}: {', '.join(missing)} "
                 f"(it needs: {', '.join(best.required)})",
+                whole_file=True,
             )
             return None
         return best
@@ -285,13 +289,13 @@ class Reading:
         known = tuple(dict.fromkeys(name for kind in kinds for name in kind.known))
         try:
             with path.open("rb") as stream:
-                peek = CsvStream(stream, required=(), optional=known, ignore_unknown=True)
+                peek = CsvStream(stream, required=(), optional=known)
         except OSError as exc:
             self.error(file, 1, "file", f"cannot be opened ({shown(exc.strerror or exc, 80)})")
             return None
         if peek.header_errors:
             first = peek.header_errors[0]
-            self.error(file, first.row, first.column, first.reason)
+            self.error(file, first.row, first.column, first.reason, whole_file=True)
             return None
         return peek.header
 
@@ -305,15 +309,15 @@ class Reading:
             self.error(file, 1, "file", f"cannot be read ({shown(exc.strerror or exc, 80)})")
 
     def _rows(self, file: str, stream: BinaryIO, kind: Kind) -> Iterator[tuple[int, dict[str, str]]]:
-        reader = CsvStream(stream, required=kind.required, optional=kind.optional, ignore_unknown=True)
+        reader = CsvStream(stream, required=kind.required, optional=kind.optional)
         for problem in reader.header_errors:
-            self.error(file, problem.row, problem.column, problem.reason)
+            self.error(file, problem.row, problem.column, problem.reason, whole_file=True)
         if reader.header_errors:
             return
         self.ignore(file, reader.ignored)
         for item in reader.rows():
             if isinstance(item, RowError):
-                self.result.errors.append(FileRowError(file, item))
+                self.result.errors.append(FileRowError(file, item, whole_file=item.column == "file"))
                 if item.column != "file":
                     self.result.rows_read += 1
                 continue

@@ -10,7 +10,7 @@ Contacts file, one row per contact:
 
 | column | needed | what it holds |
 |---|---|---|
-| `source` | yes | the system the contact came from (up to 40 characters), e.g. `phone-system`; with `id` it names the contact, so importing the same or an overlapping export again changes nothing |
+| `source` | yes | the system the contact came from (up to 40 characters, no `:`), e.g. `phone-system`; with `id` it names the contact, so importing the same or an overlapping export again changes nothing |
 | `id` | yes | that system's ID of the contact (up to 200 characters) |
 | `channel` | yes | the channel as that system names it: the handbook's channel code, or a name the speed page lists under "Also called in exports" |
 | `received_at` | yes | when the customer's contact arrived |
@@ -151,7 +151,7 @@ def read(paths: list[Path], zone: ZoneInfo) -> ProfileRead:
 
 def contact_of(file: str, row: int, cells: dict[str, str], zone: ZoneInfo) -> ContactRow:
     """One contacts-file row (or JSON line) as a contact, or ``Bad``."""
-    source = line(cells, "source", SOURCE, required=True)
+    source = _source(cells, required=True)
     external_id = line(cells, "id", limits.EXTERNAL_ID, required=True)
     channel = line(cells, "channel", CHANNEL, required=True)
     received_at = moment(cells, "received_at", zone, required=True)
@@ -177,6 +177,14 @@ def contact_of(file: str, row: int, cells: dict[str, str], zone: ZoneInfo) -> Co
         hold_seconds=seconds(cells, "hold_seconds"),
         wrap_seconds=seconds(cells, "wrap_seconds"),
     )
+
+
+def _source(cells: dict[str, str], *, required: bool = False) -> str | None:
+    """A contact's source: a line without ':', which splits SOURCE:ID where a contact is named."""
+    source = line(cells, "source", SOURCE, required=required)
+    if source is not None and ":" in source:
+        raise Bad("source", f"'{shown(source)}' holds ':', which separates the source from the ID (SOURCE:ID)")
+    return source
 
 
 def message_of(file: str, row: int, cells: dict[str, str], zone: ZoneInfo, prefix: str = "") -> MessageRow:
@@ -255,7 +263,7 @@ def _contact_key(
     cells: dict[str, str], by_id: dict[str, list[tuple[str, str]]], spoilt_ids: set[str]
 ) -> tuple[str, str] | None:
     contact_id = line(cells, "contact_id", limits.EXTERNAL_ID, required=True)
-    source = line(cells, "source", SOURCE)
+    source = _source(cells)
     assert contact_id is not None
     keys = [key for key in by_id.get(contact_id, []) if source is None or key[0] == source]
     if len(keys) == 1:

@@ -96,7 +96,9 @@ def import_contacts(
             bad_keys.add((row.source, row.external_id))
         else:
             prepared.append(contact)
-    if errors and not keep_good:
+    # Rejects keep the good rows of a file read whole; a file that could not be (its header, its
+    # encoding, a NUL, a line too long) may hold messages of contacts whose own rows are good.
+    if errors and (not keep_good or any(error.whole_file for error in errors)):
         raise ContactRowErrors(errors, len(read.contacts))
     result = ContactImportResult(rejected=errors, ignored_columns=read.ignored_columns, dry_run=dry_run)
     existing = _existing(session, [p.key for p in prepared])
