@@ -3,13 +3,16 @@
 Each figure is one small index-backed query: a count over an index range, a
 group-by over a handful of rows, or a sum over the per-day counters
 (``db/counters.py``), so the dashboard costs the same with a thousand complaints
-as with a million. Weeks are counted in UTC days. The queries run on a plain DB-API
+as with a million. The exception is the speed standards' card and trend (``load_speed``): with
+no per-day counters for contacts they count the last twelve weeks' contacts, so they are read
+apart, after the first frame. Weeks run Monday to Sunday by the local calendar. The queries run on a plain DB-API
 connection (``db.raw``) so the app can paint them before SQLAlchemy has even
 been imported.
 
 Every rule a figure counts by is read from where it is defined: who is covered
 (``records.signoffs.sql``), a follow-up's state (``records.actions.sql``), which
-complaints are open (``db.predicates``).
+complaints are open (``db.predicates``), which contacts count towards first-response attainment
+and when a rate is too few to judge (``domain.contact_words``, as the service report counts them).
 """
 
 from __future__ import annotations
@@ -20,13 +23,39 @@ from typing import Any
 
 from tracker.db.predicates import OPEN_COMPLAINT
 from tracker.db.raw import Raw, as_date
+from tracker.domain import contact_words
 from tracker.domain.action_flow import FollowUpState
 from tracker.domain.complaint_flow import OPEN_STATUSES, RECEIVED
+from tracker.domain.handbook.service_record import stated_smallest_sample
 from tracker.domain.periods import Period
 from tracker.domain.timeutil import local_date, local_midnight, start_of_week, utcnow
 from tracker.records.actions import sql as action_sql
 from tracker.records.handbook.sql import material_version
 from tracker.reporting.compliance import SignedTotals, TeamCompliance, compliance_by_team
+
+
+@dataclass(frozen=True)
+class Attainment:
+    """First responses within target among the contacts that count (``contact_words``)."""
+
+    sample: int = 0
+    met: int = 0
+    smallest: int = contact_words.DEFAULT_SMALLEST_SAMPLE
+
+    @property
+    def percent(self) -> float | None:
+        """None: too few to judge."""
+        return contact_words.attainment(self.met, self.sample, self.smallest)
+
+
+@dataclass(frozen=True)
+class ChannelSpeed:
+    """One channel of the handbook in force: this week's attainment beside last week's."""
+
+    code: str
+    name: str
+    this_week: Attainment
+    last_week: Attainment
 
 
 @dataclass
@@ -138,3 +167,61 @@ def _trends(raw: Raw, board: Dashboard, version_id: int, weeks: int) -> None:
         first=first,
     )
     board.top_rules = [(rule_id, title or "", int(count)) for rule_id, count, title in rows]
+
+
+@dataclass
+class SpeedFigures:
+    """The speed standards' card and trend. Read apart from the other figures (``load_speed``):
+    they count contacts one by one, which the first frame does not wait for."""
+
+    week_start: date
+    contacts_imported: bool = False
+    smallest_sample: int = contact_words.DEFAULT_SMALLEST_SAMPLE
+    by_channel: list[ChannelSpeed] = field(default_factory=list)  # the channels of the handbook in force
+    weekly: list[tuple[date, Attainment]] = field(default_factory=list)  # all contacts, oldest first
+
+
+def load_speed(raw: Raw, *, now: datetime | None = None, weeks: int = 12) -> SpeedFigures:
+    """First-response attainment by channel this week and last, and of all contacts per week: one
+    grouped count over the contacts of the last ``weeks`` weeks (by their received-at index), each
+    group classified by the rule the service report counts by (``contact_words``)."""
+    now = now or utcnow()
+    speed = SpeedFigures(week_start=start_of_week(local_date(now)))
+    version = raw.rows("SELECT id FROM handbook_version ORDER BY id DESC LIMIT 1")
+    speed.contacts_imported = bool(version) and raw.value("SELECT id FROM contact LIMIT 1") is not None
+    if not speed.contacts_imported:
+        return speed
+    version_id = version[0][0]
+    channels = raw.rows("SELECT code, name FROM handbook_channel WHERE version_id = :v ORDER BY code", v=version_id)
+    speed.smallest_sample = contact_words.smallest_sample(
+        stated_smallest_sample(raw.value("SELECT standards FROM handbook_service WHERE version_id = :v", v=version_id))
+    )
+    mondays = [speed.week_start - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    starts = {f"w{i}": local_midnight(monday) for i, monday in enumerate(mondays)}
+    week_of = " ".join(f"WHEN received_at >= :w{i} THEN {i}" for i in reversed(range(1, weeks)))
+    rows = raw.rows(
+        f"SELECT CASE {week_of} ELSE 0 END AS week, channel, first_response_state, "
+        "CASE WHEN first_response_due < :now THEN 1 ELSE 0 END AS past_due, COUNT(*) "
+        "FROM contact WHERE received_at >= :w0 AND received_at < :end GROUP BY 1, 2, 3, 4",
+        now=now,
+        end=local_midnight(speed.week_start + timedelta(weeks=1)),
+        **starts,
+    )
+    sample: dict[tuple[int, str], int] = {}
+    met: dict[tuple[int, str], int] = {}
+    for week, channel, state, past_due, count in rows:
+        if contact_words.in_first_response_sample(state, bool(past_due)):
+            for key in ((int(week), channel), (int(week), "")):  # "": every channel
+                sample[key] = sample.get(key, 0) + int(count)
+                if state == contact_words.MET:
+                    met[key] = met.get(key, 0) + int(count)
+
+    def figures(week: int, channel: str) -> Attainment:
+        key = (week, channel)
+        return Attainment(sample.get(key, 0), met.get(key, 0), speed.smallest_sample)
+
+    speed.weekly = [(monday, figures(i, "")) for i, monday in enumerate(mondays)]
+    speed.by_channel = [
+        ChannelSpeed(code, name, figures(weeks - 1, code), figures(weeks - 2, code)) for code, name in channels
+    ]
+    return speed

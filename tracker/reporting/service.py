@@ -21,7 +21,6 @@ from tracker.records.handbook.queries import standards, version_in_force
 PERIOD_DAYS = 90  # the period a service report covers unless told: a quarter, enough contacts per person
 
 GROUPINGS = ("team", "employee", "channel", "topic", "week")
-DEFAULT_SMALLEST_SAMPLE = 20  # for a version published before the handbook stated its own
 BATCH = 5000
 
 
@@ -45,7 +44,7 @@ class ServiceFigures:
     not_measured: int = 0
 
     def attainment(self, smallest: int) -> float | None:
-        return 100.0 * self.met / self.decided if self.decided >= smallest else None
+        return contact_words.attainment(self.met, self.decided, smallest)
 
     def percentile(self, share: float) -> int | None:
         if not self.first_seconds:
@@ -99,7 +98,7 @@ def service_report(session: Session, *, by: str, period: DateRange, now: datetim
         raise ValueError(by)
     now = as_utc(now or utcnow())
     version = version_in_force(session)
-    smallest = standards(session, version).smallest_sample or DEFAULT_SMALLEST_SAMPLE
+    smallest = contact_words.smallest_sample(standards(session, version).smallest_sample)
     groups: dict[str, ServiceFigures] = {}
     baseline = ServiceFigures("All contacts")
     for row in _rows(session, period):
@@ -161,12 +160,11 @@ def _group_of(by: str, row: Any) -> str:
 def _add(figures: ServiceFigures, row: Any, now: datetime) -> None:
     figures.contacts += 1
     state = row.first_response_state
-    late = (
-        state == contact_words.PENDING and row.first_response_due is not None and as_utc(row.first_response_due) < now
-    )
+    past_due = row.first_response_due is not None and as_utc(row.first_response_due) < now
+    late = contact_words.waiting_past_due(state, past_due)
     if state == contact_words.NOT_MEASURED:
         figures.not_measured += 1
-    if state in (contact_words.MET, contact_words.MISSED) or late:
+    if contact_words.in_first_response_sample(state, past_due):
         figures.decided += 1
     if state == contact_words.MET:
         figures.met += 1

@@ -63,8 +63,14 @@ def with_service(standards: Standards, text: str | None) -> Standards:
         channels=channels,
         hours=hours,
         new_hire_period=_parse(data.get("new_hire_period")),
-        smallest_sample=data.get("smallest_sample"),
+        smallest_sample=stated_smallest_sample(text),
     )
+
+
+def stated_smallest_sample(text: str | None) -> int | None:
+    """The fewest contacts a rate is judged on, as a version's service row states it (None: not
+    stated), read without the rest of the standards (the dashboard's first frame)."""
+    return json.loads(text).get("smallest_sample") if text else None
 
 
 def _parse(text: str | None) -> Period | None:

@@ -85,6 +85,11 @@ def upgrade() -> None:
         batch_op.create_index('ix_contact_channel_received', ['channel', 'received_at', 'id'], unique=False)
         batch_op.create_index('ix_contact_employee_received', ['employee_id', 'received_at', 'id'], unique=False)
         batch_op.create_index('ix_contact_received', ['received_at', 'id'], unique=False)
+        batch_op.create_index(
+            'ix_contact_received_measure',
+            ['received_at', 'channel', 'first_response_state', 'first_response_due'],
+            unique=False,
+        )
         batch_op.create_index('uq_contact_source_external', ['source', 'external_id'], unique=True)
 
     op.create_table('contact_message',
@@ -116,6 +121,7 @@ def downgrade() -> None:
     op.drop_table('contact_message')
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_index('uq_contact_source_external')
+        batch_op.drop_index('ix_contact_received_measure')
         batch_op.drop_index('ix_contact_received')
         batch_op.drop_index('ix_contact_employee_received')
         batch_op.drop_index('ix_contact_channel_received')

@@ -12,6 +12,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -21,9 +22,10 @@ from textual.widgets import OptionList, Sparkline, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tracker.domain.complaint_flow import OPEN_STATUSES
-from tracker.reporting.dashboard import Dashboard, load_dashboard
+from tracker.reporting.dashboard import Attainment, Dashboard, SpeedFigures, load_dashboard, load_speed
 from tracker.ui.requests import ActionsRequest, ComplaintsRequest, EmployeesRequest, Request, SignoffsRequest
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.screens.dashboard.sparkline import GappedSparkline
 from tracker.ui.text import as_text, shown
 from tracker.ui.worker import run_db
 
@@ -46,8 +48,17 @@ CARDS: tuple[tuple[str, str], ...] = (
     ("complaints", "Open complaints"),
     ("missed", "First-response targets missed this week"),
     ("followups", "Corrective-action follow-ups"),
-    ("trend", "Complaints per week (12 weeks)"),
     ("rules", "Most-cited rules (12 weeks)"),
+    ("speed", "Speed standards (contacts)"),  # spans the grid (tracker.tcss)
+    ("trend", "Complaints per week (12 weeks)"),
+    ("speed-trend", "Contacts answered within target (12 weeks)"),
+)
+# Cards drawn by their own widgets rather than as a list of figures.
+DRAWN = ("speed", "trend", "speed-trend")
+
+NO_CONTACTS = (
+    "No contacts imported: tracker contacts import FILE... --from PROFILE\n"
+    "(PROFILE: generic, zendesk, chatwoot or ticket-metrics), then press f5."
 )
 
 
@@ -119,6 +130,56 @@ def card_contents(board: Dashboard) -> dict[str, list[Link | str]]:
     return cards
 
 
+def attained(figures: Attainment) -> str:
+    """A rate with its sample size, or "too few to judge" below the handbook's smallest sample."""
+    rate = figures.percent
+    return f"too few to judge (n={figures.sample})" if rate is None else f"{rate:.1f}% (n={figures.sample})"
+
+
+def speed_rows(speed: SpeedFigures) -> list[tuple[str, str, str]]:
+    """The speed card's lines: each channel of the handbook in force, this week and last week."""
+    return [(row.name, attained(row.this_week), attained(row.last_week)) for row in speed.by_channel]
+
+
+def speed_table(speed: SpeedFigures | None) -> Table | Text:
+    """The speed card: a table of channels, or what to do while no contacts are imported."""
+    if speed is None:
+        return Text("Reading contacts…", style="italic")
+    # Unwrapped: the grid sizes a card spanning both columns as if it had one column's width.
+    if not speed.contacts_imported:
+        empty = Table.grid()
+        empty.add_column(no_wrap=True, overflow="ellipsis", style="italic")
+        for line in NO_CONTACTS.splitlines():
+            empty.add_row(line)
+        return empty
+    table = Table(box=None, padding=(0, 3, 0, 0), show_edge=False, header_style="bold")
+    table.add_column("Channel", no_wrap=True, overflow="ellipsis")
+    table.add_column("This week", no_wrap=True, overflow="ellipsis")
+    table.add_column("Last week", no_wrap=True, overflow="ellipsis")
+    for name, this_week, last_week in speed_rows(speed):
+        table.add_row(as_text(name), this_week, last_week)
+    return table
+
+
+def attainment_series(speed: SpeedFigures | None) -> tuple[float | None, ...]:
+    """Each week's attainment of all contacts, oldest first; None (a gap): too few to judge."""
+    return tuple(figures.percent for _, figures in speed.weekly) if speed else ()
+
+
+def speed_caption(speed: SpeedFigures | None) -> str:
+    if speed is None:
+        return ""
+    if not speed.contacts_imported:
+        return "No contacts imported."
+    weeks = speed.weekly
+    rates = [rate for rate in attainment_series(speed) if rate is not None]
+    spread = f"lowest {min(rates):.0f}%, highest {max(rates):.0f}%; " if rates else ""
+    return (
+        f"All contacts, {weeks[0][0]} → week of {weeks[-1][0]}: {spread}this week {attained(weeks[-1][1])}. "
+        f"A blank week had too few to judge (under {speed.smallest_sample})."
+    )
+
+
 class DashboardScreen(TrackerScreen):
     # No automatic focus: each focus change re-lays out the footer's keys, the costliest part of
     # the first frame. Tab moves to the first card; arrows move within it; Enter opens a figure.
@@ -129,6 +190,7 @@ class DashboardScreen(TrackerScreen):
         super().__init__()
         self.links: dict[str, Link] = {}
         self.board: Dashboard | None = None
+        self.speed: SpeedFigures | None = None
         self._waiting: Future[Dashboard] | None = None
 
     def body(self) -> ComposeResult:
@@ -138,6 +200,17 @@ class DashboardScreen(TrackerScreen):
             yield Static(self._status(board), id="dash-status", classes="empty-state")
             with Grid(id="dash-grid"):
                 for name, title in CARDS:
+                    if name == "speed":
+                        with Vertical(classes="card", id="card-speed") as speed:
+                            speed.border_title = title
+                            yield Static(speed_table(None), id="speed-table")
+                        continue
+                    if name == "speed-trend":
+                        with Vertical(classes="card", id="card-speed-trend") as speed_trend:
+                            speed_trend.border_title = title
+                            yield GappedSparkline(id="speed-trend")
+                            yield Static(id="speed-trend-caption", classes="card-note")
+                        continue
                     if name == "trend":
                         with Vertical(classes="card", id="card-trend") as trend:
                             trend.border_title = title
@@ -199,6 +272,8 @@ class DashboardScreen(TrackerScreen):
             run_db(self, waiting.result, self.show_board, lambda _: self.action_refresh(), group="dashboard")
         elif self.board is None:
             self.action_refresh()
+            return
+        self.refresh_speed()
 
     def on_return(self) -> None:
         if self.board is not None:
@@ -206,6 +281,17 @@ class DashboardScreen(TrackerScreen):
 
     def action_refresh(self) -> None:
         self.quick(load_dashboard, self.show_board, group="dashboard", exclusive=True)
+        self.refresh_speed()
+
+    def refresh_speed(self) -> None:
+        """The speed figures count contacts one by one: read after the first frame, in their own worker."""
+        self.quick(load_speed, self.show_speed, group="dashboard-speed", exclusive=True)
+
+    def show_speed(self, speed: SpeedFigures) -> None:
+        self.speed = speed
+        self.query_one("#speed-table", Static).update(speed_table(speed))
+        self.query_one("#speed-trend", GappedSparkline).values = attainment_series(speed)
+        self.query_one("#speed-trend-caption", Static).update(as_text(speed_caption(speed)))
 
     def show_board(self, board: Dashboard) -> None:
         self.board = board
@@ -214,8 +300,9 @@ class DashboardScreen(TrackerScreen):
         status.display = board.is_empty
         self.query_one("#trend", Sparkline).data = [count for _, count in board.weekly_complaints]
         for name, items in card_contents(board).items():
-            if name == "trend":
-                self.query_one("#trend-caption", Static).update(self._caption(items))
+            if name in DRAWN:
+                if name == "trend":
+                    self.query_one("#trend-caption", Static).update(self._caption(items))
                 continue
             card = self.query_one(f"#card-{name}", OptionList)
             highlighted = card.highlighted
