@@ -511,3 +511,30 @@ def test_every_stored_contact_can_be_found_by_its_listed_key(staffed: Engine, tm
         run(staffed, files(tmp_path / "colon", CONTACTS_HEADER + "phone:system,C-1,email,2026-01-06 09:00:00,,,,\n"))
     assert [(e.error.row, e.error.column) for e in caught.value.errors] == [(2, "source")]
     assert counts(staffed) == before
+
+
+def test_a_contact_cannot_be_deleted_and_one_taken_out_is_reported(staffed: Engine, tmp_path: Path) -> None:
+    """A missed contact taken out would raise every rate it counted in: the database refuses the
+    DELETE, and with its triggers dropped, verify counts the contacts against the imports on the
+    audit chain and says how many are missing."""
+    from sqlalchemy.exc import DBAPIError
+
+    from tracker.db import triggers
+
+    run(staffed, files(tmp_path, CONTACTS, MESSAGES))
+    with pytest.raises(DBAPIError, match="contact"):
+        write(staffed, lambda s: s.execute(text("DELETE FROM contact WHERE external_id = 'C-3'")))
+    with read(staffed) as session:
+        assert verify_contacts(session) == []
+    with staffed.begin() as connection:
+        for drop in triggers.drop_service_statements(staffed.dialect.name):
+            connection.exec_driver_sql(drop)
+        connection.execute(
+            text("DELETE FROM contact_message WHERE contact_id IN (SELECT id FROM contact WHERE external_id = 'C-3')")
+        )
+        connection.execute(text("DELETE FROM contact WHERE external_id = 'C-3'"))
+    with read(staffed) as session:
+        assert verify_contacts(session) == [
+            "contacts: 2 stored, but the imports on the audit chain added 3: 1 fewer than imported, "
+            "changed behind the tracker's back"
+        ]

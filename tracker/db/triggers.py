@@ -102,6 +102,8 @@ def drop_statements(dialect: str) -> list[str]:
         for table in ("handbook_service", "contact_import"):
             statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
             statements.append(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+        for kind in ("no_delete", "no_truncate"):
+            statements.append(f"DROP TRIGGER IF EXISTS {KEPT_CONTACTS}_{kind} ON {KEPT_CONTACTS}")
         for table in APPEND_ONLY:
             statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
             statements.append(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
@@ -202,12 +204,22 @@ SERVICE_APPEND_ONLY_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
+# A contact is updated when a later export changes it, but never deleted: a missed contact taken
+# out would raise every rate it counted in. (Its messages are replaced with it, so they may go.)
+KEPT_CONTACTS = "contact"
+
+
 def service_statements(dialect: str) -> list[str]:
     """The same append-only guarantee as the first tables' (no UPDATE, DELETE, TRUNCATE or
-    REPLACE) for the tables migration 0004 adds."""
+    REPLACE) for the tables migration 0004 adds, and no DELETE or TRUNCATE of contacts."""
     tables = SERVICE_APPEND_ONLY_KEYS
     if dialect == "postgresql":
         return [
+            f"CREATE TRIGGER {KEPT_CONTACTS}_no_delete BEFORE DELETE ON {KEPT_CONTACTS} "
+            "FOR EACH ROW EXECUTE FUNCTION tracker_append_only()",
+            f"CREATE TRIGGER {KEPT_CONTACTS}_no_truncate BEFORE TRUNCATE ON {KEPT_CONTACTS} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION tracker_append_only()",
+        ] + [
             statement
             for table in tables
             for statement in (
@@ -217,22 +229,32 @@ def service_statements(dialect: str) -> list[str]:
                 "FOR EACH STATEMENT EXECUTE FUNCTION tracker_append_only()",
             )
         ]
-    return [
-        f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {operation} refused'); END"
-        for table in tables
-        for operation in ("UPDATE", "DELETE")
-    ] + [_no_replace_sqlite(table, keys) for table, keys in tables.items()]
+    return (
+        [
+            f"CREATE TRIGGER {KEPT_CONTACTS}_no_delete BEFORE DELETE ON {KEPT_CONTACTS} "
+            f"BEGIN SELECT RAISE(ABORT, '{KEPT_CONTACTS} rows are kept: DELETE refused'); END"
+        ]
+        + [
+            f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {operation} refused'); END"
+            for table in tables
+            for operation in ("UPDATE", "DELETE")
+        ]
+        + [_no_replace_sqlite(table, keys) for table, keys in tables.items()]
+    )
 
 
 def drop_service_statements(dialect: str) -> list[str]:
     if dialect == "postgresql":
         return [
+            f"DROP TRIGGER IF EXISTS {KEPT_CONTACTS}_no_delete ON {KEPT_CONTACTS}",
+            f"DROP TRIGGER IF EXISTS {KEPT_CONTACTS}_no_truncate ON {KEPT_CONTACTS}",
+        ] + [
             f"DROP TRIGGER IF EXISTS {table}_{kind} ON {table}"
             for table in SERVICE_APPEND_ONLY_KEYS
             for kind in ("append_only", "no_truncate")
         ]
-    return [
+    return [f"DROP TRIGGER IF EXISTS {KEPT_CONTACTS}_no_delete"] + [
         f"DROP TRIGGER IF EXISTS {table}_{kind}"
         for table in SERVICE_APPEND_ONLY_KEYS
         for kind in ("no_update", "no_delete", "no_replace")

@@ -1,20 +1,24 @@
 """Checking stored contacts against their own facts: the measures every speed report reads are
 derived again from the contact's messages and the handbook version it was measured by, and its
 content hash recomputed, so a first-response time or a message edited behind the tracker's back
-is reported by ``tracker audit verify``. (A contact rewritten consistently, hash and all, is not
-caught here: contacts are service measures kept per import, not records in the hash chain.)
+is reported by ``tracker audit verify``; and the contacts are counted against what the imports on
+the audit chain say they added, so a contact deleted (a missed one, to raise a rate) or slipped in
+is reported too. (A contact rewritten consistently, hash and all, is not caught: contacts are
+service measures kept per import, each import in the chain, not each contact.)
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from tracker.db.models import Contact, ContactMessage, HandbookVersion
+from tracker.db.models import AuditEvent, Contact, ContactMessage, HandbookVersion
 from tracker.domain.handbook.model import Standards
 from tracker.domain.timeutil import as_utc
+from tracker.records.contacts.commands import CONTACT_IMPORT_ACTION
 from tracker.records.contacts.mapping import content_hash, derived
 from tracker.records.handbook.queries import standards
 
@@ -31,7 +35,7 @@ _DERIVED = (
 
 
 def verify_contacts(session: Session, *, limit: int = 1000) -> list[str]:
-    problems: list[str] = []
+    problems: list[str] = _count_problems(session)
     kept: dict[int, Standards] = {}
     last = 0
     while len(problems) < limit:
@@ -58,6 +62,23 @@ def verify_contacts(session: Session, *, limit: int = 1000) -> list[str]:
             problems += _check(contact, messages.get(contact.id or 0, []), kept[contact.version_id])
         session.expunge_all()
     return problems[:limit]
+
+
+def _count_problems(session: Session) -> list[str]:
+    """The number of contacts stored against the number the imports on the chain added."""
+    added = 0
+    for after in session.exec(
+        select(AuditEvent.after).where(AuditEvent.action == CONTACT_IMPORT_ACTION, col(AuditEvent.seq) >= 1)
+    ):
+        added += int(json.loads(after or "{}").get("new", 0))
+    stored = session.exec(select(func.count()).select_from(Contact)).one()
+    if stored == added:
+        return []
+    change = f"{added - stored} fewer" if stored < added else f"{stored - added} more"
+    return [
+        f"contacts: {stored:,} stored, but the imports on the audit chain added {added:,}: {change} "
+        "than imported, changed behind the tracker's back"
+    ]
 
 
 def _check(contact: Contact, messages: list[dict[str, Any]], version: Standards) -> list[str]:
