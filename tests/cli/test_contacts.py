@@ -149,3 +149,13 @@ def test_audit_verify_finds_a_first_response_edited_behind_the_trackers_back(sta
     result = staffed("audit", "verify")
     assert result.code == 1
     assert "contact web-desk:C-2: stored first_response_seconds differ from what its messages give" in result.err
+
+
+def test_a_contact_or_message_after_now_is_refused(staffed: Runner, tmp_path: Path) -> None:
+    """An export cannot hold what has not happened: such a time is a wrong --time-zone or a clock."""
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("source,id,channel,received_at\nweb,F-1,chat,2999-01-05 10:00:00\n", encoding="utf-8")
+    result = staffed("contacts", "import", "--from", "generic", str(contacts))
+    assert result.code == 2
+    assert "contacts.csv: row 2, received_at:" in result.err and "is in the future" in result.err
+    assert listed(staffed) == {}

@@ -92,7 +92,7 @@ def import_contacts(
     prepared: list[Prepared] = []
     bad_keys: set[tuple[str, str]] = set()
     for row in read.contacts:
-        contact, problems = prepare(row, versions, roster)
+        contact, problems = prepare(row, versions, roster, now)
         if contact is None:
             errors += problems
             bad_keys.add((row.source, row.external_id))

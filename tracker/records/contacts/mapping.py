@@ -18,7 +18,7 @@ from tracker.domain.contact_measures import Author, ContactFacts, ContactMeasure
 from tracker.domain.contact_rows import ContactRow, FileRowError
 from tracker.domain.errors import RowError, shown
 from tracker.domain.handbook.model import Channel, Standards
-from tracker.domain.timeutil import as_utc
+from tracker.domain.timeutil import as_utc, future_problem
 
 
 @dataclass(frozen=True)
@@ -87,14 +87,20 @@ def version_for(versions: list[VersionInForce], received_at: datetime) -> Versio
 
 
 def prepare(
-    row: ContactRow, versions: list[VersionInForce], roster: Roster
+    row: ContactRow, versions: list[VersionInForce], roster: Roster, now: datetime
 ) -> tuple[Prepared | None, list[FileRowError]]:
+    """A row ready to write, or its errors. A time after ``now`` is refused: an export cannot hold
+    what has not happened, and such a time is a wrong ``--time-zone`` or a system's clock."""
     errors: list[FileRowError] = []
 
     def fail(column: str, reason: str, at_row: int | None = None, file: str | None = None) -> None:
         errors.append(FileRowError(file or row.file, RowError(at_row or row.row, column, reason)))
 
     received_at = as_utc(row.received_at)
+    for column, moment in (("received_at", received_at), ("closed_at", row.closed_at)):
+        problem = future_problem(moment, now, advice="is --time-zone right?") if moment else None
+        if problem:
+            fail(column, problem)
     version = version_for(versions, received_at)
     channel = version.standards.channel_named(row.channel)
     if channel is None:
@@ -114,6 +120,10 @@ def prepare(
     messages: list[dict[str, Any]] = []
     for message in row.messages:
         at = as_utc(message.at)
+        problem = future_problem(at, now, advice="is --time-zone right?")
+        if problem:
+            fail("at", problem, message.row or None, message.file or None)
+            continue
         if at < received_at:
             fail(
                 "at",
