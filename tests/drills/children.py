@@ -15,10 +15,11 @@ import sys
 from datetime import timedelta
 
 from tracker.db import engine as db
+from tracker.domain.file_digest import sha256_of_stream
 from tracker.domain.inputs import ComplaintInput, EmployeeInput, SignoffInput
 from tracker.domain.timeutil import today, utcnow
 from tracker.records.complaints.commands import log_complaint
-from tracker.records.complaints.importing.bulk import file_sha256, import_complaints
+from tracker.records.complaints.importing.bulk import import_complaints
 from tracker.records.employees.commands import add_employee
 from tracker.records.signoffs.commands import record_signoff
 
@@ -59,7 +60,7 @@ def loop(url: str, employees: int) -> None:
 def import_file(url: str, path: str) -> None:
     engine = db.make_engine(url)
     with open(path, "rb") as handle:
-        sha = file_sha256(handle)
+        sha = sha256_of_stream(handle)
         say("ready")
         result = db.write(engine, lambda s: import_complaints(handle, session=s, actor=ACTOR, source=path, sha256=sha))
     say(f"imported {result.rows}")

@@ -29,9 +29,10 @@ from tests.hostile.conftest import FORMULAS, WRONG_DATES, attempt, hyp
 from tests.storage.conftest import counts
 from tracker.db.models import Complaint, ComplaintRule, Employee
 from tracker.domain.errors import RowErrors
+from tracker.domain.file_digest import sha256_of_stream
 from tracker.domain.handbook.model import Handbook
 from tracker.domain.inputs import EmployeeInput
-from tracker.records.complaints.importing.bulk import file_sha256, import_complaints
+from tracker.records.complaints.importing.bulk import import_complaints
 from tracker.records.employees.commands import add_employee
 from tracker.records.employees.roster import import_roster
 
@@ -664,7 +665,7 @@ def _import_file(engine: Engine, data: bytes):  # type: ignore[no-untyped-def]
     return attempt(
         engine,
         lambda s: import_complaints(
-            io.BytesIO(data), session=s, actor=ACTOR, source="hostile.csv", sha256=file_sha256(io.BytesIO(data))
+            io.BytesIO(data), session=s, actor=ACTOR, source="hostile.csv", sha256=sha256_of_stream(io.BytesIO(data))
         ),
         max_row=lines,
     )

@@ -15,10 +15,11 @@ from tracker.audit.chain import recent, verify_chain
 from tracker.audit.integrity import verify_records
 from tracker.db.models import AuditEvent, Complaint, ComplaintRule
 from tracker.domain.errors import RowErrors
+from tracker.domain.file_digest import sha256_of_stream
 from tracker.domain.inputs import EmployeeInput, ReplyInput
 from tracker.records.complaints import commands as complaint_commands
 from tracker.records.complaints import queries as complaint_queries
-from tracker.records.complaints.importing.bulk import file_sha256, import_complaints
+from tracker.records.complaints.importing.bulk import import_complaints
 from tracker.records.employees.commands import add_employee
 
 HEADER = "received_at,channel,summary,employee_number,rules,first_response_at,status,resolution,reference\n"
@@ -51,7 +52,7 @@ def _import(engine, data: str, progress=None):  # type: ignore[no-untyped-def]
             session=s,
             actor=ACTOR,
             source="export.csv",
-            sha256=file_sha256(io.BytesIO(raw)),
+            sha256=sha256_of_stream(io.BytesIO(raw)),
             progress=progress,
         ),
     )

@@ -185,7 +185,8 @@ def import_history(
     again: bool = typer.Option(False, "--again", help="Import a file that was imported before a second time."),
 ) -> None:
     """Import complaint history from a help-desk export: all rows or none, every bad row listed."""
-    from tracker.records.complaints.importing.bulk import file_sha256, import_complaints, refuse_repeated_file
+    from tracker.domain.file_digest import sha256_of_stream
+    from tracker.records.complaints.importing.bulk import import_complaints, refuse_repeated_file
 
     c = context.backend(ctx)
     try:
@@ -193,7 +194,7 @@ def import_history(
     except OSError as exc:
         raise InputError("file", f"cannot read {path}: {exc.strerror}") from None
     with stream:
-        sha256 = file_sha256(stream)
+        sha256 = sha256_of_stream(stream)
         if not again:  # told before the progress bar starts; checked again in the write (a colleague's import)
             c.read(lambda session: refuse_repeated_file(session, sha256))
         size = max(path.stat().st_size, 1)

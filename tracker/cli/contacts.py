@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, List, Optional
@@ -53,6 +52,7 @@ def import_contacts(
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from tracker.domain.contact_profiles import PROFILES, read
+    from tracker.domain.file_digest import sha256_of
     from tracker.records.contacts.commands import ContactRowErrors
     from tracker.records.contacts.commands import import_contacts as run_import
 
@@ -65,7 +65,7 @@ def import_contacts(
     files = []
     for path in paths:
         try:
-            files.append((path.name, hashlib.sha256(path.read_bytes()).hexdigest()))
+            files.append((path.name, sha256_of(path)))
         except OSError as exc:
             raise InputError("file", f"cannot read {path}: {exc.strerror}") from None
     if rejects is not None:

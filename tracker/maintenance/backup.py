@@ -31,7 +31,6 @@ PostgreSQL databases are backed up with pg_dump (see the README).
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import shutil
@@ -61,6 +60,7 @@ from tracker.db.migrate import ensure_schema, head_revision, known_revisions, up
 from tracker.db.raw import of_session
 from tracker.db.triggers import GENESIS
 from tracker.domain.errors import InputError, TrackerError
+from tracker.domain.file_digest import sha256_of
 from tracker.domain.timeutil import utcnow
 from tracker.records.complaints.retention import PURGE_ACTION, purge_contacts
 
@@ -84,14 +84,6 @@ def _database_path(engine: Engine) -> Path:
             "(see 'PostgreSQL for teams' in the README)"
         )
     return path
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _owner_only_file(path: Path) -> None:

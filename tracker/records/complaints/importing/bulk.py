@@ -18,7 +18,6 @@ is closed or flushed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -89,14 +88,6 @@ class ComplaintImportResult:
             "audit_seq": self.audit_seq,
             "ignored_columns": list(self.ignored_columns),
         }
-
-
-def file_sha256(stream: BinaryIO) -> str:
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: stream.read(1 << 20), b""):
-        digest.update(chunk)
-    stream.seek(0)
-    return digest.hexdigest()
 
 
 def refuse_repeated_file(session: Session, sha256: str) -> None:
