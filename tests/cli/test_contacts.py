@@ -159,3 +159,25 @@ def test_a_contact_or_message_after_now_is_refused(staffed: Runner, tmp_path: Pa
     assert result.code == 2
     assert "contacts.csv: row 2, received_at:" in result.err and "is in the future" in result.err
     assert listed(staffed) == {}
+
+
+def test_a_stated_first_reply_over_target_is_a_miss_counted_in_the_rate(tracker: Runner, tmp_path: Path) -> None:
+    """A ticket-level export states the first-reply minutes and has no messages: a stated reply is
+    a reply, so 261 minutes on a chat is a miss in the sample, never 'unanswered'."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "number,name,team,hire_date\n" + "".join(f"A-{n},Agent_{n:03d},Desk,2020-01-01\n" for n in range(1, 26)),
+        encoding="utf-8",
+    )
+    assert tracker("employees", "import", str(roster)).code == 0
+    assert tracker("handbook", "publish").code == 0
+    tickets = EXPORTS / "ticket-metrics" / "tickets-30.csv"
+    assert tracker("contacts", "import", "--from", "ticket-metrics", str(tickets)).code == 0
+    first = tracker("contacts", "show", "tickets:TKT-000001", "--format", "json").json()
+    assert (first["first_response_state"], first["first_response_seconds"]) == ("missed", 15679)
+    with tickets.open(encoding="utf-8") as f:
+        stated = [r for r in csv.DictReader(f) if r["first_response_minutes"]]
+    rows = tracker("contacts", "list", "--format", "json", "--limit", "100").json()
+    assert len(rows) == 30
+    assert sum(r["first_response_state"] in ("met", "missed") for r in rows) == len(stated)
+    assert not any(r["first_response_state"] == "pending" for r in rows if r["first_response_seconds"] is not None)

@@ -190,7 +190,7 @@ def test_time_zone_aware_values_round_trip(staffed: Engine, tmp_path: Path) -> N
         datetime(2026, 7, 1, 16, 0, 0, 654321, tzinfo=UTC),
     ]
     assert views["T-3"].contact.first_response_at == datetime(2026, 7, 1, 16, 0, 0, 654321, tzinfo=UTC)
-    assert views["T-3"].contact.first_response_seconds == 0
+    assert views["T-3"].contact.first_response_seconds == 1  # 0.53 s, stored whole and never shorter
 
 
 def test_one_bad_row_refuses_the_whole_import_and_writes_nothing(staffed: Engine, tmp_path: Path) -> None:

@@ -44,14 +44,14 @@ class ContactImportResult:
 class ContactRowErrors(InputError):
     """Bad rows in an import that applies all or nothing: nothing was written; every row is listed."""
 
-    def __init__(self, errors: list[FileRowError], contacts: int):
+    def __init__(self, errors: list[FileRowError]):
         self.errors = errors
         first = errors[0]
         others = len(errors) - 1
         more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
         super().__init__(
             "file",
-            f"{len(errors)} problem{'s' if len(errors) > 1 else ''} in {contacts} contacts, nothing was imported; "
+            f"{len(errors)} problem{'s' if len(errors) > 1 else ''} in the export, nothing was imported; "
             f"first: {first.file}, row {first.error.row}, {first.error.column}: {first.error.reason}{more}",
         )
 
@@ -101,7 +101,7 @@ def import_contacts(
     # Rejects keep the good rows of a file read whole; a file that could not be (its header, its
     # encoding, a NUL, a line too long) may hold messages of contacts whose own rows are good.
     if errors and (not keep_good or any(error.whole_file for error in errors)):
-        raise ContactRowErrors(errors, len(read.contacts))
+        raise ContactRowErrors(errors)
     result = ContactImportResult(rejected=errors, ignored_columns=read.ignored_columns, dry_run=dry_run)
     existing = _existing(session, [p.key for p in prepared])
     new = [p for p in prepared if p.key not in existing]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -192,7 +193,7 @@ def derived(
     received_at = columns["received_at"]
     result = measure(facts_of(columns, messages), channel, standards.hours, now=received_at)
     state = result.first_response_state
-    if state == contact_words.MISSED and result.first_response_at is None:
+    if state == contact_words.MISSED and result.first_response is None:  # no reply yet (a stated time is one)
         state = contact_words.PENDING
     gaps = [int(gap.total_seconds()) for gap in result.gaps]
     return {
@@ -218,7 +219,9 @@ def explain(
 
 
 def _seconds(value: timedelta | None) -> int | None:
-    return int(value.total_seconds()) if value is not None else None
+    """Whole seconds, rounded up: a wait is never stored shorter than it was (a stated 2.01 minutes
+    is 121 s, a miss of a 2-minute target, as its state says)."""
+    return math.ceil(value.total_seconds()) if value is not None else None
 
 
 def content_hash(columns: dict[str, Any], messages: list[dict[str, Any]]) -> str:
