@@ -276,8 +276,9 @@ def test_handbook_diff_audit_verify_and_db_info(seeded: Runner) -> None:
         "problem",
         "clock_problems",
         "record_problems",
+        "schema_problems",
     }
-    assert (verify["ok"], verify["record_problems"]) == (True, [])
+    assert (verify["ok"], verify["record_problems"], verify["schema_problems"]) == (True, [], [])
     info = rows(seeded, "db", "info")
     assert set(info) == {
         "database",

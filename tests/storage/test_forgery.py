@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from tests.conftest import ACTOR, read
 from tracker.audit import chain as audit
 from tracker.audit.integrity import verify_records
+from tracker.cli.audit import schema_problems
 from tracker.db import triggers
 from tracker.db.engine import sqlite_path
 from tracker.db.models import AuditEvent
@@ -328,6 +329,96 @@ REPORTED: tuple[Forgery, ...] = (
         ),
         "employee E-99 has no audit event",
     ),
+    # The fields a report or screen reads, covered by the snapshot since (tests/storage/test_snapshot_coverage.py).
+    Forgery(
+        "employee: who changed it last",
+        ("UPDATE employee SET updated_by = 'mallory' WHERE number = 'E-2'",),
+        "employee E-2 differs",
+    ),
+    Forgery(
+        "handbook_version: who published it",
+        ("UPDATE handbook_version SET published_by = 'mallory'",),
+        "handbook version 2026.2 differs",
+    ),
+    Forgery(
+        "signoff: who recorded it", ("UPDATE signoff SET recorded_by = 'mallory' WHERE id = 1",), "sign-off 1 differs"
+    ),
+    Forgery(
+        "signoff: the day it was recorded",
+        ("UPDATE signoff SET recorded_on = '2099-01-01' WHERE id = 1",),
+        "sign-off 1 differs",
+    ),
+    Forgery(
+        "signoff_revocation: who revoked it",
+        ("UPDATE signoff_revocation SET revoked_by = 'mallory'",),
+        "sign-off revocation 1 differs",
+    ),
+    Forgery(
+        "complaint: the handbook version it is judged by",
+        ("UPDATE complaint SET version_id = version_id + 1",),
+        "differs from its last audited",
+        postgres_first=(
+            "ALTER TABLE complaint DROP CONSTRAINT fk_complaint_version_id_channel_handbook_channel",
+            "ALTER TABLE complaint DROP CONSTRAINT fk_complaint_version_id_handbook_version",
+        ),
+    ),
+    Forgery(
+        "complaint: when it was closed",
+        ("UPDATE complaint SET closed_at = '2020-01-01 00:00:00'",),
+        "differs from its last audited",
+    ),
+    Forgery(
+        "complaint: who logged it", ("UPDATE complaint SET created_by = 'mallory'",), "differs from its last audited"
+    ),
+    Forgery(
+        "complaint_reply: who recorded it",
+        ("UPDATE complaint_reply SET recorded_by = 'mallory' WHERE id = 2",),
+        "complaint reply 2 differs",
+    ),
+    Forgery(
+        "complaint_reply: when it was recorded",
+        ("UPDATE complaint_reply SET recorded_at = '2020-01-01 00:00:00' WHERE id = 2",),
+        "complaint reply 2 differs",
+    ),
+    Forgery(
+        "corrective_action: the handbook version it was issued under",
+        ("UPDATE corrective_action SET version_id = version_id + 1",),
+        "corrective action 1 differs",
+        postgres_first=(
+            "ALTER TABLE corrective_action DROP CONSTRAINT fk_corrective_action_version_id_level_handbook_level",
+            "ALTER TABLE corrective_action DROP CONSTRAINT fk_corrective_action_version_id_handbook_version",
+        ),
+    ),
+    Forgery(
+        "corrective_action: final step or not",
+        ("UPDATE corrective_action SET is_final = NOT is_final",),
+        "corrective action 1 differs",
+    ),
+    Forgery(
+        "corrective_action: who issued it",
+        ("UPDATE corrective_action SET issued_by = 'mallory'",),
+        "corrective action 1 differs",
+    ),
+    Forgery(
+        "corrective_action: the suggestion's reason",
+        ("UPDATE corrective_action SET suggestion_reason = 'The ladder said so'",),
+        "corrective action 1 differs",
+    ),
+    Forgery(
+        "corrective_action: who changed it last, and when",
+        ("UPDATE corrective_action SET updated_by = 'mallory', updated_at = '2020-01-01 00:00:00'",),
+        "corrective action 1 differs",
+    ),
+    Forgery(
+        "follow_up: who recorded it",
+        ("UPDATE follow_up SET recorded_by = 'mallory'",),
+        "follow-up 1 differs",
+    ),
+    Forgery(
+        "follow_up: when it was recorded",
+        ("UPDATE follow_up SET recorded_at = '2020-01-01 00:00:00'",),
+        "follow-up 1 differs",
+    ),
     Forgery(
         "complaint_day: counters rewritten", ("UPDATE complaint_day SET received = received + 5",), "complaint counters"
     ),
@@ -338,6 +429,16 @@ REPORTED: tuple[Forgery, ...] = (
     ),
     Forgery(
         "rule_day: counters rewritten", ("UPDATE rule_day SET complaints = complaints + 3",), "rule counters differ"
+    ),
+    Forgery(
+        "counter: the complaint reference counter lowered",
+        ("UPDATE counter SET value = value - 1 WHERE name = 'complaint-2026'",),
+        "below the highest reference issued (C-2026-",
+    ),
+    Forgery(
+        "counter: the complaint reference counter deleted",
+        ("DELETE FROM counter WHERE name = 'complaint-2026'",),
+        "complaint reference counter complaint-2026: missing",
     ),
     Forgery("complaint_day: a day's counter deleted", ("DELETE FROM complaint_day",), "complaint counters"),
     Forgery("audit_event: an event deleted", ("DELETE FROM audit_event WHERE seq = 7",), "event 7 is missing"),
@@ -404,6 +505,20 @@ def test_verify_reports_a_forgery_once_the_triggers_are_gone(worked: Engine, for
         intruder(worked)(statement)
     found = findings(worked, kept if forgery.kept_head else None)
     assert any(forgery.reported in problem for problem in found), found
+
+
+def test_verify_names_every_trigger_dropped(worked: Engine) -> None:
+    """``tracker audit verify`` compares the database's own schema with the tracker's: on SQLite every
+    table, index and trigger; on PostgreSQL the tracker's triggers on its tables (pg_trigger)."""
+    with read(worked) as session:
+        assert schema_problems(session) == []
+    drop_triggers(worked)
+    with read(worked) as session:
+        problems = schema_problems(session)
+    name = "audit_event_no_delete" if worked.dialect.name == "sqlite" else "audit_event_append_only on audit_event"
+    assert f"schema: trigger {name} is missing: the database was altered outside the tracker" in problems, problems
+    assert any("audit_event_on_the_chain" in problem for problem in problems), problems
+    assert any("signoff_insert_checks" in problem for problem in problems), problems
 
 
 def test_a_consistent_rewrite_of_the_whole_chain_is_caught_by_the_kept_head(worked: Engine) -> None:

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import String, cast, func
+from sqlalchemy import String, cast, func, text
 from sqlmodel import Session, col, select
 
 from tracker.audit import snapshots
 from tracker.audit.chain import canonical
-from tracker.db import counters
+from tracker.db import counters, triggers
 from tracker.db.dialect import byte_order, epoch_seconds
 from tracker.db.models import (
     ActionComplaint,
@@ -29,6 +30,7 @@ from tracker.db.models import (
     ComplaintReply,
     ComplaintRule,
     CorrectiveAction,
+    Counter,
     Employee,
     FollowUp,
     HandbookChannel,
@@ -40,8 +42,10 @@ from tracker.db.models import (
     SignoffRevocation,
 )
 from tracker.db.raw import of_session
+from tracker.domain import complaint_flow
 
 BATCH = 1000
+REFERENCE_COUNTER = "complaint-"  # then the year: the counter records/complaints/commands.next_reference counts on
 # A record as the check sees it: (key, its state as the audit trail records it[, the import that covers it]).
 Checked = tuple[Any, ...]
 
@@ -292,6 +296,48 @@ def verify_counters(session: Session) -> list[str]:
     return [problem + " (rebuild them with 'tracker db recount')" for problem in problems[:20]]
 
 
+def _highest_references(session: Session) -> dict[int, int]:
+    """The highest complaint number issued per year: of the complaints stored and of every
+    complaint on the chain (a complaint deleted behind the tracker's back still used its number).
+
+    Grouped by year and length in SQL, so the answer is a few rows at a million complaints; within
+    one length the highest text is the highest number (references are digits after the year)."""
+    highest: dict[int, int] = {}
+    for column, where in (
+        (Complaint.ref, None),
+        (AuditEvent.entity_key, (AuditEvent.entity == "complaint") & _on_the_chain()),
+    ):
+        year, length = func.substr(column, 3, 4), func.length(column)
+        statement = select(year, length, func.max(column)).group_by(year, length)
+        if where is not None:
+            statement = statement.where(where)
+        for _, _, ref in session.exec(statement):
+            match = complaint_flow.REFERENCE.match(ref or "")
+            if match is not None:
+                number_year, number = int(match.group(1)), int(match.group(2))
+                highest[number_year] = max(highest.get(number_year, 0), number)
+    return highest
+
+
+def verify_reference_counters(session: Session) -> list[str]:
+    """Each year's complaint-reference counter is at least the highest reference issued that year:
+    lowered, the next complaint would be given a reference already used (and refused) or one a
+    deleted complaint had (and two records would share it)."""
+    counted = select(Counter.name, Counter.value).where(col(Counter.name).startswith(REFERENCE_COUNTER))
+    stored: dict[str, int] = dict(session.exec(counted).all())
+    problems = []
+    for year, number in sorted(_highest_references(session).items()):
+        name = f"{REFERENCE_COUNTER}{year}"
+        value = stored.get(name)
+        if value is None or value < number:
+            problems.append(
+                f"complaint reference counter {name}: {'missing' if value is None else value}, below the highest "
+                f"reference issued ({complaint_flow.reference(year, number)}): the next complaint of {year} would "
+                "reuse a reference; it was edited behind the tracker's back"
+            )
+    return problems
+
+
 def _matches(audited: str | None, current: dict[str, Any]) -> bool:
     """The row still says everything its last audit event recorded.
 
@@ -327,11 +373,46 @@ def verify_derived(session: Session) -> list[str]:
     ]
 
 
+_CREATED_TRIGGER = re.compile(r"CREATE TRIGGER (\w+)\s.*?\sON (\w+)\s", re.DOTALL)
+
+
+def tracker_triggers_postgres() -> set[tuple[str, str]]:
+    """(trigger, table) of every trigger the tracker's migrations create on PostgreSQL."""
+    statements = (
+        triggers.create_statements("postgresql")
+        + triggers.chain_statements("postgresql")
+        + triggers.service_statements("postgresql")
+    )
+    return {(m.group(1), m.group(2)) for statement in statements for m in _CREATED_TRIGGER.finditer(statement)}
+
+
+def verify_triggers_postgres(session: Session) -> list[str]:
+    """The tracker's triggers are all there on its tables, and no other trigger is (PostgreSQL;
+    on SQLite the whole schema is compared: ``maintenance/backup.live_schema_differences``)."""
+    found = {
+        (str(name), str(table))
+        for name, table in session.execute(
+            text(
+                "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
+            )
+        ).all()
+    }
+    expected = tracker_triggers_postgres()
+    return [f"trigger {name} on {table} is missing" for name, table in sorted(expected - found)] + [
+        f"trigger {name} on {table} is not the tracker's" for name, table in sorted(found - expected)
+    ]
+
+
 def verify_records(session: Session, *, limit: int = 1000, counters: bool = True) -> list[str]:
     """Every record, import and derived field that no longer matches the audit trail (at most
     ``limit``) and, unless ``counters`` is false, counters that no longer match the records."""
     problems: list[str] = (
-        verify_imports(session) + (verify_counters(session) if counters else []) + verify_derived(session)
+        verify_imports(session)
+        + (verify_counters(session) if counters else [])
+        + verify_reference_counters(session)
+        + verify_derived(session)
     )
     imports = set(
         session.exec(select(AuditEvent.seq).where(AuditEvent.entity == "complaint_import", _on_the_chain())).all()

@@ -5,6 +5,13 @@ verified, the state of the row today, so a row edited behind the tracker's back
 no longer matches its last audited state. Customer names and contacts are left
 out on purpose: they can be purged after the retention period, and an
 append-only trail must not hold them.
+
+Every other stored field a report or screen reads is in its record's snapshot, or is
+derived from audited ones and checked at read time (``integrity.verify_derived``);
+``tests/storage/test_snapshot_coverage.py`` names the columns in no snapshot, and why. Fields added to a
+snapshot later are held to what each event recorded: an event written before a field
+was covered is compared on the fields it has (``integrity._matches``), and no key can
+be taken out of an event on the chain without breaking it.
 """
 
 from __future__ import annotations
@@ -37,16 +44,19 @@ def employee(row: Employee) -> dict[str, Any]:
         "hire_date": row.hire_date,
         "active": bool(row.active),
         "revision": row.revision,
+        "updated_by": row.updated_by,
     }
 
 
 def version(row: HandbookVersion) -> dict[str, Any]:
     return {
+        "id": row.id,
         "label": row.label,
         "content_hash": row.content_hash,
         "editorial": bool(row.editorial),
         "published_at": row.published_at,
         "published_on": row.published_on,
+        "published_by": row.published_by,
         "look_back": row.look_back,
         "grace_period": row.grace_period,
     }
@@ -95,12 +105,20 @@ def signoff(row: Signoff, employee_number: str, version_label: str) -> dict[str,
         "filing_ref": row.filing_ref,
         "printed_name": row.printed_name,
         "meaning": row.meaning,
+        "recorded_by": row.recorded_by,
         "recorded_at": row.recorded_at,
+        "recorded_on": row.recorded_on,
     }
 
 
 def revocation(row: SignoffRevocation) -> dict[str, Any]:
-    return {"id": row.id, "signoff_id": row.signoff_id, "reason": row.reason, "revoked_at": row.revoked_at}
+    return {
+        "id": row.id,
+        "signoff_id": row.signoff_id,
+        "reason": row.reason,
+        "revoked_by": row.revoked_by,
+        "revoked_at": row.revoked_at,
+    }
 
 
 def complaint(row: Complaint, employee_number: str | None, rule_ids: list[str]) -> dict[str, Any]:
@@ -119,6 +137,9 @@ def complaint(row: Complaint, employee_number: str | None, rule_ids: list[str]) 
         "resolution": row.resolution,
         "dismissal_reason": row.dismissal_reason,
         "revision": row.revision,
+        "version_id": row.version_id,
+        "closed_at": row.closed_at,
+        "created_by": row.created_by,
     }
 
 
@@ -204,6 +225,8 @@ def reply(row: ComplaintReply, ref: str) -> dict[str, Any]:
         "replied_at": row.replied_at,
         "automatic": bool(row.automatic),
         "note": row.note,
+        "recorded_by": row.recorded_by,
+        "recorded_at": row.recorded_at,
     }
 
 
@@ -228,6 +251,12 @@ def action(
         "closed_on": row.closed_on,
         "effectiveness_check": row.effectiveness_check,
         "revision": row.revision,
+        "version_id": row.version_id,
+        "is_final": bool(row.is_final),
+        "issued_by": row.issued_by,
+        "suggestion_reason": row.suggestion_reason,
+        "updated_at": row.updated_at,
+        "updated_by": row.updated_by,
     }
 
 
@@ -239,4 +268,6 @@ def follow_up(row: FollowUp) -> dict[str, Any]:
         "outcome": row.outcome,
         "notes": row.notes,
         "new_due_date": row.new_due_date,
+        "recorded_by": row.recorded_by,
+        "recorded_at": row.recorded_at,
     }

@@ -28,13 +28,32 @@ def _parse_head(text: str) -> tuple[int, str]:
     return int(seq), digest.lower()
 
 
-def _verify(session: "Session", expected: tuple[int, str] | None) -> tuple["ChainReport", list[str]]:
+SCHEMA_ALTERED = "the database was altered outside the tracker"
+
+
+def schema_problems(session: "Session") -> list[str]:
+    """The database's own schema objects against the tracker's: a trigger dropped is the first step of
+    a quiet forgery. SQLite: every table, index and trigger; PostgreSQL: the triggers on its tables."""
+    from tracker.audit.integrity import verify_triggers_postgres
+    from tracker.db.dialect import is_sqlite
+
+    if is_sqlite(session):
+        from tracker.maintenance.backup import live_schema_differences
+
+        differences = live_schema_differences(session)
+    else:
+        differences = verify_triggers_postgres(session)
+    return [f"schema: {difference}: {SCHEMA_ALTERED}" for difference in differences]
+
+
+def _verify(session: "Session", expected: tuple[int, str] | None) -> tuple["ChainReport", list[str], list[str]]:
     from tracker.audit import chain as store
     from tracker.audit.integrity import verify_records
     from tracker.records.contacts.integrity import verify_contacts
 
     report = store.verify_chain(session, expected)
-    return report, verify_records(session) + verify_contacts(session) if report.ok else []
+    records = verify_records(session) + verify_contacts(session) if report.ok else []
+    return report, records, schema_problems(session)
 
 
 @app.command("verify")
@@ -47,13 +66,13 @@ def verify(
     ),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
-    """Re-check every link of the audit chain and every record against its last audited state; report the first break."""
+    """Re-check every link of the audit chain, every record against its last audited state and the database's triggers; report the first break."""
     c = context.backend(ctx)
     expected = _parse_head(expect_head) if expect_head else None
-    report, records = c.read(lambda s: _verify(s, expected))
-    ok = report.ok and not records and not report.clock_problems
+    report, records, schema = c.read(lambda s: _verify(s, expected))
+    ok = report.ok and not records and not report.clock_problems and not schema
     if fmt != Format.table:
-        say_json(report.as_dict() | {"ok": ok, "record_problems": records})
+        say_json(report.as_dict() | {"ok": ok, "record_problems": records, "schema_problems": schema})
     elif ok:
         say(
             f"Audit chain OK: {report.events} events, head {report.head_seq}:{report.head_hash}. "
@@ -66,6 +85,8 @@ def verify(
             say_error(f"audit: {problem}")  # may quote stored text (an imported file's name)
         if len(records) > 20:
             typer.echo(f"error: audit: … and {len(records) - 20} more records differ from the audit trail", err=True)
+        for problem in schema:
+            say_error(f"audit: {problem}")
     if not ok:
         raise typer.Exit(1)
 

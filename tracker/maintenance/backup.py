@@ -48,6 +48,7 @@ try:
 except ImportError:  # not on POSIX: a stale work folder is then left for the operator
     fcntl = None  # type: ignore[assignment]
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -155,6 +156,15 @@ def schema_differences(found: SchemaObjects) -> list[str]:
         if expected[(kind, name)] != found[(kind, name)]
     ]
     return differences
+
+
+def live_schema_differences(session: Session) -> list[str]:
+    """``schema_differences`` of the SQLite database ``session`` is on (at this tracker's schema head:
+    an older one is upgraded before the tracker uses it): its triggers dropped, say."""
+    revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if revision != head_revision():
+        return []
+    return schema_differences(_objects(session.execute(text(_OBJECTS.format(schema="main"))).all()))
 
 
 def _schema_problem(differences: list[str]) -> str:
