@@ -165,6 +165,16 @@ REFUSED: tuple[Attack, ...] = (
         "id, complaint_id, replied_at, automatic, 'forged' AS note, recorded_by, recorded_at",
         "id = 2",
     ),
+    Attack("handbook_service: UPDATE", "UPDATE handbook_service SET standards = '{}'", ""),
+    Attack("handbook_service: DELETE", "DELETE FROM handbook_service", ""),
+    _replace(
+        "handbook_service: REPLACE / upsert",
+        "handbook_service",
+        "version_id",
+        "version_id, standards",
+        "version_id, '{}' AS standards",
+        "version_id = 1",
+    ),
     Attack("follow_up: UPDATE", "UPDATE follow_up SET outcome = 'not_improved'", ""),
     _replace(
         "follow_up: REPLACE / upsert",
@@ -225,8 +235,11 @@ def test_the_database_refuses(worked: Engine, attack: Attack) -> None:
 
 def drop_triggers(engine: Engine) -> None:
     with engine.begin() as connection:
-        for statement in triggers.drop_chain_statements(engine.dialect.name) + triggers.drop_statements(
-            engine.dialect.name
+        dialect = engine.dialect.name
+        for statement in (
+            triggers.drop_chain_statements(dialect)
+            + triggers.drop_statements(dialect)
+            + triggers.drop_service_statements(dialect)
         ):
             connection.exec_driver_sql(statement)
 
@@ -262,6 +275,13 @@ REPORTED: tuple[Forgery, ...] = (
     Forgery(
         "handbook_rule: text and its hash column rewritten",
         ("UPDATE handbook_rule SET text = 'Arguing is permitted.', hash = 'f' WHERE rule_id = 'CON-01'",),
+        "handbook version 2026.2 differs",
+    ),
+    Forgery(
+        "handbook_service: a chat's clock switched to the calendar",
+        (
+            'UPDATE handbook_service SET standards = replace(standards, \'"clock":"opening hours"\', \'"clock":"calendar"\')',
+        ),
         "handbook version 2026.2 differs",
     ),
     Forgery(
