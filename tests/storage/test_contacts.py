@@ -538,3 +538,27 @@ def test_a_contact_cannot_be_deleted_and_one_taken_out_is_reported(staffed: Engi
             "contacts: 2 stored, but the imports on the audit chain added 3: 1 fewer than imported, "
             "changed behind the tracker's back"
         ]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE contact_import SET profile = 'forged'",
+        "DELETE FROM contact_import",
+        "UPDATE handbook_service SET standards = '{}'",
+        "DELETE FROM handbook_service",
+    ],
+)
+def test_an_import_record_and_the_service_standards_are_append_only(
+    staffed: Engine, tmp_path: Path, statement: str
+) -> None:
+    """What an import recorded, and the standards a version measured by, are refused to any
+    connection that would change them (the database's triggers, on both backends)."""
+    from sqlalchemy.exc import DBAPIError
+
+    run(staffed, files(tmp_path, CONTACTS, MESSAGES))
+    before = some(staffed)
+    with pytest.raises(DBAPIError, match="append-only"):
+        with staffed.begin() as connection:
+            connection.execute(text(statement))
+    assert some(staffed) == before
