@@ -33,7 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -43,6 +43,7 @@ from sqlalchemy.engine import make_url
 
 from tests.bench import datasets
 from tests.bench.datasets import NOW
+from tests.bench.run import Figure  # one shape for every benchmark's figures
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -53,19 +54,6 @@ SMALL = 10_000  # the contacts of the database the Service screen is compared wi
 MONTH = (date(2026, 10, 1), date(2026, 10, 31))  # a calendar month inside the 12 weeks before NOW
 PAGE = 60  # rows of a first page (ui/widgets/paged_table.PAGE_SIZE)
 PAGE_SAMPLES = 31
-
-
-@dataclass
-class Figure:
-    benchmark: str
-    backend: str
-    measure: str
-    value: float
-    unit: str
-    baseline: float | None = None
-    ratio: float | None = None
-    target: str = ""
-    met: bool | None = None
 
 
 def log(message: str) -> None:
