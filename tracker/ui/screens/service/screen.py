@@ -134,19 +134,26 @@ class ServiceTable(ListScreen):
         self.generation = 0
         self._keep_key: str | None = None  # the row to put the cursor back on after a reload
 
+    # What each level says for itself; ServiceScreen (the report) and TeamScreen (one team's
+    # employees) answer all four, so the table, paging, empty state and drill-down are written once.
+
     @property
     def by(self) -> str:
-        raise NotImplementedError
+        """The grouping the rows are in (its columns come from it)."""
+        raise NotImplementedError("each level of the Service section names its grouping")
 
     @property
     def period(self) -> DateRange | None:
-        raise NotImplementedError
+        """The days the figures cover; None until the level has one."""
+        raise NotImplementedError("each level of the Service section keeps its period")
 
     def load(self, session: Session, period: DateRange) -> Shown:
-        raise NotImplementedError
+        """The figures of this level for ``period`` (run in a worker)."""
+        raise NotImplementedError("each level of the Service section reads its own figures")
 
     def heading(self) -> str:
-        raise NotImplementedError
+        """The line above the table: what the rows are, the period and the handbook version."""
+        raise NotImplementedError("each level of the Service section writes its heading")
 
     def figures_table(self) -> ComposeResult:
         yield Static("", id="svc-status", classes="service-status")
