@@ -43,7 +43,7 @@ from sqlalchemy.engine import make_url
 
 from tests.bench import datasets
 from tests.bench.datasets import NOW
-from tests.bench.run import Figure  # one shape for every benchmark's figures
+from tests.bench.run import Figure, driver_connection  # one shape for every benchmark's figures
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -357,12 +357,7 @@ def child_baseline(url: str, paths: list[Path]) -> dict[str, Any]:
         connection.executemany(insert_messages, message_rows)
         connection.execute("COMMIT")
     else:
-        import psycopg
-
-        parts = make_url(url)
-        connection = psycopg.connect(
-            host=parts.host, port=parts.port, dbname=parts.database, user=parts.username, password=parts.password
-        )
+        connection = driver_connection(url)
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.executemany(insert_contacts, contact_rows)

@@ -47,6 +47,17 @@ PROBE = HERE / "probes" / "startup.py"
 RESULTS = HERE / "results"
 
 
+def driver_connection(url: str) -> Any:
+    """A plain psycopg connection to the database of ``url``: the baselines' driver, with none of
+    the tracker's or SQLAlchemy's layers between."""
+    import psycopg
+
+    parts = make_url(url)
+    return psycopg.connect(
+        host=parts.host, port=parts.port, dbname=parts.database, user=parts.username, password=parts.password
+    )
+
+
 @dataclass
 class Figure:
     benchmark: str
@@ -381,12 +392,7 @@ def importing(backend: str, rows: int) -> list[Figure]:
         connection.executemany(sql, rows_for_sqlite)
         connection.commit()
     else:
-        import psycopg
-
-        parts = make_url(url)
-        connection = psycopg.connect(
-            host=parts.host, port=parts.port, dbname=parts.database, user=parts.username, password=parts.password
-        )
+        connection = driver_connection(url)
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.executemany(sql, tuples)
