@@ -11,8 +11,9 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 from tests.conftest import ACTOR, read, write
+from tests.storage.test_forgery import drop_triggers, intruder
 from tracker.audit.chain import recent, verify_chain
-from tracker.audit.integrity import verify_records
+from tracker.audit.integrity import verify_imports, verify_records
 from tracker.db.models import AuditEvent, Complaint, ComplaintRule
 from tracker.domain.errors import RowErrors
 from tracker.domain.file_digest import sha256_of_stream
@@ -158,3 +159,43 @@ def test_an_imported_complaint_edited_behind_the_trackers_back_is_noticed(ready)
     with read(ready) as s:
         problems = verify_records(s)
     assert len(problems) == 1 and "complaint import" in problems[0] and "no longer match" in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("field", "sql", "postgres_first"),
+    [
+        (
+            "the handbook version it is judged by",
+            "UPDATE complaint SET version_id = version_id + 1 WHERE ref = 'C-2025-00002'",
+            (
+                "ALTER TABLE complaint DROP CONSTRAINT fk_complaint_version_id_channel_handbook_channel",
+                "ALTER TABLE complaint DROP CONSTRAINT fk_complaint_version_id_handbook_version",
+            ),
+        ),
+        ("when it was closed", "UPDATE complaint SET closed_at = '2020-01-01 00:00:00' WHERE ref = 'C-2025-00001'", ()),
+        ("who logged it", "UPDATE complaint SET created_by = 'mallory' WHERE ref = 'C-2025-00002'", ()),
+    ],
+)
+def test_every_field_a_report_reads_is_under_the_import_digest(ready, field, sql, postgres_first) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16: an imported complaint has no event of its own, so the digest is all that vouches for it."""
+    _import(ready, GOOD)
+    run = intruder(ready)
+    if ready.dialect.name == "postgresql":
+        for statement in postgres_first:
+            run(statement)
+    run(sql)
+    with read(ready) as s:
+        problems = verify_records(s)
+    assert len(problems) == 1 and "complaint import" in problems[0] and "no longer match" in problems[0], field
+
+
+def test_an_import_digest_in_an_unknown_format_is_reported_not_trusted(ready) -> None:  # type: ignore[no-untyped-def]
+    _import(ready, GOOD)
+    drop_triggers(ready)
+    intruder(ready)(
+        "UPDATE audit_event SET after = replace(after, '\"digest_format\":2', '\"digest_format\":3') "
+        "WHERE entity = 'complaint_import'"
+    )
+    with read(ready) as s:
+        problems = verify_imports(s)
+    assert len(problems) == 1 and "digest format 3 is not one this tracker knows" in problems[0]

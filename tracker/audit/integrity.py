@@ -217,6 +217,13 @@ def verify_imports(session: Session) -> list[str]:
     ).all()
     for event in events:
         recorded = json.loads(event.after or "{}")
+        digest_format = recorded.get("digest_format", 1)
+        if digest_format not in snapshots.IMPORT_DIGEST_FORMATS:
+            problems.append(
+                f"complaint import {event.seq} ({recorded.get('file')}): its digest format {digest_format!r} "
+                "is not one this tracker knows: verify with the tracker that imported it, or a newer one"
+            )
+            continue
         digest = hashlib.sha256()
         count = 0
         for rows in _import_pages(session, event.seq):
@@ -241,7 +248,7 @@ def verify_imports(session: Session) -> list[str]:
                     snapshot = json.loads(first_before[complaint.ref] or "{}")
                 else:
                     snapshot = snapshots.complaint(complaint, number, rules.get(complaint.id or 0, []))
-                digest.update(snapshots.complaint_line(snapshot).encode("utf-8"))
+                digest.update(snapshots.complaint_line(snapshot, digest_format).encode("utf-8"))
                 digest.update(b"\n")
                 count += 1
         if count != recorded.get("rows") or digest.hexdigest() != recorded.get("records_sha256"):

@@ -213,9 +213,26 @@ def complaint_line_of(
     )
 
 
-def complaint_line(snapshot: dict[str, Any]) -> str:
-    """``complaint_line_of`` for a snapshot dict (as built by ``complaint`` or read back from JSON)."""
-    return complaint_line_of(*(snapshot[name] for name in COMPLAINT_FIELDS))
+# The digest an import records, by format. Format 1 (imports before 2026-12) covers
+# COMPLAINT_FIELDS; format 2 adds the version a complaint is judged by, when it was
+# closed and who logged it, so that no field a report reads escapes the digest.
+IMPORT_DIGEST_FORMAT = 2
+IMPORT_DIGEST_FORMATS = (1, 2)
+
+
+def complaint_line_tail(version_id: int, closed_at: Any, created_by: str) -> str:
+    """What format 2 appends to ``complaint_line_of``'s line (after a separator)."""
+    return "\x1f".join((str(version_id), _moment_text(closed_at), created_by))
+
+
+def complaint_line(snapshot: dict[str, Any], digest_format: int = IMPORT_DIGEST_FORMAT) -> str:
+    """A complaint's digest line, in the import's format, for a snapshot dict
+    (as built by ``complaint`` or read back from JSON)."""
+    line = complaint_line_of(*(snapshot[name] for name in COMPLAINT_FIELDS))
+    if digest_format == 1:
+        return line
+    tail = complaint_line_tail(snapshot["version_id"], snapshot["closed_at"], snapshot["created_by"])
+    return line + "\x1f" + tail
 
 
 def reply(row: ComplaintReply, ref: str) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from tracker.audit import chain as audit
+from tracker.audit import snapshots
 from tracker.db.dialect import is_sqlite, refresh_statistics
 from tracker.db.models import AuditEvent, Complaint, Counter, Employee
 from tracker.db.raw import of_session
@@ -203,6 +204,7 @@ class BulkLoad:
                 "first_id": first_id,
                 "last_id": summary["next_id"] - 1,
                 "records_sha256": summary["digest"],
+                "digest_format": snapshots.IMPORT_DIGEST_FORMAT,
             },
             at=self.now,
         )

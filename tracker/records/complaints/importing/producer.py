@@ -184,6 +184,9 @@ class _Builder:
                 record.dismissal_reason,
                 1,
             )
+            line += "\x1f" + snapshots.complaint_line_tail(
+                self.version_id, _utc_iso(closed) if closed else None, self.actor
+            )
             self.digest.update(line.encode("utf-8"))
             self.digest.update(b"\n")
             self.first_ref = self.first_ref or ref
