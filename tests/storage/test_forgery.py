@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from tests.conftest import ACTOR, read
 from tracker.audit import chain as audit
 from tracker.audit.integrity import verify_records
-from tracker.cli.audit import schema_problems
+from tracker.cli.audit import SCHEMA_ALTERED, schema_problems
 from tracker.db import triggers
 from tracker.db.engine import sqlite_path
 from tracker.db.models import AuditEvent
@@ -539,6 +539,59 @@ def test_verify_names_every_trigger_dropped(worked: Engine) -> None:
     assert f"schema: trigger {name} is missing: the database was altered outside the tracker" in problems, problems
     assert any("audit_event_on_the_chain" in problem for problem in problems), problems
     assert any("signoff_insert_checks" in problem for problem in problems), problems
+
+
+# A guard switched off rather than dropped: each is named by ``audit verify``.
+GUARDS_WEAKENED: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    "sqlite": (
+        (
+            (
+                "DROP TRIGGER signoff_no_update",
+                "CREATE TRIGGER signoff_no_update BEFORE UPDATE ON signoff WHEN 0 BEGIN SELECT 1; END",
+            ),
+            "trigger signoff_no_update was changed",
+        ),
+        (("UPDATE alembic_version SET version_num = 'ffffffffffff'",), "schema revision 'ffffffffffff' is not one"),
+    ),
+    "postgresql": (
+        (
+            ("ALTER TABLE signoff DISABLE TRIGGER signoff_append_only",),
+            "trigger signoff_append_only on signoff is disabled",
+        ),
+        (
+            (
+                "CREATE OR REPLACE FUNCTION tracker_append_only() RETURNS trigger AS $$ BEGIN RETURN NEW; END $$ "
+                "LANGUAGE plpgsql",
+            ),
+            "function tracker_append_only was rewritten",
+        ),
+        (
+            (
+                "DROP TRIGGER signoff_append_only ON signoff",
+                "CREATE TRIGGER signoff_append_only BEFORE DELETE ON signoff FOR EACH ROW "
+                "EXECUTE FUNCTION tracker_append_only()",
+            ),
+            "trigger signoff_append_only on signoff is not defined as the tracker defines it",
+        ),
+        (
+            ("ALTER TABLE audit_event DROP CONSTRAINT ck_audit_event_seq_positive",),
+            "constraint ck_audit_event_seq_positive is missing",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", range(4))
+def test_verify_names_a_guard_weakened_rather_than_dropped(worked: Engine, case: int) -> None:
+    cases = GUARDS_WEAKENED[worked.dialect.name]
+    if case >= len(cases):
+        pytest.skip(f"{worked.dialect.name} has {len(cases)} such attacks")
+    statements, reported = cases[case]
+    for statement in statements:
+        intruder(worked)(statement)
+    with read(worked) as session:
+        problems = schema_problems(session)
+    assert any(reported in problem and SCHEMA_ALTERED in problem for problem in problems), problems
 
 
 def test_a_consistent_rewrite_of_the_whole_chain_is_caught_by_the_kept_head(worked: Engine) -> None:

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import String, cast, func, text
+from sqlalchemy import String, cast, func
 from sqlmodel import Session, col, select
 
 from tracker.audit import snapshots
 from tracker.audit.chain import canonical
-from tracker.db import counters, triggers
+from tracker.db import counters
 from tracker.db.dialect import byte_order, epoch_seconds
 from tracker.db.models import (
     ActionComplaint,
@@ -377,38 +376,6 @@ def verify_derived(session: Session) -> list[str]:
         f"complaint {ref}: its stored first-response time no longer follows from its audited times: "
         "it was edited behind the tracker's back"
         for ref in wrong
-    ]
-
-
-_CREATED_TRIGGER = re.compile(r"CREATE TRIGGER (\w+)\s.*?\sON (\w+)\s", re.DOTALL)
-
-
-def tracker_triggers_postgres() -> set[tuple[str, str]]:
-    """(trigger, table) of every trigger the tracker's migrations create on PostgreSQL."""
-    statements = (
-        triggers.create_statements("postgresql")
-        + triggers.chain_statements("postgresql")
-        + triggers.service_statements("postgresql")
-    )
-    return {(m.group(1), m.group(2)) for statement in statements for m in _CREATED_TRIGGER.finditer(statement)}
-
-
-def verify_triggers_postgres(session: Session) -> list[str]:
-    """The tracker's triggers are all there on its tables, and no other trigger is (PostgreSQL;
-    on SQLite the whole schema is compared: ``maintenance/backup.live_schema_differences``)."""
-    found = {
-        (str(name), str(table))
-        for name, table in session.execute(
-            text(
-                "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
-            )
-        ).all()
-    }
-    expected = tracker_triggers_postgres()
-    return [f"trigger {name} on {table} is missing" for name, table in sorted(expected - found)] + [
-        f"trigger {name} on {table} is not the tracker's" for name, table in sorted(found - expected)
     ]
 
 

@@ -33,8 +33,9 @@ SCHEMA_ALTERED = "the database was altered outside the tracker"
 
 def schema_problems(session: "Session") -> list[str]:
     """The database's own schema objects against the tracker's: a trigger dropped is the first step of
-    a quiet forgery. SQLite: every table, index and trigger; PostgreSQL: the triggers on its tables."""
-    from tracker.audit.integrity import verify_triggers_postgres
+    a quiet forgery. SQLite: every table, index and trigger; PostgreSQL: the triggers (defined and
+    enabled as the tracker's), their functions' bodies and the constraints by name."""
+    from tracker.audit import pg_schema
     from tracker.db.dialect import is_sqlite
 
     if is_sqlite(session):
@@ -42,7 +43,7 @@ def schema_problems(session: "Session") -> list[str]:
 
         differences = live_schema_differences(session)
     else:
-        differences = verify_triggers_postgres(session)
+        differences = pg_schema.differences(session)
     return [f"schema: {difference}: {SCHEMA_ALTERED}" for difference in differences]
 
 

@@ -162,6 +162,8 @@ def live_schema_differences(session: Session) -> list[str]:
     """``schema_differences`` of the SQLite database ``session`` is on (at this tracker's schema head:
     an older one is upgraded before the tracker uses it): its triggers dropped, say."""
     revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if revision not in known_revisions():
+        return [f"schema revision {revision!r} is not one this tracker knows"]
     if revision != head_revision():
         return []
     return schema_differences(_objects(session.execute(text(_OBJECTS.format(schema="main"))).all()))
