@@ -64,15 +64,15 @@ def figure_cells(figures: ServiceFigures, smallest: int) -> list[str | Text]:
     """One row of the table: each rate with its sample size, the wording of ``tracker report service``."""
     rate = figures.attainment(smallest)
     attainment = f"too few to judge (n={figures.decided})" if rate is None else f"{rate:.1f}% of {figures.decided}"
-    timed = len(figures.first_seconds)
-    median = f"{format_seconds(figures.percentile(0.5))} (n={timed})" if timed else "— (n=0)"
+    timed = figures.timed
+    median = f"{format_seconds(figures.median_first)} (n={timed})" if timed else "— (n=0)"
     baseline = figures.group == "All contacts"
     return [
         Text(figures.group, style="bold") if baseline else figures.group,
         str(figures.contacts),
         attainment,
         median,
-        format_seconds(figures.percentile(0.9)) if timed else "—",
+        format_seconds(figures.p90_first) if timed else "—",
         f"{format_seconds(figures.response_time)} (n={figures.replies})",
         f"{figures.over_ceiling} of {figures.with_aim}",
         str(figures.closed_unanswered),
