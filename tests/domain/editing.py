@@ -56,8 +56,8 @@ def edited_handbook(dest: Path, label: str, edits: list[tuple[str, str, str]] = 
 # An edit that changes rule CON-01 materially (a new sentence in its text).
 CON01_EDIT = (
     "conduct.md",
-    "## Never argue with a customer {#CON-01}\n",
-    "## Never argue with a customer {#CON-01}\n\nNot even on the phone.\n",
+    "Never argue with a customer {#CON-01}\n",
+    "Never argue with a customer {#CON-01}\n\nNot even on the phone.\n",
 )
 
 

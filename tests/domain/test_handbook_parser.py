@@ -168,7 +168,7 @@ def test_content_hash_changes_when_a_rule_text_changes(copy: HandbookSource, han
 
 
 def test_content_hash_changes_when_a_rule_title_changes(copy: HandbookSource, handbook: Handbook) -> None:
-    edit(copy, "conduct.md", "## Never argue with a customer {#CON-01}", "## Never argue with customers {#CON-01}")
+    edit(copy, "conduct.md", "Never argue with a customer {#CON-01}", "Never argue with customers {#CON-01}")
     assert load_handbook(copy).content_hash != handbook.content_hash
 
 

@@ -1,7 +1,8 @@
 """The rules the tracker reads are the rules the built site shows: the same IDs, and each rule's
 text renders to what the site shows under its heading.
 
-Hypothesis writes a page of Markdown from the constructs that fooled the old line scanner: a rule
+Hypothesis writes a page of Markdown from the constructs that fooled the old line scanner (and a
+rule heading that shows its ID, as the handbook's do, whose title is read without it): a rule
 heading inside an HTML comment (invisible on the site, so no rule), a setext heading (a rule on the
 site, so a rule), headings in code fences and HTML blocks, comments inside a rule's text, and a
 rule heading inside an admonition (which the tracker refuses, naming it: its text would not read
@@ -31,7 +32,7 @@ TEXT = WORDS.map(" ".join).map(lambda text: text[0].upper() + text[1:] + ".")
 TITLE = WORDS.map(" ".join).map(lambda text: text.replace("*", "").strip().capitalize() or "Rule")
 
 
-KINDS = ["atx", "setext", "comment", "fence", "html", "inline-comment"]
+KINDS = ["atx", "atx-shown-id", "setext", "comment", "fence", "html", "inline-comment"]
 
 
 @st.composite
@@ -44,6 +45,9 @@ def page(draw: Any, kinds: list[str] = KINDS) -> tuple[str, set[str], set[str]]:
         title, text = draw(TITLE), draw(TEXT)
         if kind == "atx":
             blocks += [f"## {title} {{#{rule}}}", "", text]
+            shown.add(rule)
+        elif kind == "atx-shown-id":  # the heading shows the ID, as the handbook's do
+            blocks += [f'## <span class="rule-id">{rule}</span> · {title} {{#{rule}}}', "", text]
             shown.add(rule)
         elif kind == "setext":
             heading = f"{title} {{#{rule}}}"
@@ -92,8 +96,8 @@ def seen(html: str) -> str:
     return " ".join("".join(parser.parts).split())
 
 
-def site_sections(html: str) -> dict[str, str]:
-    """Each rule heading's id on the built page, and the text the site shows under it."""
+def site_sections(html: str) -> dict[str, tuple[str, str]]:
+    """Each rule heading's id on the built page, and the heading and text the site shows."""
     article = html[html.index('<article class="md-content__inner md-typeset">') :]
     article = article[: article.index("</article>")]
     heads = list(re.finditer(r'<h2 id="(ZZZ-\d\d)"[^>]*>.*?</h2>', article, re.DOTALL))
@@ -101,7 +105,7 @@ def site_sections(html: str) -> dict[str, str]:
     for head in heads:
         end = re.compile(r"<h[12][ >]").search(article, head.end())
         stop = end.start() if end else len(article)
-        sections[head.group(1)] = seen(article[head.end() : stop])
+        sections[head.group(1)] = (seen(head.group(0)), seen(article[head.end() : stop]))
     return sections
 
 
@@ -141,7 +145,11 @@ def test_the_parser_reads_the_rules_the_built_site_shows(site_tools: Any, tmp_pa
         md = site_markdown(read_mkdocs_config(config_file).get("markdown_extensions"))
         for rule_id in parsed:
             md.reset()
-            assert seen(md.convert(handbook.rules[rule_id].text)) == sections[rule_id], rule_id
+            heading, body = sections[rule_id]
+            rule = handbook.rules[rule_id]
+            assert seen(md.convert(rule.text)) == body, rule_id
+            # The title the tracker reads is the heading the site shows, without the ID it may show.
+            assert rule.title == heading.removeprefix(f"{rule_id} · "), (rule_id, heading)
             assert "not shown" not in handbook.rules[rule_id].text
 
     check()

@@ -97,8 +97,8 @@ def test_rules_are_checked_against_the_version_in_force(staffed: Engine, tmp_pat
         [
             (
                 "conduct.md",
-                "## Use your judgement when no rule fits {#CON-09}",
-                "## Use your judgement when no rule fits {#CON-10}",
+                '<span class="rule-id">CON-09</span> · Use your judgement when no rule fits {#CON-09}',
+                '<span class="rule-id">CON-10</span> · Use your judgement when no rule fits {#CON-10}',
             ),
             ("index.md", "[CON-09](conduct.md#CON-09)", "[CON-10](conduct.md#CON-10)"),
         ],

@@ -96,7 +96,7 @@ def test_diff_between_versions_and_against_the_working_copy(published: Engine, t
     source = copy_handbook(tmp_path / "v2")
     relabel(source, "2026.3")
     edit(source, *CON01_EDIT)
-    edit(source, "conduct.md", "## Use your judgement when no rule fits {#CON-09}", "## Use your judgement {#CON-09}")
+    edit(source, "conduct.md", "Use your judgement when no rule fits {#CON-09}", "Use your judgement {#CON-09}")
     edit(
         source,
         "values.md",

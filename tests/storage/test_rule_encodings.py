@@ -49,8 +49,8 @@ def _versions(engine: Engine, handbook: Handbook, tmp_path: Path, editorial: lis
         edits = [
             (
                 "conduct.md",
-                "## Never argue with a customer {#CON-01}\n",
-                "## Never argue with a customer {#CON-01}\n\n" + "Stay calm. " * index + "\n",
+                "Never argue with a customer {#CON-01}\n",
+                "Never argue with a customer {#CON-01}\n\n" + "Stay calm. " * index + "\n",
             )
         ]
         copy = edited_handbook(tmp_path / label, label, edits)

@@ -23,6 +23,14 @@ _LINK = re.compile(r"\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 
 
+# A rule heading may show its ID before its title, as the site displays it:
+# '<span class="rule-id">CON-04</span> · Apologise for a bad experience', or 'CON-04 · Apologise…'. Linear:
+# no quantified group repeats, so a hostile heading cannot make it backtrack.
+_SHOWN_ID = re.compile(
+    r"^(?:<span\b[^<>]*>[ \t]*([A-Z]{3}-\d{2})[ \t]*</span>[ \t]*(?:\u00b7[ \t]*)?|([A-Z]{3}-\d{2})[ \t]*\u00b7[ \t]*)"
+)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the handbook, located for the person editing it."""
@@ -73,6 +81,16 @@ def split_attr_list(raw_title: str) -> tuple[str, str | None]:
         if token.startswith("#"):
             anchor = token[1:]
     return text[:start].strip(), anchor
+
+
+def split_shown_id(title: str) -> tuple[str, str | None]:
+    """'<span class="rule-id">CON-04</span> · Apologise' -> ('Apologise', 'CON-04'): a rule's title
+    without the ID its heading displays before it (display only: the ID a rule has is its anchor,
+    and what is hashed is the title alone, so showing the ID or not changes no hash)."""
+    match = _SHOWN_ID.match(title)
+    if match is None:
+        return title, None
+    return title[match.end() :].strip(), match.group(1) or match.group(2)
 
 
 def scan_page(name: str, text: str, renderer: SiteRenderer, problems: list[Problem]) -> Page:

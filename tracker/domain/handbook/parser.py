@@ -18,7 +18,15 @@ from tracker.domain import limits
 from tracker.domain.errors import HandbookError
 from tracker.domain.handbook import service_tables
 from tracker.domain.handbook.model import CLOCK_CALENDAR, CLOCKS, RULE_ID, Channel, Handbook, LadderLevel, Rule
-from tracker.domain.handbook.pages import Page, Problem, iter_links, pipe_tables, rule_body, scan_page
+from tracker.domain.handbook.pages import (
+    Page,
+    Problem,
+    iter_links,
+    pipe_tables,
+    rule_body,
+    scan_page,
+    split_shown_id,
+)
 from tracker.domain.handbook.rendering import (
     RenderingUnavailable,
     gives_ids,
@@ -307,10 +315,16 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
                     )
                 )
                 continue
-            if not heading.title:
+            title, shown_id = split_shown_id(heading.title)
+            if shown_id is not None and shown_id != anchor:
+                problems.append(
+                    Problem(page.name, heading.line, f"rule {anchor}'s heading shows the ID {shown_id}: show {anchor}")
+                )
+                continue
+            if not title:
                 problems.append(Problem(page.name, heading.line, f"rule {anchor} has no title"))
                 continue
-            if len(heading.title) > limits.RULE_TITLE:
+            if len(title) > limits.RULE_TITLE:
                 problems.append(
                     Problem(
                         page.name, heading.line, f"rule {anchor}'s title is longer than {limits.RULE_TITLE} characters"
@@ -321,7 +335,7 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
             if not text.strip():
                 problems.append(Problem(page.name, heading.line, f"rule {anchor} has no text"))
                 continue
-            rule = Rule(id=anchor, title=heading.title, text=text, page=page.name, line=heading.line, tags=page.tags)
+            rule = Rule(id=anchor, title=title, text=text, page=page.name, line=heading.line, tags=page.tags)
             rules[anchor] = rule
             _read_tables(rule, body_line, tables, problems)
 
