@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -452,3 +453,22 @@ def test_a_message_before_the_contact_arrived_is_refused() -> None:
 )
 def test_durations_read_as_people_say_them(span: timedelta, words: str) -> None:
     assert format_duration(span) == words
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3000), st.sampled_from(list(Author))), max_size=10),
+    st.sampled_from([CHAT, EMAIL, PHONE, COUNTER, SOCIAL]),
+    st.integers(0, 5000),
+)
+def test_an_import_measure_without_its_explanation_gives_the_same_figures(
+    writes: list[tuple[int, Author]], channel: Channel, later: int
+) -> None:
+    """The import measures with ``explain=False`` (no wording, for speed): every figure it stores
+    must be the one ``contacts show`` explains."""
+    facts = contact(*(Message(after(m), author) for m, author in writes))
+    now = TUESDAY + timedelta(minutes=later)
+    worded = measure(facts, channel, HOURS, now=now)
+    quiet = measure(facts, channel, HOURS, now=now, explain=False)
+    assert quiet.explanation == () and worded.explanation
+    assert dataclasses.replace(worded, explanation=()) == quiet

@@ -157,11 +157,12 @@ def future_problem(value: date | datetime, now: date | datetime, *, advice: str 
     """
     if isinstance(value, datetime):
         future = as_utc(value) > as_utc(now if isinstance(now, datetime) else local_midnight(now)) + CLOCK_SKEW
-        text = format_local(value)
     else:
         future = value > (local_date(now) if isinstance(now, datetime) else now)
-        text = value.isoformat()
-    return f"{text} is in the future" + (f"; {advice}" if advice else "") if future else None
+    if not future:  # the common case, asked of every time of an import: no wording
+        return None
+    text = format_local(value) if isinstance(value, datetime) else value.isoformat()
+    return f"{text} is in the future" + (f"; {advice}" if advice else "")
 
 
 def not_in_future(field: str, value: date | datetime, now: date | datetime, *, advice: str = "") -> None:

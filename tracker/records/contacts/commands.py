@@ -186,8 +186,14 @@ def _existing(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, 
 
 def _insert_contacts(session: Session, batch: list[Prepared], import_id: int) -> list[int]:
     rows: list[dict[str, Any]] = [{**p.columns, "import_id": import_id} for p in batch]
+    # render_nulls: every row in one statement shape. Without it the ORM leaves a None out of the
+    # INSERT (for a server default there is none of) and splits the batch by which columns are
+    # None, near one statement per contact.
     inserted = session.execute(
-        insert(Contact).returning(col(Contact.id), col(Contact.external_id), col(Contact.source)), rows
+        insert(Contact)
+        .returning(col(Contact.id), col(Contact.external_id), col(Contact.source))
+        .execution_options(render_nulls=True),
+        rows,
     )
     ids = {(source, external_id): contact_id for contact_id, external_id, source in inserted}
     return [ids[p.key] for p in batch]
@@ -196,4 +202,4 @@ def _insert_contacts(session: Session, batch: list[Prepared], import_id: int) ->
 def _insert_messages(session: Session, pairs: Any) -> None:
     rows = [{**message, "contact_id": contact_id} for contact_id, contact in pairs for message in contact.messages]
     if rows:
-        session.execute(insert(ContactMessage), rows)
+        session.execute(insert(ContactMessage).execution_options(render_nulls=True), rows)

@@ -191,7 +191,7 @@ def derived(
     Independent of when it is computed: an unanswered contact is 'pending' with the time its target
     passes, and readers call it missed once that time is behind them."""
     received_at = columns["received_at"]
-    result = measure(facts_of(columns, messages), channel, standards.hours, now=received_at)
+    result = measure(facts_of(columns, messages), channel, standards.hours, now=received_at, explain=False)
     state = result.first_response_state
     if state == contact_words.MISSED and result.first_response is None:  # no reply yet (a stated time is one)
         state = contact_words.PENDING
