@@ -181,3 +181,31 @@ def test_a_stated_first_reply_over_target_is_a_miss_counted_in_the_rate(tracker:
     assert len(rows) == 30
     assert sum(r["first_response_state"] in ("met", "missed") for r in rows) == len(stated)
     assert not any(r["first_response_state"] == "pending" for r in rows if r["first_response_seconds"] is not None)
+
+
+def test_a_complaint_points_at_the_contact_it_came_from(staffed: Runner) -> None:
+    """Issue 11: a complaint may name the contact it came from; each shows the other."""
+    import_generic(staffed)
+    before = staffed(
+        "complaints", "log", "--channel", "email", "--summary", "Curt answer", "--received-at", "2026-01-05 09:00",
+        "--contact", "web-desk:C-2",
+    )  # fmt: skip
+    assert before.code == 2 and before.err.count("\n") == 1
+    assert "received_at" in before.err and "before contact web-desk:C-2 arrived" in before.err
+    unknown = staffed(
+        "complaints", "log", "--channel", "email", "--summary", "Curt answer", "--contact", "web-desk:C-404"
+    )  # fmt: skip
+    assert unknown.code == 2 and "contact" in unknown.err and "no contact web-desk:C-404" in unknown.err
+    assert staffed("complaints", "list", "--format", "json").json() == []  # neither refusal wrote anything
+    logged = staffed(
+        "complaints", "log", "--channel", "email", "--summary", "Curt answer", "--received-at", "2026-01-05 10:40",
+        "--employee", "E-8", "--rules", "CON-04", "--contact", "web-desk:C-2",
+    )  # fmt: skip
+    assert logged.code == 0, logged.err
+    ref = logged.out.split()[1]
+    shown = staffed("complaints", "show", ref)
+    assert "Contact    web-desk:C-2 (tracker contacts show web-desk:C-2)" in shown.out
+    assert staffed("complaints", "show", ref, "--format", "json").json()["contact"] == "web-desk:C-2"
+    assert f"Complaints    {ref}" in staffed("contacts", "show", "web-desk:C-2").out
+    assert staffed("contacts", "show", "web-desk:C-3", "--format", "json").json()["complaints"] == []
+    assert staffed("audit", "verify").code == 0

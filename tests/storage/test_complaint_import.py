@@ -174,6 +174,11 @@ def test_an_imported_complaint_edited_behind_the_trackers_back_is_noticed(ready)
         ),
         ("when it was closed", "UPDATE complaint SET closed_at = '2020-01-01 00:00:00' WHERE ref = 'C-2025-00001'", ()),
         ("who logged it", "UPDATE complaint SET created_by = 'mallory' WHERE ref = 'C-2025-00002'", ()),
+        (
+            "the contact it came from",
+            "UPDATE complaint SET contact_id = 1 WHERE ref = 'C-2025-00002'",
+            ("ALTER TABLE complaint DROP CONSTRAINT fk_complaint_contact_id_contact",),
+        ),
     ],
 )
 def test_every_field_a_report_reads_is_under_the_import_digest(ready, field, sql, postgres_first) -> None:  # type: ignore[no-untyped-def]

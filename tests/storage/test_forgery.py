@@ -391,6 +391,12 @@ REPORTED: tuple[Forgery, ...] = (
         "complaint: who logged it", ("UPDATE complaint SET created_by = 'mallory'",), "differs from its last audited"
     ),
     Forgery(
+        "complaint: pointed at another contact",
+        ("UPDATE complaint SET contact_id = 1",),
+        "differs from its last audited",
+        postgres_first=("ALTER TABLE complaint DROP CONSTRAINT fk_complaint_contact_id_contact",),
+    ),
+    Forgery(
         "complaint_reply: who recorded it",
         ("UPDATE complaint_reply SET recorded_by = 'mallory' WHERE id = 2",),
         "complaint reply 2 differs",

@@ -140,6 +140,7 @@ def complaint(row: Complaint, employee_number: str | None, rule_ids: list[str]) 
         "version_id": row.version_id,
         "closed_at": row.closed_at,
         "created_by": row.created_by,
+        "contact_id": row.contact_id,  # a contact is never deleted, so its id names it for good
     }
 
 
@@ -215,14 +216,16 @@ def complaint_line_of(
 
 # The digest an import records, by format. Format 1 (imports before 2026-12) covers
 # COMPLAINT_FIELDS; format 2 adds the version a complaint is judged by, when it was
-# closed and who logged it, so that no field a report reads escapes the digest.
+# closed, who logged it and the contact it came from, so that no field a report reads escapes
+# the digest.
 IMPORT_DIGEST_FORMAT = 2
 IMPORT_DIGEST_FORMATS = (1, 2)
 
 
-def complaint_line_tail(version_id: int, closed_at: Any, created_by: str) -> str:
+def complaint_line_tail(version_id: int, closed_at: Any, created_by: str, contact_id: int | None) -> str:
     """What format 2 appends to ``complaint_line_of``'s line (after a separator)."""
-    return "\x1f".join((str(version_id), _moment_text(closed_at), created_by))
+    contact = str(contact_id) if contact_id is not None else _NONE
+    return "\x1f".join((str(version_id), _moment_text(closed_at), created_by, contact))
 
 
 def complaint_line(snapshot: dict[str, Any], digest_format: int = IMPORT_DIGEST_FORMAT) -> str:
@@ -231,7 +234,9 @@ def complaint_line(snapshot: dict[str, Any], digest_format: int = IMPORT_DIGEST_
     line = complaint_line_of(*(snapshot[name] for name in COMPLAINT_FIELDS))
     if digest_format == 1:
         return line
-    tail = complaint_line_tail(snapshot["version_id"], snapshot["closed_at"], snapshot["created_by"])
+    tail = complaint_line_tail(
+        snapshot["version_id"], snapshot["closed_at"], snapshot["created_by"], snapshot.get("contact_id")
+    )
     return line + "\x1f" + tail
 
 

@@ -55,6 +55,9 @@ def log(
     customer_contact: Optional[str] = typer.Option(
         None, "--customer-contact", help="Customer's email or phone (optional)."
     ),
+    contact: Optional[str] = typer.Option(
+        None, "--contact", help="The imported contact it came from, SOURCE:ID (e.g. zendesk:16988; optional)."
+    ),
 ) -> None:
     """Log a complaint; prints its reference (e.g. C-2026-00042)."""
     from tracker.domain.inputs import ComplaintInput, validate
@@ -72,6 +75,7 @@ def log(
         urgent=urgent,
         customer_name=customer_name,
         customer_contact=customer_contact,
+        contact=contact,
     )
     complaint = c.write(lambda s: complaint_commands.log_complaint(data, session=s, actor=c.actor))
     say(
@@ -260,6 +264,7 @@ def show(
         f"Employee   {view.employee_number or 'unknown'} {view.employee_name or ''}",
         f"Rules      {', '.join(f'{r} {t}' for r, t in view.rules) or 'none given'}",
         f"Summary    {cpl.summary}",
+        *([f"Contact    {view.contact} (tracker contacts show {view.contact})"] if view.contact else []),
         f"First response {format_seconds(view.first_response_seconds)} (target {view.target}){missed}",
         f"Response time  {format_seconds(view.response_time_seconds)} (mean wait for an answer, SPD-03)",
     ]

@@ -232,12 +232,15 @@ def show(
                 if view.measures.response_time is not None
                 else None,
                 "explanation": list(view.measures.explanation),
+                "complaints": view.complaints,
             }
         )
         return
     say_heading(f"{contact.source}:{contact.external_id}", f"  {view.channel.name}, handbook {view.version}")
     say(f"Employee      {view.employee or '—'}")
     say(f"Topic         {contact.topic or '—'}   Status {contact.status or '—'}")
+    if view.complaints:
+        say(f"Complaints    {', '.join(view.complaints)} (a service measure: the contact is in no conduct file)")
     say("")
     for line in view.measures.explanation:
         say(f"  {line}")

@@ -203,6 +203,7 @@ class Complaint(SQLModel, table=True):
         Index("ix_complaint_channel_received", "channel", "received_at", "id"),
         Index("ix_complaint_employee_received", "employee_id", "received_at", "id"),
         Index("ix_complaint_import", "import_seq", "id"),
+        Index("ix_complaint_contact", "contact_id"),
         # The list supervisors open most ("open" complaints, newest first) reads this partial index in
         # order and stops after one page, however many closed complaints there are.
         Index(
@@ -236,6 +237,8 @@ class Complaint(SQLModel, table=True):
     # Set when the complaint came in a bulk import: the seq of the audit event that
     # covers it (appended when the import commits, so not a foreign key).
     import_seq: int | None = None
+    # The customer contact the complaint came from, when it was imported (migration 0006).
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
     created_at: datetime
     created_by: str = Field(max_length=limits.ACTOR)
     updated_at: datetime
@@ -409,7 +412,7 @@ class Contact(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    source: str = Field(max_length=40)
+    source: str = Field(max_length=limits.CONTACT_SOURCE)
     external_id: str = Field(max_length=limits.EXTERNAL_ID)
     channel: str = Field(max_length=limits.CHANNEL_CODE)
     version_id: int = Field(foreign_key="handbook_version.id")

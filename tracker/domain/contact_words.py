@@ -3,6 +3,8 @@ constraint and the measures (``contact_measures.Author``) both read them from he
 
 from __future__ import annotations
 
+from tracker.domain.errors import InputError
+
 CUSTOMER = "customer"
 PERSON = "person"  # one of ours, writing to the customer
 AUTOMATIC = "automatic"  # an auto-reply, a trigger, a bot: never a first response (SPD-02)
@@ -41,3 +43,12 @@ def waiting_past_due(state: str, past_due: bool) -> bool:
 def attainment(met: int, sample: int, smallest: int) -> float | None:
     """The share answered within target, in percent; None (too few to judge) below ``smallest``."""
     return 100.0 * met / sample if sample >= smallest and sample > 0 else None
+
+
+def parse_contact_key(text: str) -> tuple[str, str]:
+    """'zendesk:16988' -> ('zendesk', '16988'): a contact as supervisors name it, by its source
+    system and that system's own ID (the ID may itself hold colons)."""
+    source, sep, external_id = text.partition(":")
+    if not sep or not source.strip() or not external_id.strip():
+        raise InputError("contact", f"'{text}' is not SOURCE:ID (for example zendesk:16988)")
+    return source.strip(), external_id.strip()

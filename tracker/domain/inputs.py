@@ -245,6 +245,7 @@ class ComplaintInput(_Input):
     rule_ids: RuleIds = ()
     severity: Severity = "medium"
     urgent: bool = False
+    contact: OptionalLine = Field(default=None, max_length=limits.CONTACT_KEY)  # "zendesk:16988", imported
 
 
 class ReplyInput(_Input):

@@ -13,6 +13,8 @@ CHANNEL_CODE = 40  # and a ladder level's code
 PERIOD_TEXT = 40  # a duration as the handbook writes it ("12 months")
 MEANING = 500  # what a signature means, stored with it
 EXTERNAL_ID = 200  # a help desk's own ID of a contact
+CONTACT_SOURCE = 40  # the help desk a contact came from
+CONTACT_KEY = CONTACT_SOURCE + 1 + EXTERNAL_ID  # "zendesk:16988"
 TOPIC = 100  # a contact's topic, priority or status as its help desk names them
 VERSION_LABEL = 50
 # What the handbook's pages give a published version: the parser checks these, so a handbook

@@ -19,12 +19,14 @@ from tracker.db.models import (
     Complaint,
     ComplaintReply,
     ComplaintRule,
+    Contact,
     Counter,
     Employee,
 )
 from tracker.db.raw import of_session
 from tracker.db.revisions import bump, check_revision
 from tracker.domain import complaint_flow as flow
+from tracker.domain import contact_words
 from tracker.domain.errors import InputError
 from tracker.domain.inputs import ComplaintInput, OutcomeInput, ReplyInput
 from tracker.domain.timeutil import as_utc, format_local, not_in_future, to_local, utcnow
@@ -45,6 +47,27 @@ def next_reference(session: Session, year: int) -> str:
     return flow.reference(year, counter.value)
 
 
+def _contact_of(session: Session, key: str, received_at: datetime) -> int:
+    """The id of the imported contact a complaint came from; the complaint cannot predate it."""
+    source, external_id = contact_words.parse_contact_key(key)
+    found = session.exec(
+        select(Contact.id, Contact.received_at).where(Contact.source == source, Contact.external_id == external_id)
+    ).first()
+    if found is None:
+        raise InputError(
+            "contact",
+            f"no contact {source}:{external_id}: import it first ('tracker contacts import'), or leave it out",
+        )
+    contact_id, contact_received = found
+    if as_utc(received_at) < as_utc(contact_received):
+        raise InputError(
+            "received_at",
+            f"{format_local(received_at)} is before contact {source}:{external_id} arrived "
+            f"({format_local(contact_received)})",
+        )
+    return contact_id or 0
+
+
 def log_complaint(data: ComplaintInput, *, session: Session, actor: str, now: datetime | None = None) -> Complaint:
     now = now or utcnow()
     version = version_in_force(session)
@@ -63,6 +86,7 @@ def log_complaint(data: ComplaintInput, *, session: Session, actor: str, now: da
         problem = flow.before_hire_problem(data.received_at, employee.number, employee.hire_date)
         if problem:
             raise InputError("received_at", problem)
+    contact_id = _contact_of(session, data.contact, data.received_at) if data.contact else None
     complaint = Complaint(
         ref=next_reference(session, to_local(data.received_at).year),
         received_at=data.received_at,
@@ -72,6 +96,7 @@ def log_complaint(data: ComplaintInput, *, session: Session, actor: str, now: da
         customer_name=data.customer_name,
         customer_contact=data.customer_contact,
         employee_id=employee.id if employee else None,
+        contact_id=contact_id,
         summary=data.summary,
         severity=data.severity,
         urgent=data.urgent,

@@ -14,6 +14,7 @@ from tracker.db.models import (
     Complaint,
     ComplaintReply,
     ComplaintRule,
+    Contact,
     Employee,
     HandbookRule,
     HandbookVersion,
@@ -52,6 +53,7 @@ class ComplaintView:
     rules: list[tuple[str, str]]  # (id, title in the version in force when logged)
     replies: list[ComplaintReply]
     now: datetime
+    contact: str | None = None  # "zendesk:16988": the imported contact the complaint came from
 
     @property
     def first_response_seconds(self) -> float | None:
@@ -103,6 +105,7 @@ class ComplaintView:
             "response_time_seconds": self.response_time_seconds,
             "resolution": c.resolution,
             "dismissal_reason": c.dismissal_reason,
+            "contact": self.contact,
             "replies": [
                 {"at": as_utc(r.replied_at).isoformat(), "automatic": bool(r.automatic), "note": r.note}
                 for r in self.replies
@@ -141,7 +144,15 @@ def get_complaint(session: Session, ref: str, *, now: datetime | None = None) ->
         rules=[(rule_id, title) for rule_id, title in rules],
         replies=list(replies),
         now=now or utcnow(),
+        contact=_contact_key(session, complaint.contact_id),
     )
+
+
+def _contact_key(session: Session, contact_id: int | None) -> str | None:
+    if contact_id is None:
+        return None
+    found = session.exec(select(Contact.source, Contact.external_id).where(Contact.id == contact_id)).first()
+    return f"{found[0]}:{found[1]}" if found else None
 
 
 def _version(session: Session, version_id: int) -> HandbookVersion:

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select as columns_of
 from sqlmodel import Session, col, select
 
-from tracker.db.models import Contact, ContactMessage, Employee, HandbookVersion
+from tracker.db.models import Complaint, Contact, ContactMessage, Employee, HandbookVersion
+from tracker.domain import contact_words
 from tracker.domain.contact_measures import ContactMeasures
-from tracker.domain.errors import InputError, NotFound
+from tracker.domain.errors import NotFound
 from tracker.domain.handbook.model import Channel, Standards
 from tracker.domain.timeutil import as_utc, utcnow
 from tracker.records.contacts.mapping import explain
@@ -27,17 +28,11 @@ class ContactView:
     channel: Channel
     standards: Standards
     measures: ContactMeasures
-
-
-def parse_key(text: str) -> tuple[str, str]:
-    source, sep, external_id = text.partition(":")
-    if not sep or not source.strip() or not external_id.strip():
-        raise InputError("contact", f"'{text}' is not SOURCE:ID (for example zendesk:16988)")
-    return source.strip(), external_id.strip()
+    complaints: list[str]  # the references of the complaints that came from this contact
 
 
 def get_contact(session: Session, key: str, *, now: datetime | None = None) -> ContactView:
-    source, external_id = parse_key(key)
+    source, external_id = contact_words.parse_contact_key(key)
     contact = session.exec(select(Contact).where(Contact.source == source, Contact.external_id == external_id)).first()
     if contact is None:
         raise NotFound("contact", f"no contact {source}:{external_id}")
@@ -65,6 +60,9 @@ def get_contact(session: Session, key: str, *, now: datetime | None = None) -> C
         channel=channel,
         standards=kept,
         measures=measures,
+        complaints=list(
+            session.exec(select(Complaint.ref).where(Complaint.contact_id == contact.id).order_by(col(Complaint.ref)))
+        ),
     )
 
 

@@ -185,7 +185,7 @@ class _Builder:
                 1,
             )
             line += "\x1f" + snapshots.complaint_line_tail(
-                self.version_id, _utc_iso(closed) if closed else None, self.actor
+                self.version_id, _utc_iso(closed) if closed else None, self.actor, None
             )
             self.digest.update(line.encode("utf-8"))
             self.digest.update(b"\n")

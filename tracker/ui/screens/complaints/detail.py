@@ -91,6 +91,7 @@ class ComplaintScreen(TrackerScreen):
             f"Employee   {view.employee_number or 'unknown'} {view.employee_name or ''}",
             f"Customer   {c.customer_name or '—'}  {c.customer_contact or ''}",
             f"Summary    {c.summary}",
+            *([f"Contact    {view.contact}"] if view.contact else []),
             f"Rules breached:\n{rules}",
         ]
         if c.resolution:

@@ -43,6 +43,7 @@ def log_complaint_form(backend: Backend, std: Standards, employee_number: str | 
             Field("urgent", "Urgent", "bool", placeholder="Urgent: site outage, publicity or key customer"),
             Field("customer_name", "Customer name (optional)"),
             Field("customer_contact", "Customer email or phone (optional)"),
+            Field("contact", "Imported contact it came from, SOURCE:ID (optional)", placeholder="zendesk:16988"),
         ],
         model=ComplaintInput,
         save=save,
