@@ -110,6 +110,7 @@ def test_rejects_imports_the_good_and_writes_the_bad_with_reasons(staffed: Runne
         "contacts", "import", "--from", "generic", str(contacts), str(GENERIC[1]), "--rejects", str(rejects)
     )
     assert result.code == 0
+    assert f"; 1 row rejected, written to {rejects}" in result.out  # one row, not "1 rows"
     assert set(listed(staffed)) == {"web-desk:C-2", "web-desk:C-3", "phone-system:C-1"}
     written = rejects.read_text(encoding="utf-8")
     assert "Nobody Known" in written and "not on the roster" in written

@@ -120,10 +120,12 @@ def import_contacts(
         return
     for name, columns in result.ignored_columns.items():
         say_ignored(name, columns)
+    from tracker.domain.wording import plural
+
     verb = "Would import" if dry_run else "Imported"
-    line = f"{verb} {result.total} contacts: {result.new} new, {result.updated} updated, {result.unchanged} unchanged"
+    line = f"{verb} {plural(result.total, 'contact')}: {result.new} new, {result.updated} updated, {result.unchanged} unchanged"
     if rejects is not None:
-        line += f"; {len(result.rejected)} rows rejected, written to {rejects}"
+        line += f"; {plural(len(result.rejected), 'row')} rejected, written to {rejects}"
     if result.audit_seq:
         line += f" (audit event {result.audit_seq})"
     say(line + ".")

@@ -20,6 +20,7 @@ from tracker.backend import error_message
 from tracker.db.models import Employee
 from tracker.domain.errors import ConflictError, NoVersionPublished
 from tracker.domain.handbook.model import Standards
+from tracker.domain.wording import plural
 from tracker.output.employee_file import FORMATS, render_employee_file
 from tracker.records.employees import commands as employee_commands
 from tracker.records.employees import queries as employee_queries
@@ -104,10 +105,6 @@ def timeline_rows(record: EmployeeFile) -> list[tuple[str, date, Text, str]]:
             key = f"{entry.about}:fu{index}"
         rows.append((key, entry.day, _kind_cell(entry, valid), entry.line))
     return rows
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class EmployeeScreen(TrackerScreen):
