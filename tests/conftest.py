@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
@@ -162,3 +164,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             if item.get_closest_marker(suite):
                 item.add_marker(pytest.mark.xdist_group(suite))
                 break
+
+
+@contextmanager
+def local_zone(zone: str) -> Iterator[None]:
+    """The process's local time zone set to ``zone`` (as TZ sets it) for the block, then restored."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", zone)
+        time.tzset()
+        yield
+    time.tzset()

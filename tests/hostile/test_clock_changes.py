@@ -13,17 +13,15 @@ import pytest
 
 from tests.cli.conftest import Runner
 from tests.cli.test_errors import ready, refused, table_counts  # noqa: F401 - the fixture
+from tests.conftest import local_zone
 from tracker.domain.timeutil import LocalTimeError, local_midnight, to_utc
 
 
 @pytest.fixture
 def london() -> Iterator[None]:
     """Clocks go forward at 01:00 on 2026-03-29 and back at 02:00 on 2026-10-25."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TZ", "Europe/London")
-        time.tzset()
+    with local_zone("Europe/London"):
         yield
-    time.tzset()
 
 
 def test_a_skipped_time_is_refused_naming_both_readings(london: None) -> None:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from tests.conftest import read, write
+from tests.conftest import local_zone, read, write
 from tracker.db.models import Contact, ContactImport, HandbookVersion
 from tracker.db.raw import of_session
 from tracker.domain import contact_words as words
@@ -35,13 +35,10 @@ Row = tuple[str, datetime, str, datetime | None]
 
 
 @pytest.fixture(autouse=True)
-def utc_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def utc_clock() -> Iterator[None]:
     """Local days are UTC days here unless a test says otherwise."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.delenv("TZ", raising=False)
-    time.tzset()
+    with local_zone("UTC"):
+        yield
 
 
 def store(engine: Engine, rows: list[Row]) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterator
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.conftest import ACTOR, read, write
+from tests.conftest import ACTOR, local_zone, read, write
 from tests.storage.conftest import add
 from tracker.domain.inputs import (
     ActionInput,
@@ -206,11 +205,8 @@ def test_employee_file_holds_everything_in_date_order(history: Engine) -> None:
 @pytest.fixture
 def new_york() -> Iterator[None]:
     """Local time five hours behind UTC in November: 23:30 on the 20th is 04:30 UTC on the 21st."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TZ", "America/New_York")
-        time.tzset()
+    with local_zone("America/New_York"):
         yield
-    time.tzset()
 
 
 def test_the_employee_file_dates_complaints_and_revocations_on_the_local_day(january: Engine, new_york: None) -> None:

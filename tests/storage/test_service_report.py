@@ -6,7 +6,6 @@ grouping, on SQLite and PostgreSQL, with weeks across New York's clock change.""
 from __future__ import annotations
 
 import random
-import time
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator
 
@@ -14,7 +13,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from tests.conftest import ACTOR, read, write
+from tests.conftest import ACTOR, local_zone, read, write
 from tracker.db.models import Contact, ContactImport, Employee, HandbookVersion
 from tracker.domain import contact_words as words
 from tracker.domain.inputs import EmployeeInput
@@ -29,12 +28,9 @@ CHANNELS = ("chat", "counter", "email", "phone", "social")
 
 
 @pytest.fixture(autouse=True)
-def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.delenv("TZ", raising=False)
-    time.tzset()
+def new_york() -> Iterator[None]:
+    with local_zone("America/New_York"):
+        yield
 
 
 def _contacts(engine: Engine, count: int, seed: int) -> None:
