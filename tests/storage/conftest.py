@@ -150,3 +150,19 @@ def worked(published: Engine) -> Engine:
         ),
     )
     return published
+
+
+def contact_batch(session: Session, at: datetime) -> tuple[int, int]:
+    """(the newest version's id, a new contact import's id): what contacts written by hand need,
+    as an import would give them."""
+    from sqlmodel import col, select
+
+    from tracker.db.models import ContactImport, HandbookVersion
+
+    version = session.exec(select(HandbookVersion).order_by(col(HandbookVersion.id).desc())).first()
+    assert version is not None and version.id is not None
+    batch = ContactImport(profile="generic", files="[]", imported_at=at, imported_by="test")
+    session.add(batch)
+    session.flush()
+    assert batch.id is not None
+    return version.id, batch.id

@@ -13,10 +13,11 @@ from typing import Iterator
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from tests.conftest import local_zone, read, write
-from tracker.db.models import Contact, ContactImport, HandbookVersion
+from tests.storage.conftest import contact_batch
+from tracker.db.models import Contact
 from tracker.db.raw import of_session
 from tracker.domain import contact_words as words
 from tracker.domain.timeutil import DateRange, local_midnight
@@ -45,12 +46,7 @@ def store(engine: Engine, rows: list[Row]) -> None:
     """Contacts with their stored measures, as an import writes them, against the version in force."""
 
     def work(session: Session) -> None:
-        version = session.exec(select(HandbookVersion).order_by(col(HandbookVersion.id).desc())).first()
-        assert version is not None and version.id is not None
-        batch = ContactImport(profile="generic", files="[]", imported_at=NOW, imported_by="test")
-        session.add(batch)
-        session.flush()
-        assert batch.id is not None
+        version_id, import_id = contact_batch(session, NOW)
         start = len(session.exec(select(Contact.id)).all())
         for index, (channel, received, state, due) in enumerate(rows, start=start):
             session.add(
@@ -58,13 +54,13 @@ def store(engine: Engine, rows: list[Row]) -> None:
                     source="test",
                     external_id=f"T-{index}",
                     channel=channel,
-                    version_id=version.id,
+                    version_id=version_id,
                     received_at=received,
                     first_response_state=state,
                     first_response_due=due,
                     first_response_seconds=60 if state in (words.MET, words.MISSED) else None,
                     content_hash="0" * 64,
-                    import_id=batch.id,
+                    import_id=import_id,
                 )
             )
 

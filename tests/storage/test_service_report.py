@@ -11,10 +11,11 @@ from typing import Any, Iterator
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from tests.conftest import ACTOR, local_zone, read, write
-from tracker.db.models import Contact, ContactImport, Employee, HandbookVersion
+from tests.storage.conftest import contact_batch
+from tracker.db.models import Contact, Employee
 from tracker.domain import contact_words as words
 from tracker.domain.inputs import EmployeeInput
 from tracker.domain.timeutil import DateRange, as_utc, to_local
@@ -45,12 +46,7 @@ def _contacts(engine: Engine, count: int, seed: int) -> None:
             )
         session.flush()
         ids = [None] + list(session.exec(select(Employee.id)).all())
-        version = session.exec(select(HandbookVersion).order_by(col(HandbookVersion.id).desc())).first()
-        assert version is not None and version.id is not None
-        batch = ContactImport(profile="generic", files="[]", imported_at=NOW, imported_by="test")
-        session.add(batch)
-        session.flush()
-        assert batch.id is not None
+        version_id, import_id = contact_batch(session, NOW)
         start = datetime(2026, 2, 20, tzinfo=UTC)  # some before the period, some after it
         for index in range(count):
             received = start + timedelta(seconds=pick.randrange(0, 30 * 86400))
@@ -62,7 +58,7 @@ def _contacts(engine: Engine, count: int, seed: int) -> None:
                     source="test",
                     external_id=f"T-{index}",
                     channel=pick.choice(CHANNELS),
-                    version_id=version.id,
+                    version_id=version_id,
                     received_at=received,
                     topic=pick.choice((None, "billing", "Delivery")),
                     employee_id=pick.choice(ids),
@@ -79,7 +75,7 @@ def _contacts(engine: Engine, count: int, seed: int) -> None:
                     hold_seconds=pick.choice((None, 30)) if handled else None,
                     wrap_seconds=None,
                     content_hash="0" * 64,
-                    import_id=batch.id,
+                    import_id=import_id,
                 )
             )
 
