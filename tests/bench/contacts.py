@@ -83,10 +83,16 @@ def _drop(name: str, backend: str) -> None:
 
 
 def _roster_ready(url: str, employees: int) -> bool:
+    """Built earlier, for this many employees, at this tracker's schema (a roster cached by an older
+    tracker is built again, not upgraded: its rows would be the older tracker's)."""
     from tracker.db import engine as db
+    from tracker.db.migrate import current_revision, head_revision
 
     try:
         engine = db.make_engine(url)
+        if current_revision(engine) != head_revision():
+            engine.dispose()
+            return False
         with engine.connect() as connection:
             people = connection.execute(text("SELECT count(*) FROM employee")).scalar()
             contacts = connection.execute(text("SELECT count(*) FROM contact")).scalar()
