@@ -174,11 +174,13 @@ def test_complaint_show(seeded: Runner) -> None:
         "response_time_seconds",
         "resolution",
         "dismissal_reason",
+        "contact",
         "replies",
         "next",
         "revision",
     }
     assert data["summary"] == SUMMARY
+    assert data["contact"] is None  # logged without --contact
     assert (data["status"], data["next"], data["target_seconds"], data["target_missed"]) == (
         "received",
         ["acknowledged"],
