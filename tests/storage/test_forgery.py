@@ -547,22 +547,39 @@ def test_verify_names_every_trigger_dropped(worked: Engine) -> None:
     assert any("signoff_insert_checks" in problem for problem in problems), problems
 
 
-# A guard switched off rather than dropped: each is named by ``audit verify``.
-GUARDS_WEAKENED: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
-    "sqlite": (
+@dataclass(frozen=True)
+class Weakening:
+    """A guard switched off rather than dropped, in each backend's words, and what verify says."""
+
+    name: str
+    sqlite: tuple[tuple[str, ...], str]
+    postgres: tuple[tuple[str, ...], str]
+
+
+_SIGNOFF_NO_UPDATE = "DROP TRIGGER signoff_no_update"
+GUARDS_WEAKENED: tuple[Weakening, ...] = (
+    Weakening(
+        "switched off",
         (
             (
-                "DROP TRIGGER signoff_no_update",
+                _SIGNOFF_NO_UPDATE,
                 "CREATE TRIGGER signoff_no_update BEFORE UPDATE ON signoff WHEN 0 BEGIN SELECT 1; END",
             ),
             "trigger signoff_no_update was changed",
         ),
-        (("UPDATE alembic_version SET version_num = 'ffffffffffff'",), "schema revision 'ffffffffffff' is not one"),
-    ),
-    "postgresql": (
         (
             ("ALTER TABLE signoff DISABLE TRIGGER signoff_append_only",),
             "trigger signoff_append_only on signoff is disabled",
+        ),
+    ),
+    Weakening(
+        "made to do nothing",
+        (
+            (
+                "DROP TRIGGER signoff_no_delete",
+                "CREATE TRIGGER signoff_no_delete BEFORE DELETE ON signoff BEGIN SELECT 1; END",
+            ),
+            "trigger signoff_no_delete was changed",
         ),
         (
             (
@@ -570,6 +587,17 @@ GUARDS_WEAKENED: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
                 "LANGUAGE plpgsql",
             ),
             "function tracker_append_only was rewritten",
+        ),
+    ),
+    Weakening(
+        "narrowed to fewer operations",
+        (
+            (
+                _SIGNOFF_NO_UPDATE,
+                "CREATE TRIGGER signoff_no_update BEFORE UPDATE OF signed_on ON signoff "
+                "BEGIN SELECT RAISE(ABORT, 'signoff is append-only: UPDATE refused'); END",
+            ),
+            "trigger signoff_no_update was changed",
         ),
         (
             (
@@ -579,20 +607,21 @@ GUARDS_WEAKENED: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
             ),
             "trigger signoff_append_only on signoff is not defined as the tracker defines it",
         ),
+    ),
+    Weakening(
+        "the schema's own record falsified",
+        (("UPDATE alembic_version SET version_num = 'ffffffffffff'",), "schema revision 'ffffffffffff' is not one"),
         (
             ("ALTER TABLE audit_event DROP CONSTRAINT ck_audit_event_seq_positive",),
             "constraint ck_audit_event_seq_positive is missing",
         ),
     ),
-}
+)
 
 
-@pytest.mark.parametrize("case", range(4))
-def test_verify_names_a_guard_weakened_rather_than_dropped(worked: Engine, case: int) -> None:
-    cases = GUARDS_WEAKENED[worked.dialect.name]
-    if case >= len(cases):
-        pytest.skip(f"{worked.dialect.name} has {len(cases)} such attacks")
-    statements, reported = cases[case]
+@pytest.mark.parametrize("weakening", GUARDS_WEAKENED, ids=lambda w: w.name)
+def test_verify_names_a_guard_weakened_rather_than_dropped(worked: Engine, weakening: Weakening) -> None:
+    statements, reported = weakening.postgres if worked.dialect.name == "postgresql" else weakening.sqlite
     for statement in statements:
         intruder(worked)(statement)
     with read(worked) as session:

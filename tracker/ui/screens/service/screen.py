@@ -9,6 +9,7 @@ rates, never a ranking.
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
@@ -122,7 +123,12 @@ def _load(session: Session, by: str, period: DateRange, team: str | None = None)
     return Shown(report, groups, bool(report.groups) or _any_contacts(session))
 
 
-class ServiceTable(ListScreen):
+class _LevelMeta(type(ListScreen), ABCMeta):  # type: ignore[misc]
+    """Textual's screen metaclass with ABC's, so a level that forgets one of its hooks fails when
+    it is built instead of when the hook is first called."""
+
+
+class ServiceTable(ListScreen, metaclass=_LevelMeta):  # type: ignore[metaclass]  # mypy cannot see type(ListScreen)
     """One level of the report: a table of groups with the baseline, a summary, the empty state."""
 
     STATUS = "#svc-status"
@@ -138,22 +144,22 @@ class ServiceTable(ListScreen):
     # employees) answer all four, so the table, paging, empty state and drill-down are written once.
 
     @property
+    @abstractmethod
     def by(self) -> str:
         """The grouping the rows are in (its columns come from it)."""
-        raise NotImplementedError("each level of the Service section names its grouping")
 
     @property
+    @abstractmethod
     def period(self) -> DateRange | None:
         """The days the figures cover; None until the level has one."""
-        raise NotImplementedError("each level of the Service section keeps its period")
 
+    @abstractmethod
     def load(self, session: Session, period: DateRange) -> Shown:
         """The figures of this level for ``period`` (run in a worker)."""
-        raise NotImplementedError("each level of the Service section reads its own figures")
 
+    @abstractmethod
     def heading(self) -> str:
         """The line above the table: what the rows are, the period and the handbook version."""
-        raise NotImplementedError("each level of the Service section writes its heading")
 
     def figures_table(self) -> ComposeResult:
         yield Static("", id="svc-status", classes="service-status")
