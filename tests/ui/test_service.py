@@ -76,6 +76,16 @@ async def _settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
 
 
+async def _open_service(app, pilot) -> ServiceScreen:  # type: ignore[no-untyped-def]
+    """The app started, then the Service section opened by its key, as a supervisor would."""
+    await _settle(app, pilot)
+    await pilot.press("m")
+    await _settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, ServiceScreen)
+    return screen
+
+
 def _rows(table: PagedTable) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
@@ -88,11 +98,7 @@ async def test_drill_down_from_team_to_a_contacts_derivation_and_back(app_factor
     _seed(database_url, handbook)
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(app, pilot)
-        await pilot.press("m")
-        await _settle(app, pilot)
-        teams = app.screen
-        assert isinstance(teams, ServiceScreen)
+        teams = await _open_service(app, pilot)
         rows = _rows(teams.table())
         # The report's order (names), then the baseline; every rate with its sample.
         assert [row[0] for row in rows] == ["Chat", "Phones", "All contacts"]
@@ -162,11 +168,7 @@ async def test_b_groups_by_employee_channel_and_week(app_factory, database_url, 
     _seed(database_url, handbook)
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(app, pilot)
-        await pilot.press("m")
-        await _settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, ServiceScreen)
+        screen = await _open_service(app, pilot)
 
         await pilot.press("b")
         await _settle(app, pilot)
@@ -205,11 +207,7 @@ async def test_a_period_typed_above_the_table(app_factory, database_url, handboo
     _seed(database_url, handbook)
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(app, pilot)
-        await pilot.press("m")
-        await _settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, ServiceScreen)
+        screen = await _open_service(app, pilot)
         await pilot.press("slash")
         field = screen.query_one("#svc-from")
         assert field.has_focus
@@ -228,11 +226,7 @@ async def test_an_empty_database_says_how_to_import_contacts(app_factory, databa
     _seed(database_url, handbook, contacts=False)
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(app, pilot)
-        await pilot.press("m")
-        await _settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, ServiceScreen)
+        screen = await _open_service(app, pilot)
         assert screen.table().row_count == 0
         empty = screen.query_one("#svc-empty", Static)
         assert empty.display
@@ -243,9 +237,5 @@ async def test_an_empty_database_says_how_to_import_contacts(app_factory, databa
 async def test_no_handbook_yet_says_to_publish_it(app_factory, database_url) -> None:  # type: ignore[no-untyped-def]
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(app, pilot)
-        await pilot.press("m")
-        await _settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, ServiceScreen)
+        screen = await _open_service(app, pilot)
         assert "press h, then P to publish the handbook" in _text(screen, "#svc-status")
