@@ -43,7 +43,7 @@ from sqlalchemy.engine import make_url
 
 from tests.bench import datasets
 from tests.bench.datasets import NOW
-from tests.bench.run import Figure, driver_connection  # one shape for every benchmark's figures
+from tests.bench.run import Figure, driver_connection, table  # one shape for every benchmark's figures
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -566,22 +566,6 @@ def reports(backend: str, imported: str, employees: int, contacts: int, repeat: 
     return figures
 
 
-def _table(figures: list[Figure]) -> str:
-    lines = [
-        f"{'benchmark':<32} {'backend':<9} {'measure':<52} {'value':>12} {'baseline':>12} {'ratio':>7}  target        met"
-    ]
-    for f in figures:
-        whole = f.unit in ("rows/s", "KiB")
-        value = f"{f.value:,.0f}" if whole else f"{f.value:.4f}"
-        base = "" if f.baseline is None else (f"{f.baseline:,.0f}" if whole else f"{f.baseline:.4f}")
-        ratio = "" if f.ratio is None else f"{f.ratio:.2f}"
-        lines.append(
-            f"{f.benchmark:<32} {f.backend:<9} {f.measure:<52} {value:>12} {base:>12} {ratio:>7}  "
-            f"{f.target:<13} {'yes' if f.met else 'NO'}"
-        )
-    return "\n".join(lines)
-
-
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child = argparse.ArgumentParser()
@@ -622,7 +606,7 @@ def main() -> None:
             figures += found
         if "reports" in chosen:
             figures += reports(backend, imported, options.employees, options.contacts, options.repeat)
-    print(_table(figures))
+    print(table(figures, measure_width=52))
     out = RESULTS / "contacts.json"
     kept = []  # the other backend's figures of an earlier run stay
     if out.exists():

@@ -440,18 +440,19 @@ def compliance(backend: str, repeat: int) -> list[Figure]:
     ]
 
 
-def _table(figures: list[Figure]) -> str:
+def table(figures: list[Figure], measure_width: int = 40) -> str:
+    """Every benchmark's figures as one printed table (the JSON results hold the same)."""
     lines = [
-        f"{'benchmark':<32} {'backend':<9} {'measure':<40} {'value':>12} {'baseline':>12} {'ratio':>7}  target        met"
+        f"{'benchmark':<32} {'backend':<9} {'measure':<{measure_width}} {'value':>12} {'baseline':>12} {'ratio':>7}  "
+        "target        met"
     ]
     for f in figures:
-        value = f"{f.value:,.0f}" if f.unit in ("rows/s", "KiB") else f"{f.value:.4f}"
-        base = (
-            "" if f.baseline is None else (f"{f.baseline:,.0f}" if f.unit in ("rows/s", "KiB") else f"{f.baseline:.4f}")
-        )
+        whole = f.unit in ("rows/s", "KiB")
+        value = f"{f.value:,.0f}" if whole else f"{f.value:.4f}"
+        base = "" if f.baseline is None else (f"{f.baseline:,.0f}" if whole else f"{f.baseline:.4f}")
         ratio = "" if f.ratio is None else f"{f.ratio:.2f}"
         lines.append(
-            f"{f.benchmark:<32} {f.backend:<9} {f.measure:<40} {value:>12} {base:>12} {ratio:>7}  "
+            f"{f.benchmark:<32} {f.backend:<9} {f.measure:<{measure_width}} {value:>12} {base:>12} {ratio:>7}  "
             f"{f.target:<13} {'yes' if f.met else 'NO'}"
         )
     return "\n".join(lines)
@@ -482,7 +483,7 @@ def main() -> None:
                 figures += importing(backend, options.rows)
             elif name == "compliance":
                 figures += compliance(backend, options.repeat)
-    print(_table(figures))
+    print(table(figures))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps([asdict(f) for f in figures], indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten to {RESULTS / 'latest.json'}")
