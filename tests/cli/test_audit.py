@@ -86,7 +86,7 @@ def test_an_unknown_entity_is_named_with_the_accepted_ones(tracker: Runner) -> N
     """'action' is not what the trail calls corrective actions: say so, rather than "no events"."""
     result = tracker("audit", "log", "--entity", "action")
     assert result.code == 2 and result.out == ""
-    assert result.err.startswith("error: entity: 'action' is not a kind of record; use one of complaint, ")
+    assert result.err.startswith("error: --entity: 'action' is not a kind of record; use one of complaint, ")
     assert "corrective_action" in result.err and result.err.count("\n") == 1
     assert tracker("audit", "log", "--entity", "corrective_action").code == 0
 

@@ -192,7 +192,7 @@ def test_a_complaint_points_at_the_contact_it_came_from(staffed: Runner) -> None
         "--contact", "web-desk:C-2",
     )  # fmt: skip
     assert before.code == 2 and before.err.count("\n") == 1
-    assert "received_at" in before.err and "before contact web-desk:C-2 arrived" in before.err
+    assert "--received-at" in before.err and "before contact web-desk:C-2 arrived" in before.err
     unknown = staffed(
         "complaints", "log", "--channel", "email", "--summary", "Curt answer", "--contact", "web-desk:C-404"
     )  # fmt: skip

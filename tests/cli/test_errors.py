@@ -74,23 +74,23 @@ def test_bad_date(ready: Runner) -> None:
     message = refused(
         ready, "signoffs", "record", "--employee", "E-1", "--signed-on", "2026-13-01", "--method", "terminal"
     )
-    assert message == "error: signed_on: is not a date like 2026-11-23"
+    assert message == "error: --signed-on: '2026-13-01' is not a date like 2026-11-23"
 
 
 def test_date_in_the_future(ready: Runner) -> None:
     tomorrow = str(date.today() + timedelta(days=1))
     message = refused(ready, "signoffs", "record", "--employee", "E-1", "--signed-on", tomorrow, "--method", "terminal")
-    assert message == f"error: signed_on: {tomorrow} is in the future; use the date written on the form"
+    assert message == f"error: --signed-on: {tomorrow} is in the future; use the date written on the form"
 
 
 def test_a_hire_date_is_bounded_where_it_enters(ready: Runner, tmp_path: Path) -> None:
     tomorrow = str(date.today() + timedelta(days=1))
     add = ("employees", "add", "--number", "E-9", "--name", "Cy Dee", "--team", "Desk", "--hire-date")
     assert refused(ready, *add, "9999-12-31") == (
-        "error: hire_date: is outside the range of dates the tracker keeps (1900 to 2999)"
+        "error: --hire-date: is outside the range of dates the tracker keeps (1900 to 2999)"
     )
     assert refused(ready, *add, tomorrow) == (
-        f"error: hire_date: {tomorrow} is in the future; add a new starter on or after their first day"
+        f"error: --hire-date: {tomorrow} is in the future; add a new starter on or after their first day"
     )
     roster = tmp_path / "future.csv"
     roster.write_text(f"number,name,team,hire_date\nE-9,Cy Dee,Desk,{tomorrow}\n", encoding="utf-8")
@@ -100,7 +100,7 @@ def test_a_hire_date_is_bounded_where_it_enters(ready: Runner, tmp_path: Path) -
 
 def test_a_date_filter_past_the_calendar_is_refused(ready: Runner) -> None:
     assert refused(ready, "complaints", "list", "--to", "9999-12-31") == (
-        "error: to: is outside the range of dates the tracker keeps (1900 to 2999)"
+        "error: --to: is outside the range of dates the tracker keeps (1900 to 2999)"
     )
 
 
@@ -120,21 +120,24 @@ def test_a_stored_date_at_the_calendars_end_breaks_no_report(ready: Runner) -> N
 
 def test_unknown_channel(ready: Runner) -> None:
     message = refused(ready, "complaints", "log", "--channel", "fax", "--summary", "Nobody answered")
-    assert message == "error: channel: 'fax' is not a channel of handbook 2026.2 (chat, counter, email, phone, social)"
+    assert (
+        message == "error: --channel: 'fax' is not a channel of handbook 2026.2 (chat, counter, email, phone, social)"
+    )
 
 
 def test_unknown_employee(ready: Runner) -> None:
     assert (
-        refused(ready, "actions", "suggest", "--employee", "E-99") == "error: employee: no employee with number 'E-99'"
+        refused(ready, "actions", "suggest", "--employee", "E-99")
+        == "error: --employee: no employee with number 'E-99'"
     )
     assert refused(ready, "complaints", "log", "--channel", "chat", "--summary", "Rude", "--employee", "E-99") == (
-        "error: employee: no employee with number 'E-99'"
+        "error: --employee: no employee with number 'E-99'"
     )
 
 
 def test_unknown_rule(ready: Runner) -> None:
     message = refused(ready, "complaints", "log", "--channel", "chat", "--summary", "Rude", "--rules", "CON-01,CON-42")
-    assert message == "error: rule_ids: CON-42 is not a rule of handbook version 2026.2"
+    assert message == "error: --rules: CON-42 is not a rule of handbook version 2026.2"
 
 
 def test_unknown_complaint_and_sign_off(ready: Runner) -> None:
@@ -156,7 +159,7 @@ def test_skipping_a_complaint_step(ready: Runner) -> None:
 
 def test_a_human_reply_before_the_first_response(ready: Runner) -> None:
     message = refused(ready, "complaints", "reply", ref(ready), "--note", "hello")
-    assert message.startswith("error: automatic: ") and "record it with 'acknowledge'" in message
+    assert message.startswith("error: --automatic: ") and "record it with 'acknowledge'" in message
 
 
 @pytest.mark.parametrize("step, option", [("resolve", "--resolution"), ("dismiss", "--reason")])
@@ -165,28 +168,28 @@ def test_closing_a_complaint_needs_its_written_outcome(ready: Runner, step: str,
     assert ready("complaints", "acknowledge", complaint).code == 0
     assert ready("complaints", "investigate", complaint).code == 0
     message = refused(ready, "complaints", step, complaint, option, " ")
-    assert message == f"error: {option.removeprefix('--')}: needs at least 3 characters"
+    assert message == f"error: {option}: is required"
 
 
 def test_follow_up_more_time_needs_the_new_date(ready: Runner) -> None:
     message = refused(ready, "actions", "follow-up", "1", "--outcome", "more_time")
-    assert message == "error: new_due_date: 'more time' needs the new follow-up date"
+    assert message == "error: --new-due-date: 'more time' needs the new follow-up date"
 
 
 def test_close_needs_an_effectiveness_check(ready: Runner) -> None:
     message = refused(ready, "actions", "close", "1", "--effectiveness-check", "")
-    assert message == "error: effectiveness_check: needs at least 3 characters"
+    assert message == "error: --effectiveness-check: is required"
 
 
 def test_skipping_ladder_steps(ready: Runner) -> None:
     message = refused(ready, "actions", "issue", "--employee", "E-2", "--level", "final", "--expectations", "Stop it")
-    assert message.startswith("error: gross_misconduct_reason: Final written warning skips the ladder")
+    assert message.startswith("error: --gross-misconduct: Final written warning skips the ladder")
 
 
 def test_publishing_again_or_under_another_label(ready: Runner) -> None:
-    assert refused(ready, "handbook", "publish").startswith("error: label: version 2026.2 is already published")
+    assert refused(ready, "handbook", "publish").startswith("error: --label: version 2026.2 is already published")
     assert refused(ready, "handbook", "publish", "--label", "2027.1").startswith(
-        "error: label: the handbook pages say version 2026.2"
+        "error: --label: the handbook pages say version 2026.2"
     )
 
 
@@ -202,7 +205,7 @@ def test_a_bad_roster_lists_every_bad_row_and_imports_nothing(ready: Runner, tmp
     lines = result.err.splitlines()
     assert lines == [
         "bad.csv: row 3, name: is required",
-        "bad.csv: row 4, hire_date: is not a date like 2026-11-23",
+        "bad.csv: row 4, hire_date: 'someday' is not a date like 2026-11-23",
         "error: file: 2 of 3 rows are invalid, nothing was imported; first: row 3, name: is required (and 1 more problem)",
     ]
     assert table_counts(ready) == before
@@ -212,7 +215,7 @@ def test_a_bad_roster_lists_every_bad_row_and_imports_nothing(ready: Runner, tmp
         "imported": False,
         "errors": [
             {"row": 3, "column": "name", "reason": "is required"},
-            {"row": 4, "column": "hire_date", "reason": "is not a date like 2026-11-23"},
+            {"row": 4, "column": "hire_date", "reason": "'someday' is not a date like 2026-11-23"},
         ],
     }
 
@@ -256,4 +259,4 @@ def test_a_database_newer_than_the_tracker(tracker: Runner) -> None:
 def test_a_malformed_audit_head(ready: Runner) -> None:
     result = ready("audit", "verify", "--expect-head", "not-a-head")
     assert_one_line_error(result, 2)
-    assert result.err == "error: expect_head: must look like 'SEQ:HASH' as printed by 'tracker audit head'\n"
+    assert result.err == "error: --expect-head: must look like 'SEQ:HASH' as printed by 'tracker audit head'\n"

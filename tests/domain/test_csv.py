@@ -106,7 +106,10 @@ def test_bad_cells_name_row_and_column() -> None:
     ).encode()
     errors = errors_of(data)
     assert [(row, column) for row, column, _ in errors] == [(3, "number"), (4, "name"), (5, "hire_date")]
-    assert errors[0][2].startswith("use 1–32 letters")
+    assert (
+        errors[0][2]
+        == "'E 2' is not an employee number: use 1–32 letters, digits, '.', '_' or '-', starting with a letter or digit"
+    )
     assert errors[1][2] == "is required"
 
 
@@ -144,3 +147,16 @@ def test_formula_like_cells_are_neutralised(value: str) -> None:
 @pytest.mark.parametrize("value", ["-12", "-3.5", "Ann Lee", "", "C-2026-00001", 42, None])
 def test_ordinary_values_are_left_alone(value: object) -> None:
     assert neutralise(value) == value
+
+
+def test_a_row_with_several_problems_names_each_of_them() -> None:
+    """Issue 15: a roster row was refused for its first problem only, so fixing the file took one
+    import per problem."""
+    data = (HEADER.rstrip("\n") + ",active\n,,,2099-01-01,maybe\nE-1,Ann,Desk,2025-01-10,yes\n").encode()
+    assert [(row, column) for row, column, _ in errors_of(data)] == [
+        (2, "number"),
+        (2, "name"),
+        (2, "team"),
+        (2, "hire_date"),
+        (2, "active"),
+    ]

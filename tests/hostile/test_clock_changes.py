@@ -74,7 +74,9 @@ def test_the_command_line_and_the_importer_refuse_a_skipped_time_alike(
     logged = refused(
         ready, "complaints", "log", "--channel", "chat", "--summary", "Rude", "--received-at", "2026-03-29 01:30"
     )
-    assert logged.startswith("error: received_at: is in the hour the clocks skip here: it reads as ")
+    assert logged.startswith(
+        "error: --received-at: '2026-03-29 01:30' is in the hour the clocks skip here: it reads as "
+    )
     export = tmp_path / "export.csv"
     export.write_text("received_at,channel,summary\n2026-10-25 01:30,chat,Rude on the phone\n", encoding="utf-8")
     before = table_counts(ready)

@@ -97,7 +97,7 @@ def test_the_employee_file_reads_back_in_markdown_and_html(tracker: Runner) -> N
             "employees", "add", "--number", number, "--name", name, "--team", "Desk", "--hire-date", "2024-01-01"
         )
         if added.code != 0:  # refused where it entered (a line break in a name): one line, code 2
-            assert added.code == 2 and added.err.startswith("error: name:"), added.err
+            assert added.code == 2 and added.err.startswith("error: --name:"), added.err
             name = "Plain Name"
             assert (
                 tracker(

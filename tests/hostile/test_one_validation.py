@@ -33,10 +33,12 @@ def test_a_time_before_the_tracker_keeps_is_refused_both_ways(ready: Runner, tmp
     logged = refused(
         ready, "complaints", "log", "--channel", "chat", "--summary", "Rude", "--received-at", "1900-01-01 10:00"
     )
-    assert logged == "error: received_at: is outside the range of dates the tracker keeps (1970 to 2999)"
+    assert logged == (
+        "error: --received-at: '1900-01-01 10:00' is outside the range of dates the tracker keeps (1970 to 2999)"
+    )
     message = imported(ready, tmp_path, "1900-01-01 10:00,chat,Rude on the phone,,")
     assert "row 2" in message and "received_at" in message
-    assert "is outside the range of dates the tracker keeps (1970 to 2999)" in message
+    assert "received_at: '1900-01-01 10:00' is outside the range of dates the tracker keeps (1970 to 2999)" in message
 
 
 def test_a_complaint_from_before_the_employee_was_hired_is_refused_both_ways(
@@ -48,7 +50,7 @@ def test_a_complaint_from_before_the_employee_was_hired_is_refused_both_ways(
         ready, "complaints", "log", "--channel", "chat", "--summary", "Rude", "--employee", "E-1",
         "--received-at", "2023-12-31 16:00",
     )  # fmt: skip
-    assert logged == "error: received_at: is before E-1 was hired (2024-01-01)"
+    assert logged == "error: --received-at: is before E-1 was hired (2024-01-01)"
     message = imported(ready, tmp_path, "2023-12-31 16:00,chat,Rude on the phone,E-1,")
     assert "row 2" in message and "received_at: is before E-1 was hired (2024-01-01)" in message
     # The day they started is fine.

@@ -26,10 +26,10 @@ JUST_PAST = str(2**63)
         (("actions", "respond", HUGE, "--text", "I disagree"), "'action_id'"),
         (("audit", "log", "--limit", HUGE), "'--limit'"),
         (("complaints", "list", "--limit", HUGE), "'--limit'"),
-        (("complaints", "list", "--from", "0001-01-01"), "from:"),
-        (("report", "first-response", "--to", "9999-12-31"), "to:"),
-        (("complaints", "purge-contacts", "--older-than", "99999 months"), "older_than:"),
-        (("complaints", "purge-contacts", "--older-than", "999999 days"), "older_than:"),
+        (("complaints", "list", "--from", "0001-01-01"), "--from:"),
+        (("report", "first-response", "--to", "9999-12-31"), "--to:"),
+        (("complaints", "purge-contacts", "--older-than", "99999 months"), "--older-than:"),
+        (("complaints", "purge-contacts", "--older-than", "999999 days"), "--older-than:"),
     ],
 )
 def test_out_of_range_arguments_are_bad_input(ready: Runner, command: tuple[str, ...], field: str) -> None:  # noqa: F811

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from tests.cli.conftest import Runner
+from tests.cli.test_errors import ready  # noqa: F401 - the fixture
 from tests.conftest import ACTOR, ROOT
 from tracker import crash_log
 from tracker.cli.main import run
@@ -245,6 +246,23 @@ def test_exports_are_private_under_any_umask(tmp_path: Path) -> None:
     write_export(old, "new", replace=True)
     assert old.read_text(encoding="utf-8") == "new"
     assert mode(old) == 0o600, "a replaced export is made private too"
+
+
+def test_the_employee_file_written_by_the_command_line_is_private(ready: Runner, tmp_path: Path) -> None:  # noqa: F811
+    """Issue 15: `tracker report employee E-1 > file` left a disciplinary history at the umask;
+    --output writes it 0600, in the format its name asks for, and replaces a file only when asked."""
+    target = tmp_path / "e-1.html"
+    written = ready("report", "employee", "E-1", "--output", str(target))
+    assert written.code == 0, written.err
+    assert mode(target) == 0o600
+    assert target.read_text(encoding="utf-8").startswith("<!doctype html>")
+    again = ready("report", "employee", "E-1", "--output", str(target))
+    assert again.code == 2
+    assert again.err == f"error: --output: {target} already exists; pass --replace or choose another name\n"
+    assert ready("report", "employee", "E-1", "--output", str(target), "--replace").code == 0
+    clash = ready("report", "employee", "E-1", "--output", str(tmp_path / "e-1.md"), "--format", "json")
+    assert clash.code == 2 and clash.err.startswith("error: --format: 'json' disagrees with the file name e-1.md")
+    assert not (tmp_path / "e-1.md").exists()
 
 
 def test_the_served_apps_export_folder_and_its_new_parents_are_owner_only(tmp_path: Path) -> None:

@@ -182,10 +182,13 @@ def test_typed_text_with_a_control_or_bidi_character_is_refused_naming_the_field
     @hyp(120)
     @given(case=st.sampled_from(TYPED), char=st.sampled_from(REFUSED), before_text=WORDS, after_text=WORDS)
     def attempt(case: tuple[str, Command], char: str, before_text: str, after_text: str) -> None:
-        field, command = case
-        result = ready(*command(before_text + char + after_text, ref))
+        _, command = case
+        typed = before_text + char + after_text
+        args = command(typed, ref)
+        option = args[args.index(typed) - 1]  # the refusal names the option typed, not the field behind it
+        result = ready(*args)
         line = assert_one_safe_error_line(result)
-        assert line.startswith(f"error: {field}: contains a control character (U+{ord(char):04X}"), line
+        assert line.startswith(f"error: {option}: contains a control character (U+{ord(char):04X}"), line
         assert result.out == ""
         assert table_counts(ready) == before, "a refused command wrote to the database"
 
@@ -197,14 +200,14 @@ def test_typed_text_with_a_control_or_bidi_character_is_refused_naming_the_field
     [
         (
             "\u202e",
-            "error: name: contains a control character (U+202E RIGHT-TO-LEFT OVERRIDE), which could disguise the text",
+            "error: --name: contains a control character (U+202E RIGHT-TO-LEFT OVERRIDE), which could disguise the text",
         ),
         (
             "\x9b",
-            "error: name: contains a control character (U+009B CONTROL SEQUENCE INTRODUCER), "
+            "error: --name: contains a control character (U+009B CONTROL SEQUENCE INTRODUCER), "
             "which a terminal could act on",
         ),
-        ("\x1b", "error: name: contains a control character (U+001B ESCAPE), which a terminal could act on"),
+        ("\x1b", "error: --name: contains a control character (U+001B ESCAPE), which a terminal could act on"),
     ],
 )
 def test_the_refusal_names_the_character_and_why(ready: Runner, char: str, message: str) -> None:
@@ -219,7 +222,7 @@ def test_tabs_and_line_breaks_stay_allowed_where_they_were(ready: Runner) -> Non
     summaries = [row["summary"] for row in ready("complaints", "list", "--format", "json").json()]
     assert "First line\nsecond\tline" in summaries
     assert assert_one_safe_error_line(ready("employees", "update", "E-1", "--name", "Ann\nLee")) == (
-        "error: name: must be a single line"
+        "error: --name: must be a single line"
     )
 
 
@@ -521,7 +524,7 @@ def test_a_stored_name_with_a_control_character_is_not_copied_onto_a_signature(r
     refused = ready("signoffs", "record", "--employee", "E-1", "--signed-on", today, "--method", "terminal")
     message = assert_one_safe_error_line(refused)
     assert message.startswith(
-        "error: printed_name: the stored name of E-1 contains a control character (U+001B ESCAPE)"
+        "error: --printed-name: the stored name of E-1 contains a control character (U+001B ESCAPE)"
     )
     assert table_counts(ready) == before
     typed = ready(

@@ -255,7 +255,7 @@ async def test_import_a_roster_with_bad_rows_writes_nothing(
         assert "3 bad rows" in summary and "nothing can be imported" in summary
         assert _rows(screen.query_one("#roster-table", PagedTable)) == [
             ("3", "name", "is required"),
-            ("4", "hire_date", "is not a date like 2026-11-23"),
+            ("4", "hire_date", "'2026-02-30' is not a date like 2026-11-23"),
             ("5", "active", "'maybe' must be yes or no"),
         ]
         assert screen.query_one("#roster-import-button", Button).disabled

@@ -30,7 +30,7 @@ from tracker.cli import (
 from tracker.cli.output import say_error
 from tracker.config import Settings, load_settings
 from tracker.crash_log import log_unexpected
-from tracker.domain.errors import TrackerError
+from tracker.domain.errors import InputError, RowErrors, TrackerError
 
 app = typer.Typer(
     name="tracker",
@@ -105,6 +105,36 @@ def _usage_problem(exc: Exception) -> int:
     return _fail(" ".join(message.split()) + where, int(getattr(exc, "exit_code", 2) or 2))
 
 
+# The input field each option fills, where the option is named otherwise (``--rules`` fills ``rule_ids``).
+_OPTION_OF_FIELD = {
+    "employee_number": "employee",
+    "rule_ids": "rules",
+    "complaint_refs": "complaints",
+    "gross_misconduct_reason": "gross_misconduct",
+    "version_label": "version",
+    "replied_at": "at",
+    "from": "since",
+    "to": "until",
+    "path": "output",
+}
+
+
+def _as_typed(exc: TrackerError, command: object, argv: list[str]) -> str:
+    """A refusal naming the option the person typed (``--received-at``), not the input field
+    behind it (``received_at``): the importer names its column and a form marks its field, with
+    the same reason. A field no option of the command fills keeps its own name."""
+    if not isinstance(exc, InputError) or isinstance(exc, RowErrors):
+        return error_message(exc)
+    leaf: object = command
+    for token in argv:
+        leaf = getattr(leaf, "commands", {}).get(token, leaf)
+    params = {param.name: param for param in getattr(leaf, "params", ())}
+    param = params.get(_OPTION_OF_FIELD.get(exc.field, exc.field)) or params.get(exc.field)
+    if param is None or param.param_type_name != "option":
+        return error_message(exc)
+    return f"{max(param.opts, key=len)}: {exc.reason}"
+
+
 def _fail(message: str, code: int) -> int:
     """The one line every failure ends as, escaped (``say_error``): a usage error quotes the
     argument as typed ("No such option: --\\x1b[2J")."""
@@ -135,7 +165,7 @@ def run(argv: list[str] | None = None, *, open_app: Callable[[Settings], int] | 
     except typer.TyperException as exc:  # Typer's (vendored click) usage and parameter errors
         code = _usage_problem(exc)
     except TrackerError as exc:
-        code = _fail(error_message(exc), exc.exit_code)
+        code = _fail(_as_typed(exc, command, sys.argv[1:] if argv is None else argv), exc.exit_code)
     except KeyboardInterrupt:
         code = _fail("interrupted; the last change in progress was not saved", 130)
     except BrokenPipeError:

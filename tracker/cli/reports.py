@@ -134,22 +134,44 @@ def actions(
 def employee(
     ctx: typer.Context,
     number: str = typer.Argument(..., help="Employee number."),
-    fmt: PrintFormat = typer.Option(PrintFormat.md, "--format", help="md or html to print and file, json for scripts."),
+    fmt: Optional[PrintFormat] = typer.Option(
+        None, "--format", help="md (the default) or html to print and file, json for scripts, csv."
+    ),
+    output: Optional[str] = typer.Option(
+        None,
+        "--output",
+        help="Write the file here, readable only by you; .md, .html or .json chooses the format "
+        "(a shell redirect creates the file at your umask).",
+    ),
+    replace: bool = typer.Option(False, "--replace", help="With --output: replace a file already there."),
 ) -> None:
     """The employee's complete file in date order: sign-offs, complaints, actions, follow-ups."""
-    from tracker.output.employee_file import employee_file_dict, employee_file_html, employee_file_markdown
+    from tracker.output.employee_file import FORMATS, employee_file_dict, render_employee_file
     from tracker.reporting import employee_file
 
     c = context.backend(ctx)
+    if output is None:
+        record = c.read(lambda s: employee_file.employee_file(s, number))
+        if fmt in (PrintFormat.csv, PrintFormat.table):
+            rows = [{"date": d, "kind": k, "text": t} for d, k, t in record.timeline()]
+            emit(rows, ["date", "kind", "text"], fmt)
+        elif fmt == PrintFormat.json:
+            say_json(employee_file_dict(record))
+        else:
+            say_document(render_employee_file(record, (fmt or PrintFormat.md).value))
+        return
+    from tracker.output.files import export_path, write_export
+    from tracker.output.tables import format_of
+
+    path = export_path(output, None)
+    chosen = format_of(path, FORMATS)  # as the app's export chooses it: by the file name
+    if fmt is not None and fmt.value != chosen:
+        raise InputError(
+            "--format", f"'{fmt.value}' disagrees with the file name {path.name} ({chosen}); leave --format out"
+        )
     record = c.read(lambda s: employee_file.employee_file(s, number))
-    if fmt == PrintFormat.html:
-        say_document(employee_file_html(record))
-    elif fmt == PrintFormat.json:
-        say_json(employee_file_dict(record))
-    elif fmt in (PrintFormat.md, PrintFormat.table):
-        say_document(employee_file_markdown(record))
-    else:
-        emit([{"date": d, "kind": k, "text": t} for d, k, t in record.timeline()], ["date", "kind", "text"], fmt)
+    write_export(path, render_employee_file(record, chosen), replace=replace, how_to_replace="pass --replace")
+    say(f"Wrote the file of {record.number} to {path} (readable only by you).")
 
 
 @app.command("service")

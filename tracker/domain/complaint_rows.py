@@ -14,7 +14,7 @@ from tracker.domain import complaint_flow as flow
 from tracker.domain.csvread import parse_bool
 from tracker.domain.errors import InputError, RowError, shown
 from tracker.domain.handbook.model import Standards
-from tracker.domain.inputs import _clean_text, _plausible_moment, _rule_ids, _split_list, _typed_moment, choices
+from tracker.domain.inputs import _clean_text, _rule_ids, _split_list, _typed_moment, choices
 from tracker.domain.timeutil import not_in_future
 
 REQUIRED = ("received_at", "channel", "summary")
@@ -89,9 +89,9 @@ def _moment(cells: dict[str, str], column: str, now: datetime, *, required: bool
             raise _Bad(column, "is required")
         return None
     try:
-        moment = _plausible_moment(_typed_moment(raw))
+        moment = _typed_moment(raw)  # its refusal quotes what was typed
     except ValueError as exc:
-        raise _Bad(column, f"'{shown(raw)}' {exc}") from None
+        raise _Bad(column, str(exc)) from None
     try:
         not_in_future(column, moment, now)
     except InputError as exc:
@@ -140,7 +140,7 @@ def check_row(
         raise _Bad("rules", f"{unknown[0]} is not a rule of handbook version {standards.label}")
     severity = (cells.get("severity") or "medium").strip().lower()
     if severity not in flow.SEVERITIES:
-        raise _Bad("severity", f"'{shown(severity)}' must be one of {choices(flow.SEVERITIES)}")
+        raise _Bad("severity", f"'{shown(severity)}' is not one of {choices(flow.SEVERITIES)}")
     urgent_raw = cells.get("urgent", "").strip()
     urgent = parse_bool(urgent_raw) if urgent_raw else False
     if urgent is None:
@@ -150,7 +150,7 @@ def check_row(
         raise _Bad("first_response_at", "is before received_at")
     status = (cells.get("status") or "").strip().lower() or (flow.ACKNOWLEDGED if first else flow.RECEIVED)
     if status not in flow.STATUSES:
-        raise _Bad("status", f"'{shown(status)}' must be one of {choices(flow.STATUSES)}")
+        raise _Bad("status", f"'{shown(status)}' is not one of {choices(flow.STATUSES)}")
     if status != flow.RECEIVED and first is None:
         raise _Bad("first_response_at", f"a complaint that is {status} needs its first response time")
     resolution = _text(cells, "resolution")

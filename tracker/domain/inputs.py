@@ -92,26 +92,34 @@ def _typed_moment(value: Any) -> Any:
     """Text is local time as a person typed it; aware datetimes are converted.
 
     Naive ``datetime`` objects are taken as UTC already: that is how the program
-    passes times around.
+    passes times around. A refusal of typed text quotes it, as every front end shows it.
     """
     if isinstance(value, str):
-        text = value.strip().replace("T", " ")
+        if not value.strip():
+            raise ValueError("is required")
         try:
-            typed = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError("is not a date and time like 2026-11-23 14:05") from None
-        try:
-            return to_utc(typed)
-        except LocalTimeError as exc:  # in the hour the clocks skip or repeat: says which readings
-            raise ValueError(str(exc)) from None
-        except (OverflowError, ValueError):  # year 1 or 9999 moved past the calendar by the offset
-            raise ValueError("is outside the range of dates the tracker keeps") from None
+            return _plausible_moment(_read_local(value.strip().replace("T", " ")))
+        except ValueError as exc:
+            raise ValueError(f"'{shown(value)}' {exc}") from None
     if isinstance(value, datetime):
         try:
             return as_utc(value)
         except OverflowError:
             raise ValueError("is outside the range of dates the tracker keeps") from None
-    raise ValueError("is not a date and time like 2026-11-23 14:05")
+    raise ValueError(f"'{shown(value)}' is not a date and time like 2026-11-23 14:05")
+
+
+def _read_local(text: str) -> datetime:
+    try:
+        typed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError("is not a date and time like 2026-11-23 14:05") from None
+    try:
+        return to_utc(typed)
+    except LocalTimeError as exc:  # in the hour the clocks skip or repeat: says which readings
+        raise ValueError(str(exc)) from None
+    except (OverflowError, ValueError):  # year 1 or 9999 moved past the calendar by the offset
+        raise ValueError("is outside the range of dates the tracker keeps") from None
 
 
 def _strict_date(value: Any) -> Any:
@@ -120,12 +128,14 @@ def _strict_date(value: Any) -> Any:
         raise ValueError("is not a date like 2026-11-23 (no time of day)")
     if isinstance(value, date):
         return value
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("is required")
     if isinstance(value, str) and len(value.strip()) == 10:  # YYYY-MM-DD, not 20261123 nor a number
         try:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError("is not a date like 2026-11-23")
+    raise ValueError(f"'{shown(value)}' is not a date like 2026-11-23")
 
 
 def _kept_day(value: date) -> date:
@@ -154,6 +164,8 @@ def _plausible_moment(value: datetime) -> datetime:
 
 Moment = Annotated[datetime, BeforeValidator(_typed_moment), AfterValidator(_plausible_moment)]
 Day = Annotated[date, BeforeValidator(_strict_date), AfterValidator(_kept_day)]
+# A date a form may leave blank: blank is no date, never "'' is not a date".
+OptionalDay = Annotated[Day | None, BeforeValidator(_blank_to_none)]
 # Checked as typed, before the split: a control character is refused, not taken for a separator.
 RuleIds = Annotated[
     tuple[str, ...], BeforeValidator(_split_list), BeforeValidator(_clean_text), AfterValidator(_rule_ids)
@@ -175,8 +187,10 @@ def _one_of(values: Iterable[str]) -> AfterValidator:
     allowed = tuple(values)
 
     def check(value: str) -> str:
+        if not value.strip():
+            raise ValueError("is required")
         if value not in allowed:
-            raise ValueError(f"must be one of {choices(allowed)}")
+            raise ValueError(f"'{shown(value)}' is not one of {choices(allowed)}")
         return value
 
     return AfterValidator(check)
@@ -201,8 +215,12 @@ class EmployeeInput(_Input):
     @field_validator("number")
     @classmethod
     def _number_shape(cls, value: str) -> str:
+        if not value:
+            raise ValueError("is required")
         if not EMPLOYEE_NUMBER.match(value):
-            raise ValueError("use 1–32 letters, digits, '.', '_' or '-', starting with a letter or digit")
+            raise ValueError(
+                f"'{shown(value)}' is not an employee number: use 1–32 letters, digits, '.', '_' or '-', starting with a letter or digit"
+            )
         return value.upper()
 
     _plausible_hire_date = field_validator("hire_date")(_hire_date)
@@ -265,7 +283,7 @@ class ActionInput(_Input):
     level: OptionalLine = None  # None: the suggested next level
     expectations: Text = Field(min_length=3, max_length=limits.LONG_TEXT)
     issued_on: Day
-    follow_up_due: Day | None = None  # None: the handbook's default for the level
+    follow_up_due: OptionalDay = None  # None: the handbook's default for the level
     complaint_refs: References = ()
     rule_ids: RuleIds = ()
     gross_misconduct_reason: OptionalText = Field(default=None, max_length=limits.LONG_TEXT)
@@ -285,7 +303,7 @@ class FollowUpInput(_Input):
     held_on: Day
     outcome: FollowUpOutcome
     notes: OptionalText = Field(default=None, max_length=limits.LONG_TEXT)
-    new_due_date: Day | None = None
+    new_due_date: OptionalDay = None
 
     @model_validator(mode="after")
     def _more_time_needs_date(self) -> "FollowUpInput":
@@ -346,16 +364,20 @@ def describe(error: Any) -> tuple[str, str]:
     kind = error.get("type", "")
     if kind in ("string_type", "date_type", "datetime_type") and error.get("input") is None:
         reason = "is required"  # an empty choice (a select left blank)
-    elif kind == "string_too_short" and context.get("min_length", 1) > 1:
+    elif kind == "string_too_short" and str(error.get("input") or "").strip():
         reason = f"needs at least {context['min_length']} characters"
     elif kind == "string_too_long":
         reason = f"is longer than {context.get('max_length')} characters"
     elif kind == "literal_error":
-        reason = f"must be one of {context.get('expected', '')}"
+        reason = f"'{shown(error.get('input'))}' is not one of {context.get('expected', '')}"
+    elif kind == "too_short":
+        reason = "needs at least one"
     elif kind in _FRIENDLY:
         reason = _FRIENDLY[kind]
-    else:
-        reason = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    elif kind in ("value_error", "assertion_error"):  # the tracker's own words, raised by a validator
+        reason = str(error.get("msg", "is invalid")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    else:  # never pydantic's own sentence ("Input should be …"): it names types, not what to type
+        reason = "is not a value this field takes"
     return field, reason
 
 

@@ -37,18 +37,21 @@ def parse_roster(data: bytes) -> ParsedRoster:
     rows: list[RosterRow] = []
     seen: dict[str, int] = {}
     for number, cells in table.rows:
+        problems: list[RowError] = []  # every problem of the row, so one pass over the file fixes it
+        employee: EmployeeInput | None = None
         try:
             employee = EmployeeInput.model_validate({name: cells[name] for name in REQUIRED})
         except ValidationError as exc:
-            field, reason = describe(exc.errors(include_url=False)[0])
-            errors.append(RowError(number, field, reason))
-            continue
+            for error in exc.errors(include_url=False):
+                problems.append(RowError(number, *describe(error)))
         active: bool | None = None
         if "active" in cells and cells["active"].strip():
             active = parse_bool(cells["active"])
             if active is None:
-                errors.append(RowError(number, "active", f"'{shown(cells['active'])}' must be yes or no"))
-                continue
+                problems.append(RowError(number, "active", f"'{shown(cells['active'])}' must be yes or no"))
+        if problems or employee is None:
+            errors.extend(problems)
+            continue
         key = employee.number
         if key in seen:
             errors.append(RowError(number, "number", f"{employee.number} is already on row {seen[key]}"))

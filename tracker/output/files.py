@@ -30,9 +30,10 @@ def export_path(text: str, folder: Path | None) -> Path:
     return folder / text
 
 
-def write_export(path: Path, text: str, *, replace: bool) -> Path:
+def write_export(path: Path, text: str, *, replace: bool, how_to_replace: str = "tick 'Replace'") -> Path:
     """Write ``text`` to ``path`` (created 0600); an existing file only with ``replace``, and only a
-    plain file of its own (not a link, a device or a second name of another file)."""
+    plain file of its own (not a link, a device or a second name of another file). A refusal of an
+    existing file says how this front end asks to replace it (``how_to_replace``)."""
     if not path.name or path.name in {".", ".."}:
         raise InputError("path", f"{path} is a folder; add a file name")
     try:
@@ -46,7 +47,7 @@ def write_export(path: Path, text: str, *, replace: bool) -> Path:
         try:
             fd = os.open(path.name, flags | (0 if replace else os.O_EXCL), 0o600, dir_fd=folder)
         except FileExistsError:
-            raise InputError("path", f"{path} already exists; tick 'Replace' or choose another name") from None
+            raise InputError("path", f"{path} already exists; {how_to_replace} or choose another name") from None
         except IsADirectoryError:
             raise InputError("path", f"{path} is a folder; add a file name") from None
         except OSError as exc:
