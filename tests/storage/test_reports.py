@@ -10,6 +10,8 @@ from sqlalchemy.engine import Engine
 
 from tests.conftest import ACTOR, local_zone, read, write
 from tests.storage.conftest import add
+from tracker.audit.integrity import verify_records
+from tracker.db.raw import of_session
 from tracker.domain.inputs import (
     ActionInput,
     CloseInput,
@@ -27,6 +29,7 @@ from tracker.records.actions.commands import close_action, issue_action, record_
 from tracker.records.complaints.commands import acknowledge, dismiss, investigate, log_complaint
 from tracker.records.signoffs.commands import record_signoff, revoke_signoff
 from tracker.reporting.complaint_reports import complaints_by_month, complaints_by_rule, first_response_attainment
+from tracker.reporting.dashboard import load_dashboard
 from tracker.reporting.employee_file import employee_file
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
@@ -95,11 +98,38 @@ def test_complaints_by_rule_and_by_month(published: Engine) -> None:
             {"rule": "CON-01", "title": "Never argue with a customer", "complaints": 2},
             {"rule": "CON-04", "title": "Apologise for a bad experience", "complaints": 1},
         ]
-        months = complaints_by_month(session, DateRange(date(2026, 10, 1), date(2026, 11, 30)))
+        months = complaints_by_month(session, DateRange(date(2026, 10, 1), date(2026, 11, 30)), now=NOW)
     assert months == [
         {"month": "2026-10", "complaints": 1, "first_response_missed": 1, "dismissed": 1},
-        {"month": "2026-11", "complaints": 2, "first_response_missed": 0, "dismissed": 0},
+        # Neither November complaint was answered, and by NOW both targets (2 min, 24 h) had passed.
+        {"month": "2026-11", "complaints": 2, "first_response_missed": 2, "dismissed": 0},
     ]
+
+
+def test_a_dismissed_complaint_is_cited_nowhere_and_an_unanswered_late_one_is_missed_everywhere(
+    published: Engine,
+) -> None:
+    """Issue 15: "Most-cited rules" counted dismissed complaints, and "Complaints by month" did
+    not count an unanswered complaint past its target that the first-response report and the
+    dashboard count as missed."""
+    base = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+    log(published, base, "chat", "CON-01")
+    groundless = log(published, base, "email", "CON-04, CON-01")
+    answer(published, groundless, base + timedelta(hours=1))
+    write(published, lambda s: investigate(groundless, session=s, actor=ACTOR, now=NOW))
+    write(published, lambda s: dismiss(groundless, OutcomeInput(text="Not our agent"), session=s, actor=ACTOR, now=NOW))
+    with read(published) as session:
+        assert complaints_by_rule(session, WEEK) == [
+            {"rule": "CON-01", "title": "Never argue with a customer", "complaints": 1}
+        ]
+        board = load_dashboard(of_session(session), now=NOW)
+        assert board.top_rules == [("CON-01", "Never argue with a customer", 1)]
+        assert verify_records(session) == []  # the kept counts are what a recount finds
+        [month] = complaints_by_month(session, WEEK, now=NOW)
+        [chat] = [row for row in first_response_attainment(session, WEEK, now=NOW) if row.channel == "chat"]
+    # The chat complaint was never answered and its 2-minute target passed days ago: missed, both ways.
+    assert chat.missed == 1 and month["first_response_missed"] == 1
+    assert month == {"month": "2026-11", "complaints": 2, "first_response_missed": 1, "dismissed": 1}
 
 
 @pytest.fixture

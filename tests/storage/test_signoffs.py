@@ -78,6 +78,16 @@ def test_a_date_before_the_version_was_published_is_refused(january: Engine) -> 
     sign(january, signed_on=PUBLISHED_ON)  # the day of publication is fine
 
 
+def test_a_date_before_the_employee_was_hired_is_refused(january: Engine) -> None:
+    """Issue 15: a sign-off could be dated before the person worked here; it is signed as an
+    employee, so the first day is the earliest."""
+    add(january, "E-1", hire_date="2026-01-19")
+    data = signoff_input(signed_on=date(2026, 1, 18))
+    error = refused(january, lambda s: record_signoff(data, session=s, actor=ACTOR, now=NOW), "signed_on")
+    assert error.reason == "2026-01-18 is before E-1 was hired (2026-01-19)"
+    sign(january, signed_on=date(2026, 1, 19))  # the first day is fine
+
+
 def test_an_inactive_employee_cannot_sign(january: Engine) -> None:
     add(january, "E-1", name="Ann Lee")
     write(january, lambda s: set_active("E-1", False, session=s, actor=ACTOR))

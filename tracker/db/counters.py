@@ -1,5 +1,9 @@
 """Pre-aggregated complaint counts (per UTC day and channel, per day and rule).
 
+A rule's count is of the complaints that cite it and stand: a dismissed complaint was not a
+breach, so dismissing one takes it off its rules' counts (``uncount_rules``), as the reports'
+"most-cited rules" leave it out.
+
 Every function that writes complaints adds to them in the same transaction,
 so they are exactly as durable as the complaints. The SQL is the same on
 SQLite and PostgreSQL (INSERT … ON CONFLICT DO UPDATE).
@@ -54,6 +58,16 @@ def count_complaint(raw: Raw, received_at: datetime, channel: str, rule_ids: Ite
     counts.write(raw)
 
 
+def uncount_rules(raw: Raw, received_at: datetime, rule_ids: Iterable[str]) -> None:
+    """A complaint was dismissed: it no longer counts as citing its rules."""
+    for rule_id in rule_ids:
+        raw.run(
+            "UPDATE rule_day SET complaints = complaints - 1 WHERE day = :day AND rule_id = :rule_id",
+            day=utc_day(received_at),
+            rule_id=rule_id,
+        )
+
+
 def count_late(raw: Raw, received_at: datetime, channel: str) -> None:
     """The first response of a complaint came after its target (the complaint was counted when logged)."""
     raw.run(
@@ -78,7 +92,7 @@ def counted(raw: Raw) -> tuple[dict[tuple[str, str], tuple[int, int]], dict[tupl
         (str(d)[:10], rule_id): int(n)
         for d, rule_id, n in raw.rows(
             f"SELECT {rule_day}, cr.rule_id, COUNT(*) FROM complaint_rule cr JOIN complaint c ON c.id = cr.complaint_id "
-            f"GROUP BY {rule_day}, cr.rule_id"
+            f"WHERE c.status <> 'dismissed' GROUP BY {rule_day}, cr.rule_id"
         )
     }
     return days, rules

@@ -58,6 +58,22 @@ class ChannelAttainment:
         }
 
 
+def _unanswered(session: Session, period: DateRange, now: datetime) -> list[tuple[str, datetime, bool]]:
+    """The period's complaints with no first response yet, each with whether its target has
+    passed (then it counts as missed, in every report). They are few (only the open 'received'
+    ones), so they are judged here rather than in SQL."""
+    start, end = period.bounds
+    rows = session.exec(
+        select(Complaint.channel, Complaint.received_at, Complaint.target_seconds).where(
+            Complaint.status == flow.RECEIVED, Complaint.received_at >= start, Complaint.received_at < end
+        )
+    ).all()
+    return [
+        (channel, as_utc(received), (now - as_utc(received)).total_seconds() > target)
+        for channel, received, target in rows
+    ]
+
+
 def first_response_attainment(
     session: Session, period: DateRange, *, now: datetime | None = None
 ) -> list[ChannelAttainment]:
@@ -79,16 +95,10 @@ def first_response_attainment(
         .where(Complaint.received_at >= start, Complaint.received_at < end)
         .group_by(Complaint.channel)
     ).all()
-    # Unanswered complaints are few (only the open 'received' ones): judge them here.
-    unanswered = session.exec(
-        select(Complaint.channel, Complaint.received_at, Complaint.target_seconds).where(
-            Complaint.status == flow.RECEIVED, Complaint.received_at >= start, Complaint.received_at < end
-        )
-    ).all()
     overdue: dict[str, int] = {}
     waiting: dict[str, int] = {}
-    for channel, received_at, target in unanswered:
-        bucket = overdue if (now - as_utc(received_at)).total_seconds() > target else waiting
+    for channel, _, past_target in _unanswered(session, period, now):
+        bucket = overdue if past_target else waiting
         bucket[channel] = bucket.get(channel, 0) + 1
     channels = session.exec(
         select(HandbookChannel.code, HandbookChannel.name, HandbookChannel.target_seconds).where(
@@ -121,12 +131,13 @@ def first_response_attainment(
 
 
 def complaints_by_rule(session: Session, period: DateRange) -> list[dict[str, object]]:
+    """How often each rule is cited by a complaint that stands (a dismissed one breached nothing)."""
     start, end = period.bounds
     latest = select(func.max(HandbookVersion.id)).scalar_subquery()
     rows = session.exec(
         select(ComplaintRule.rule_id, func.count())
         .join(Complaint, col(Complaint.id) == ComplaintRule.complaint_id)
-        .where(Complaint.received_at >= start, Complaint.received_at < end)
+        .where(Complaint.received_at >= start, Complaint.received_at < end, Complaint.status != flow.DISMISSED)
         .group_by(ComplaintRule.rule_id)
         .order_by(func.count().desc(), ComplaintRule.rule_id)
     ).all()
@@ -139,8 +150,11 @@ def complaints_by_rule(session: Session, period: DateRange) -> list[dict[str, ob
     ]
 
 
-def complaints_by_month(session: Session, period: DateRange) -> list[dict[str, object]]:
-    """Complaints per calendar month (UTC months) and how many missed their target."""
+def complaints_by_month(session: Session, period: DateRange, *, now: datetime | None = None) -> list[dict[str, object]]:
+    """Complaints per calendar month (UTC months) and how many missed their first-response target:
+    answered late, or not answered and past it, as the first-response report and the dashboard
+    count them."""
+    now = now or utcnow()
     start, end = period.bounds
     month = utc_month(session, Complaint.received_at)
     late = case((col(Complaint.first_response_seconds) > Complaint.target_seconds, 1), else_=0)
@@ -152,7 +166,16 @@ def complaints_by_month(session: Session, period: DateRange) -> list[dict[str, o
         .group_by(month)
         .order_by(month)
     ).all()
+    overdue: dict[str, int] = {}
+    for _, received_at, past_target in _unanswered(session, period, now):
+        if past_target:
+            overdue[received_at.strftime("%Y-%m")] = overdue.get(received_at.strftime("%Y-%m"), 0) + 1
     return [
-        {"month": m, "complaints": n, "first_response_missed": int(missed or 0), "dismissed": int(d or 0)}
+        {
+            "month": m,
+            "complaints": n,
+            "first_response_missed": int(missed or 0) + overdue.get(m, 0),
+            "dismissed": int(d or 0),
+        }
         for m, n, missed, d in rows
     ]

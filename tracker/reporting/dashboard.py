@@ -162,7 +162,7 @@ def _trends(raw: Raw, board: Dashboard, version_id: int, weeks: int) -> None:
     rows = raw.rows(
         "SELECT rd.rule_id, SUM(rd.complaints) AS n, MIN(hr.title) FROM rule_day rd "
         "LEFT JOIN handbook_rule hr ON hr.version_id = :v AND hr.rule_id = rd.rule_id "
-        "WHERE rd.day >= :first GROUP BY rd.rule_id ORDER BY n DESC, rd.rule_id LIMIT 5",
+        "WHERE rd.day >= :first GROUP BY rd.rule_id HAVING SUM(rd.complaints) > 0 ORDER BY n DESC, rd.rule_id LIMIT 5",
         v=version_id,
         first=first,
     )

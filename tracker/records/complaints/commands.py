@@ -256,6 +256,9 @@ def _transition(
         complaint.resolution = text
     if target == flow.DISMISSED:
         complaint.dismissal_reason = text
+        counters.uncount_rules(
+            of_session(session), as_utc(complaint.received_at), _rule_ids(session, complaint.id or 0)
+        )
     if target in flow.CLOSED_STATUSES:
         complaint.closed_at = now
     bump(complaint, actor, now)

@@ -55,6 +55,8 @@ def prepare_signoff(data: SignoffInput, *, session: Session, today: date | None 
         raise InputError("employee", f"{employee.number} ({employee.name}) is inactive; only active employees sign")
     version = get_version(session, data.version_label) if data.version_label else version_in_force(session)
     not_in_future("signed_on", data.signed_on, today, advice="use the date written on the form")
+    if data.signed_on < employee.hire_date:  # the form is signed as an employee, from the first day
+        raise InputError("signed_on", f"{data.signed_on} is before {employee.number} was hired ({employee.hire_date})")
     if data.signed_on < version.published_on:
         raise InputError(
             "signed_on", f"{data.signed_on} is before version {version.label} was published ({version.published_on})"

@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable
 
 from tracker.audit import snapshots
 from tracker.db.counters import Counts
+from tracker.domain import complaint_flow as flow
 from tracker.domain.complaint_flow import REFERENCE, reference
 from tracker.domain.complaint_rows import ComplaintRecord
 from tracker.domain.errors import RowError
@@ -167,7 +168,8 @@ class _Builder:
             )
             rules.extend((complaint_id, rule_id, self.version_id) for rule_id in record.rule_ids)
             late = first is not None and int((first - record.received_at).total_seconds()) > record.target_seconds
-            self.counts.add(record.received_at, record.channel, record.rule_ids, late)
+            cited = () if record.status == flow.DISMISSED else record.rule_ids  # a dismissed one breached none
+            self.counts.add(record.received_at, record.channel, cited, late)
             line = snapshots.complaint_line_of(
                 ref,
                 received_iso,
