@@ -68,8 +68,38 @@ def _pdf_page_count(pdf: bytes) -> int:
     return pages
 
 
+# What the signed form asks for, in this order, each on a line of its own.
+FORM_FIELDS = [
+    "Company",
+    "Team",
+    "Employee number",
+    "Printed name",
+    "Signature",
+    "Date",
+    "Supervisor name",
+    "Signature",
+    "Date received",
+    "Filed on (date, initials)",
+]
+
+# Where each form field's label and line are on the printed page.
+FIELD_BOXES = """els => els.map(e => {
+    const label = document.createRange();
+    label.selectNodeContents(e);
+    const text = label.getBoundingClientRect();
+    const line = getComputedStyle(e, "::after");
+    const box = e.getBoundingClientRect();
+    return {
+        label: e.textContent.trim(),
+        left: box.left, right: box.right, textRight: text.right,
+        lineWidth: parseFloat(line.width) || 0, border: line.borderBottomStyle,
+        contentWidth: e.parentElement.getBoundingClientRect().width,
+    };
+})"""
+
+
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
-def test_acknowledgement_prints_on_one_page(site, page, paper, handbook_version):
+def test_acknowledgement_prints_on_one_page(site, page, paper, handbook_version, mkdocs_config):
     page.goto((site / "acknowledgement.html").as_uri())
     pdf = page.pdf(format=paper)
     assert pdf.startswith(b"%PDF")
@@ -82,12 +112,49 @@ def test_acknowledgement_prints_on_one_page(site, page, paper, handbook_version)
     assert re.search(r"\bDate\b", printed), printed
     label = page.locator(".hb-version")
     assert label.is_visible()
-    assert " ".join(label.inner_text().split()) == f"Handbook version {handbook_version}"
-    # A "Handbook version:" form line marked {: .hb-version-slot } is filled in.
-    for content in page.locator(".hb-version-slot").evaluate_all(
-        "els => els.map(e => getComputedStyle(e, '::after').content)"
-    ):
-        assert handbook_version in content, content
+    extra = mkdocs_config["extra"]
+    assert " ".join(label.inner_text().split()) == (
+        f"Handbook version {handbook_version} · in effect from {extra['effective_date']}"
+    )
+    # The version is printed once (the form names "the version at the top"), and so is the company.
+    generated = page.locator("article *").evaluate_all(
+        "els => els.map(e => getComputedStyle(e, '::after').content + getComputedStyle(e, '::before').content)"
+    )
+    assert (printed + " ".join(generated)).count(handbook_version) == 1, printed
+    assert printed.count(extra["company_name"]) == 1, printed
+    assert extra["handbook_contact_email"] in printed and extra["handbook_contact_phone"] in printed
+    # The on-screen instruction to print the page is not printed.
+    assert "Print this page" not in printed
+    assert page.locator(".hb-screen-only").count() == 1
+    page.emulate_media(media="screen")
+    assert "Print this page" in page.locator("article").inner_text()
+    page.emulate_media(media="print")
+    for name, selector in CHROME.items():
+        shown = [e for e in page.locator(selector).all() if e.is_visible()]
+        assert not shown, f"the {name} is printed"
+
+    # Every field is there, with a line that starts and ends where every other line does and
+    # runs to the right margin.
+    fields = page.locator("p.hb-field").evaluate_all(FIELD_BOXES)
+    assert [f["label"] for f in fields] == FORM_FIELDS
+    for field in fields:
+        assert field["border"] == "solid", field
+        assert field["textRight"] < field["right"] - field["lineWidth"] + 1, field  # the label is not under the line
+        assert abs(field["right"] - field["left"] - field["contentWidth"]) < 1, field  # full width
+    assert len({round(f["lineWidth"]) for f in fields}) == 1, fields  # even: every line the same length
+    assert min(f["lineWidth"] for f in fields) > fields[0]["contentWidth"] / 2, fields
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_quick_reference_card_prints_on_one_sheet(site, page, paper, handbook_version):
+    page.goto((site / "quick-reference.html").as_uri())
+    assert _pdf_page_count(page.pdf(format=paper)) == 1
+    page.emulate_media(media="print")
+    printed = page.locator("article").inner_text()
+    for heading in ("How fast we answer", "Five rules to remember", "Whom to call"):
+        assert heading in printed, printed
+    assert len(page.locator("article ol > li").all()) == 5
+    assert f"Handbook version {handbook_version}" in printed
     for name, selector in CHROME.items():
         shown = [e for e in page.locator(selector).all() if e.is_visible()]
         assert not shown, f"the {name} is printed"

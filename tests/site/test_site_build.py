@@ -127,9 +127,31 @@ def test_every_page_shows_the_handbook_version(builder, request, mkdocs_config, 
     build = _succeeded(request, builder)
     pages = build.pages()
     assert [p.name for p in pages] == _nav_pages(mkdocs_config)
+    effective = mkdocs_config["extra"].get("effective_date")
+    expected = f"Handbook version {handbook_version}" + (f" · in effect from {effective}" if effective else "")
     for page in pages:
         labels = [" ".join(label.split()) for label in _parse(page).version_labels]
-        assert labels == [f"Handbook version {handbook_version}"], page.name
+        assert labels == [expected], page.name
+
+
+ISSUER_KEYS = ("company_name", "handbook_owner", "handbook_contact_email", "handbook_contact_phone")
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_every_page_names_the_company_owner_and_contact(builder, request, mkdocs_config):
+    """Who issues the handbook and whom to ask come from mkdocs.yml's extra, once, on every page."""
+    build = _succeeded(request, builder)
+    extra = mkdocs_config["extra"]
+    assert all(extra.get(key) for key in ISSUER_KEYS), "mkdocs.yml extra lacks " + ", ".join(ISSUER_KEYS)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(extra.get("effective_date"))), "extra.effective_date: YYYY-MM-DD"
+    for page in build.pages():
+        html = page.read_text(encoding="utf-8")
+        issuer = re.findall(r'<p class="hb-issuer">(.*?)</p>', html, re.S)
+        assert len(issuer) == 1, page.name
+        text = " ".join(re.sub(r"<[^>]+>", "", html_lib.unescape(issuer[0])).split())
+        for key in ISSUER_KEYS:
+            assert str(extra[key]) in text, (page.name, key, text)
+        assert f'href="mailto:{extra["handbook_contact_email"]}"' in issuer[0], page.name
 
 
 @pytest.mark.parametrize("builder", BUILDERS)
