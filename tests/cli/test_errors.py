@@ -153,7 +153,8 @@ def test_unknown_complaint_and_sign_off(ready: Runner) -> None:
 def test_skipping_a_complaint_step(ready: Runner) -> None:
     message = refused(ready, "complaints", "investigate", ref(ready))
     assert (
-        message == "error: status: cannot go from received to investigating; next allowed: acknowledge (acknowledged)"
+        message == "error: status: cannot go from received to investigating; "
+        "next allowed: acknowledge (acknowledged) or dismiss (dismissed)"
     )
 
 

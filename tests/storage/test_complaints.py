@@ -69,7 +69,7 @@ def test_log_gives_a_readable_reference_and_copies_the_target(staffed: Engine) -
         "E-1",
     )
     assert v.rules == [("CON-01", "Never argue with a customer")]
-    assert v.allowed_next == ("acknowledged",)
+    assert v.allowed_next == ("acknowledged", "dismissed")
     v2 = view(staffed, second.ref)
     assert (v2.complaint.channel, v2.complaint.target_seconds, v2.employee_number) == ("email", 86400, None)
     with read(staffed) as session:
@@ -188,10 +188,22 @@ def test_a_reply_before_the_complaint_arrived_is_refused(staffed: Engine) -> Non
 
 
 TRANSITIONS = [
-    ([], "investigate", "cannot go from received to investigating; next allowed: acknowledge (acknowledged)"),
-    ([], "resolve", "cannot go from received to resolved; next allowed: acknowledge (acknowledged)"),
-    (["acknowledge"], "resolve", "cannot go from acknowledged to resolved; next allowed: investigate (investigating)"),
-    (["acknowledge"], "dismiss", "cannot go from acknowledged to dismissed; next allowed: investigate (investigating)"),
+    (
+        [],
+        "investigate",
+        "cannot go from received to investigating; next allowed: acknowledge (acknowledged) or dismiss (dismissed)",
+    ),
+    (
+        [],
+        "resolve",
+        "cannot go from received to resolved; next allowed: acknowledge (acknowledged) or dismiss (dismissed)",
+    ),
+    (
+        ["acknowledge"],
+        "resolve",
+        "only a low complaint goes from acknowledged to resolved; this one is medium; "
+        "next allowed: investigate (investigating) or dismiss (dismissed)",
+    ),
     (
         ["acknowledge", "investigate"],
         "acknowledge",
@@ -231,6 +243,27 @@ def test_skipping_or_going_back_is_refused(staffed: Engine) -> None:
         assert error.reason == reason, (steps, attempt)
         after = view(staffed, ref).complaint
         assert (after.status, after.revision) == (before.status, before.revision)
+
+
+def test_a_complaint_recorded_in_error_is_dismissed_before_any_reply(staffed: Engine) -> None:
+    """Issue 15: a complaint entered by mistake could only be closed after a made-up first response;
+    it is dismissed from received with its reason, and no speed measure counts it as missed."""
+    ref = log(staffed).ref
+    write(
+        staffed, lambda s: dismiss(ref, OutcomeInput(text="Duplicate of C-2026-00001"), session=s, actor=ACTOR, now=NOW)
+    )
+    v = view(staffed, ref, now=NOW + timedelta(days=3))
+    assert (v.complaint.status, v.complaint.dismissal_reason) == ("dismissed", "Duplicate of C-2026-00001")
+    assert v.complaint.first_response_at is None and not v.target_missed
+
+
+def test_a_low_complaint_put_right_in_the_first_reply_is_resolved_without_an_investigation(staffed: Engine) -> None:
+    """Issue 10: the flow is in proportion to severity (ISO 10002), as the complaint-handling page says."""
+    ref = log(staffed, severity="low").ref
+    write(staffed, lambda s: acknowledge(ref, reply(1), session=s, actor=ACTOR, now=NOW))
+    assert view(staffed, ref).allowed_next == ("investigating", "resolved", "dismissed")
+    write(staffed, lambda s: resolve(ref, OutcomeInput(text="Call-back made"), session=s, actor=ACTOR, now=NOW))
+    assert view(staffed, ref).complaint.status == "resolved"
 
 
 @pytest.fixture

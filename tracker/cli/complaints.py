@@ -170,7 +170,7 @@ def dismiss(
     ref: str = typer.Argument(..., help="Complaint reference."),
     reason: str = typer.Option(..., "--reason", help="Why the complaint is dismissed (required, kept in the record)."),
 ) -> None:
-    """Close the complaint as unfounded, with the written reason."""
+    """Close the complaint as not justified, or as recorded in error (a duplicate), with the written reason."""
     from tracker.records.complaints import commands as complaint_commands
 
     c = context.backend(ctx)

@@ -190,7 +190,8 @@ class Complaint(SQLModel, table=True):
             name="dismissed_has_reason",
         ),
         CheckConstraint(
-            f"status = '{complaint_flow.RECEIVED}' OR first_response_at IS NOT NULL",
+            # A complaint recorded in error is dismissed before anyone replied (migration 0008).
+            f"status IN ('{complaint_flow.RECEIVED}', '{complaint_flow.DISMISSED}') OR first_response_at IS NOT NULL",
             name="acknowledged_has_first_response",
         ),
         CheckConstraint("first_response_at IS NULL OR first_response_at >= received_at", name="response_after_receipt"),

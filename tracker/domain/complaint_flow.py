@@ -1,8 +1,15 @@
-"""The complaint-handling flow of the handbook (ISO 10002 style).
+"""The complaint-handling flow of the handbook (ISO 10002 style), in proportion to severity.
 
-received → acknowledged → investigating → resolved | dismissed. A step cannot be
-skipped and the flow never goes backwards, so the record shows that every
-complaint was acknowledged and investigated before it was closed.
+received → acknowledged → investigating → resolved | dismissed is the path of every complaint
+that needs finding out about. Two shorter paths are the handbook's own (complaint-handling page,
+"How a complaint moves"; a test holds the page's table to ``NEXT``):
+
+- a *low* complaint put right when it is acknowledged may be resolved from acknowledged;
+- a complaint recorded in error (a duplicate, not a complaint) may be dismissed while received or
+  acknowledged, with its written reason.
+
+A step cannot be skipped otherwise and the flow never goes backwards, so the record shows how
+each complaint was handled before it was closed.
 """
 
 from __future__ import annotations
@@ -27,12 +34,14 @@ OPEN_STATUSES: tuple[str, ...] = (RECEIVED, ACKNOWLEDGED, INVESTIGATING)
 CLOSED_STATUSES: tuple[str, ...] = (RESOLVED, DISMISSED)
 
 NEXT: dict[str, tuple[str, ...]] = {
-    RECEIVED: (ACKNOWLEDGED,),
-    ACKNOWLEDGED: (INVESTIGATING,),
+    RECEIVED: (ACKNOWLEDGED, DISMISSED),
+    ACKNOWLEDGED: (INVESTIGATING, RESOLVED, DISMISSED),
     INVESTIGATING: (RESOLVED, DISMISSED),
     RESOLVED: (),
     DISMISSED: (),
 }
+# Steps open to some severities only: resolving without an investigation is for a low complaint.
+ONLY_FOR: dict[tuple[str, str], tuple[str, ...]] = {(ACKNOWLEDGED, RESOLVED): ("low",)}
 
 # The verb a person uses for each step (command names and button labels).
 VERB: dict[str, str] = {
@@ -43,18 +52,23 @@ VERB: dict[str, str] = {
 }
 
 
-def allowed_next(status: str) -> tuple[str, ...]:
-    return NEXT.get(status, ())
+def allowed_next(status: str, severity: str) -> tuple[str, ...]:
+    """The steps a complaint of this severity may take next."""
+    return tuple(target for target in NEXT.get(status, ()) if severity in ONLY_FOR.get((status, target), (severity,)))
 
 
-def check_transition(current: str, target: str) -> None:
+def check_transition(current: str, target: str, severity: str) -> None:
     """Refuse a transition that skips a step or goes backwards, saying what is allowed."""
-    allowed = allowed_next(current)
+    allowed = allowed_next(current, severity)
     if target in allowed:
         return
     if not allowed:
         raise InputError("status", f"the complaint is {current} and closed; no further step is allowed")
     choices = " or ".join(f"{VERB[s]} ({s})" for s in allowed)
+    only = ONLY_FOR.get((current, target))
+    if target in NEXT.get(current, ()) and only:
+        why = f"only a {' or '.join(only)} complaint goes from {current} to {target}; this one is {severity}"
+        raise InputError("status", f"{why}; next allowed: {choices}")
     raise InputError("status", f"cannot go from {current} to {target}; next allowed: {choices}")
 
 

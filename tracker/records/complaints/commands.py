@@ -207,7 +207,7 @@ def acknowledge(
     now = now or utcnow()
     complaint = get_complaint_row(session, ref, for_update=True)
     check_revision(complaint, expected_revision, f"complaint {complaint.ref}")
-    flow.check_transition(complaint.status, flow.ACKNOWLEDGED)
+    flow.check_transition(complaint.status, flow.ACKNOWLEDGED, complaint.severity)
     if data.automatic:
         raise InputError("automatic", "an automatic reply is never the first response; record it as a reply instead")
     before = _snapshot(session, complaint)
@@ -249,7 +249,7 @@ def _transition(
     now = now or utcnow()
     complaint = get_complaint_row(session, ref, for_update=True)
     check_revision(complaint, expected_revision, f"complaint {complaint.ref}")
-    flow.check_transition(complaint.status, target)
+    flow.check_transition(complaint.status, target, complaint.severity)
     before = _snapshot(session, complaint)
     complaint.status = target
     if target == flow.RESOLVED:

@@ -66,7 +66,11 @@ class ComplaintView:
 
     @property
     def target_missed(self) -> bool:
+        """Judged while a reply is owed: one dismissed before anyone replied was recorded in error,
+        and no reply was owed (as every report counts it)."""
         c = self.complaint
+        if c.first_response_at is None and c.status != flow.RECEIVED:
+            return False
         return sla.target_missed(
             as_utc(c.received_at),
             as_utc(c.first_response_at) if c.first_response_at else None,
@@ -82,7 +86,7 @@ class ComplaintView:
 
     @property
     def allowed_next(self) -> tuple[str, ...]:
-        return flow.allowed_next(self.complaint.status)
+        return flow.allowed_next(self.complaint.status, self.complaint.severity)
 
     def as_dict(self, *, redact: bool = False) -> dict[str, object]:
         c = self.complaint
