@@ -140,6 +140,19 @@ def test_unknown_rule(ready: Runner) -> None:
     assert message == "error: --rules: CON-42 is not a rule of handbook version 2026.2"
 
 
+def test_guidance_cannot_be_cited_on_a_complaint_or_an_action(ready: Runner) -> None:
+    """Issue 10: "VAL-01 use common sense" is a value, SPD-03 a definition: neither is a breach."""
+    assert refused(
+        ready, "complaints", "log", "--channel", "chat", "--summary", "Rude", "--rules", "CON-01,VAL-01"
+    ) == (
+        "error: --rules: VAL-01 (Use common sense) is guidance, not a rule that can be breached; "
+        "cite the rule that was broken"
+    )
+    assert refused(
+        ready, "actions", "issue", "--employee", "E-2", "--expectations", "Answer faster", "--rules", "SPD-03"
+    ).startswith("error: --rules: SPD-03 (")
+
+
 def test_unknown_complaint_and_sign_off(ready: Runner) -> None:
     assert refused(ready, "complaints", "investigate", "C-1999-00001") == (
         "error: complaint: no complaint with reference 'C-1999-00001'"

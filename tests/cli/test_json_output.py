@@ -183,7 +183,7 @@ def test_complaint_show(seeded: Runner) -> None:
     assert data["contact"] is None  # logged without --contact
     assert (data["status"], data["next"], data["target_seconds"], data["target_missed"]) == (
         "received",
-        ["acknowledged"],
+        ["acknowledged", "dismissed"],
         120,
         True,
     )

@@ -99,7 +99,9 @@ def test_a_supervisors_session(tracker: Runner, tmp_path: Path) -> None:
     ).out
     assert f"{ref} acknowledged: first response after 1 min (target 2 minutes) — within target." in out
     # The page names the commands that come next, not the states.
-    assert f"Next: tracker complaints investigate {ref}\n" in ok(tracker("complaints", "show", ref)).out
+    assert f"Next: tracker complaints investigate {ref}; tracker complaints dismiss {ref}\n" in (
+        ok(tracker("complaints", "show", ref)).out
+    )
     ok(tracker("complaints", "reply", ref, "--at", local(received + timedelta(minutes=30)), "--note", "Refund agreed"))
     assert f"{ref} is being investigated." in ok(tracker("complaints", "investigate", ref)).out
     assert (

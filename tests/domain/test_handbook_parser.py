@@ -179,6 +179,30 @@ def test_content_hash_changes_when_a_target_changes(copy: HandbookSource, handbo
     assert edited.content_hash != handbook.content_hash
 
 
+def test_guidance_is_marked_not_citable_and_every_rule_that_can_be_broken_is_citable(handbook: Handbook) -> None:
+    """Issue 10: values, definitions and supervisors' procedures carry IDs but cannot be breached."""
+    not_citable = {rule_id for rule_id, rule in handbook.rules.items() if not rule.citable}
+    assert not_citable == {f"VAL-0{n}" for n in range(1, 6)} | {f"CMP-0{n}" for n in range(1, 8)} | {
+        f"ACT-0{n}" for n in range(1, 7)
+    } | {"SPD-03"}
+    assert handbook.standards.not_citable == frozenset(not_citable)
+    assert handbook.rules["VAL-01"].title == "Use common sense"  # the class is not part of the title
+
+
+def test_making_a_rule_not_citable_changes_that_rule_only(copy: HandbookSource, handbook: Handbook) -> None:
+    edit(
+        copy,
+        "conduct.md",
+        "Never argue with a customer {#CON-01}",
+        "Never argue with a customer {#CON-01 .not-citable}",
+    )
+    edited = load_handbook(copy)
+    assert not edited.rules["CON-01"].citable
+    changed = [rule_id for rule_id in handbook.rules if edited.rules[rule_id].hash != handbook.rules[rule_id].hash]
+    assert changed == ["CON-01"]
+    assert edited.rules["CON-01"].text == handbook.rules["CON-01"].text
+
+
 def test_whitespace_only_changes_keep_the_hash(copy: HandbookSource, handbook: Handbook) -> None:
     # Re-wrap a paragraph, double a space, add trailing spaces and blank lines.
     edit(

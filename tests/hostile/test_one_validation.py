@@ -95,3 +95,16 @@ def test_a_rule_title_too_long_for_the_database_fails_the_check(tracker: Runner,
     assert result.code == 2
     assert "conduct.md:" in result.err
     assert f"rule CON-01's title is longer than {limits.RULE_TITLE} characters" in result.err
+
+
+def test_guidance_cited_as_a_breach_is_refused_both_ways(ready: Runner, tmp_path: Path) -> None:  # noqa: F811
+    logged = refused(ready, "complaints", "log", "--channel", "chat", "--summary", "Rude", "--rules", "VAL-01")
+    reason = "VAL-01 (Use common sense) is guidance, not a rule that can be breached; cite the rule that was broken"
+    assert logged == f"error: --rules: {reason}"
+    export = tmp_path / "export.csv"
+    received = (datetime.now() - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
+    export.write_text(f"received_at,channel,summary,rules\n{received},chat,Rude on the phone,VAL-01\n", encoding="utf-8")
+    before = table_counts(ready)
+    result = ready("complaints", "import", str(export))
+    assert result.code == 2 and table_counts(ready) == before
+    assert f"row 2, rules: {reason}" in result.err

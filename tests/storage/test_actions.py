@@ -80,6 +80,22 @@ def test_the_ladder_climbs_within_the_look_back_window(staffed: Engine) -> None:
     assert "Written warning issued on 2026-06-10 is inside the 12 months look-back window" in suggestion.reason
 
 
+def test_steps_count_across_rules_as_the_ladder_says(staffed: Engine) -> None:
+    """Issue 10: the corrective-action page now says steps count across rules (ACT-01, and the
+    ACT-02 example): coaching about call-backs, then an argument, is a verbal warning; and a
+    high-severity complaint does not move the suggestion up by itself."""
+    issue(staffed, issued_on="2026-06-10", rule_ids="CON-06")
+    data = validate(
+        ComplaintInput, received_at="2026-11-20 10:00", channel="chat", summary="Argued", employee_number="E-1",
+        rule_ids="CON-01", severity="high",
+    )  # fmt: skip
+    write(staffed, lambda s: log_complaint(data, session=s, actor=ACTOR, now=NOW))
+    with read(staffed) as session:
+        suggestion = suggest(session, "E-1", today=TODAY)
+    assert suggestion.level.code == "verbal"
+    assert issue(staffed, issued_on="2026-11-20", rule_ids="CON-01").level == "verbal"
+
+
 def test_skipping_steps_without_a_gross_misconduct_reason_is_refused(staffed: Engine) -> None:
     data = action_input(level="written")
     error = refused(staffed, lambda s: issue_action(data, session=s, actor=ACTOR, now=NOW), "gross_misconduct_reason")

@@ -84,7 +84,7 @@ def published_version(
         version(row)
         | extra
         | {
-            "rules": {r.rule_id: rule_hash(r.rule_id, r.title, r.text) for r in rules},
+            "rules": {r.rule_id: rule_hash(r.rule_id, r.title, r.text, r.citable) for r in rules},
             "rule_details": {r.rule_id: [r.page, r.tags, r.hash] for r in rules},
             "channels": {c.code: [c.name, c.target, c.target_seconds] for c in sorted(channels, key=lambda c: c.code)},
             "ladder": [

@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     Text,
     text,
+    true,
 )
 from sqlmodel import Field, SQLModel
 
@@ -92,6 +93,8 @@ class HandbookRule(SQLModel, table=True):
     hash: str = Field(max_length=64)
     page: str = Field(max_length=limits.HANDBOOK_PAGE)
     tags: str = Field(default="", max_length=limits.RULE_TAGS)
+    # Guidance no complaint or action may cite (migration 0009; every earlier rule counts as citable).
+    citable: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class HandbookChannel(SQLModel, table=True):

@@ -498,7 +498,7 @@ def _complaints(
     ]
     done = 0
     for version, begin, end, count in periods:
-        rules = [rule.rule_id for rule in rules_of(session, version.id or 0)]
+        rules = [rule.rule_id for rule in rules_of(session, version.id or 0) if rule.citable]
         targets = {code: channel.target.seconds for code, channel in standards(session, version).channels.items()}
         slices = max(1, -(-count // 100_000))
         for index in range(slices):

@@ -135,9 +135,9 @@ def check_row(
         rules = _rule_ids(tuple(_split_list(cells.get("rules", ""))))
     except ValueError as exc:
         raise _Bad("rules", str(exc)) from None
-    unknown = [rule_id for rule_id in rules if rule_id not in standards.rule_titles]
-    if unknown:
-        raise _Bad("rules", f"{unknown[0]} is not a rule of handbook version {standards.label}")
+    problem = standards.citation_problem(rules)
+    if problem:
+        raise _Bad("rules", problem)
     severity = (cells.get("severity") or "medium").strip().lower()
     if severity not in flow.SEVERITIES:
         raise _Bad("severity", f"'{shown(severity)}' is not one of {choices(flow.SEVERITIES)}")

@@ -8,6 +8,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterable
 
 from tracker.domain.opening_hours import OpeningHours
 from tracker.domain.periods import Period
@@ -23,10 +24,13 @@ class Rule:
     page: str
     line: int
     tags: tuple[str, ...] = ()
+    # False for guidance that cannot be breached (a value, a definition, a supervisor's procedure):
+    # its heading carries the class ``.not-citable`` and no complaint or action may cite it.
+    citable: bool = True
 
     @property
     def hash(self) -> str:
-        return rule_hash(self.id, self.title, self.text)
+        return rule_hash(self.id, self.title, self.text, self.citable)
 
 
 CLOCK_OPEN = "opening hours"
@@ -88,6 +92,7 @@ class Handbook:
             look_back=self.look_back,
             grace_period=self.grace_period,
             rule_titles={rule.id: rule.title for rule in self.rules.values()},
+            not_citable=frozenset(rule.id for rule in self.rules.values() if not rule.citable),
             hours=self.hours,
             new_hire_period=self.new_hire_period,
             smallest_sample=self.smallest_sample,
@@ -112,6 +117,20 @@ class Standards:
     hours: OpeningHours | None = None  # None: published before the handbook stated its opening hours
     new_hire_period: Period | None = None
     smallest_sample: int | None = None
+    not_citable: frozenset[str] = frozenset()  # guidance IDs no complaint or action may cite
+
+    def citation_problem(self, rule_ids: Iterable[str]) -> str | None:
+        """Why these IDs cannot be cited on a complaint or an action, if one cannot: said once
+        for every way a citation comes in (the command line, a form, an import)."""
+        for rule_id in rule_ids:
+            if rule_id not in self.rule_titles:
+                return f"{rule_id} is not a rule of handbook version {self.label}"
+            if rule_id in self.not_citable:
+                return (
+                    f"{rule_id} ({self.rule_titles[rule_id]}) is guidance, not a rule that can be breached; "
+                    "cite the rule that was broken"
+                )
+        return None
 
     def channel_named(self, name: str) -> Channel | None:
         """The channel an export's name stands for: its code, its name or one of its aliases, in
@@ -135,8 +154,11 @@ def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def rule_hash(rule_id: str, title: str, text: str) -> str:
-    payload = "\x1f".join((rule_id, normalise(title), normalise(text)))
+def rule_hash(rule_id: str, title: str, text: str, citable: bool = True) -> str:
+    """A rule's text and, when it cannot be cited, that too: making a rule citable or not changes
+    what employees are held to, so it is a change of the rule (a citable rule hashes as it always did)."""
+    parts = (rule_id, normalise(title), normalise(text)) + (() if citable else ("not citable",))
+    payload = "\x1f".join(parts)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

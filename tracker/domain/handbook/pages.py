@@ -51,6 +51,7 @@ class Heading:
     line: int
     body_from: int  # index of the first line under it (a setext heading's underline is not body)
     indented: bool  # inside an admonition, list item or tab: its text does not read alone
+    classes: tuple[str, ...] = ()  # from its attribute list ('{#VAL-01 .not-citable}')
 
 
 @dataclass
@@ -66,21 +67,30 @@ class Page:
 def split_attr_list(raw_title: str) -> tuple[str, str | None]:
     """'Title {#ID .class}' -> ('Title', 'ID'). Plain string work: no regular
     expression can backtrack on a hostile heading."""
+    title, anchor, _ = split_attributes(raw_title)
+    return title, anchor
+
+
+def split_attributes(raw_title: str) -> tuple[str, str | None, tuple[str, ...]]:
+    """'Title {#ID .a .b}' -> ('Title', 'ID', ('a', 'b')), as ``split_attr_list`` reads it."""
     text = raw_title.rstrip()
     if text.endswith("#"):  # an ATX closing sequence ('## Title ##') needs a space before it
         stripped = text.rstrip("#")
         if not stripped or stripped[-1] in " \t":
             text = stripped.rstrip()
     if not text.endswith("}"):
-        return text.strip(), None
+        return text.strip(), None, ()
     start = text.rfind("{")
     if start < 0 or "}" in text[start + 1 : -1]:
-        return text.strip(), None
+        return text.strip(), None, ()
     anchor = None
+    classes: list[str] = []
     for token in text[start + 1 : -1].lstrip(":").split():
         if token.startswith("#"):
             anchor = token[1:]
-    return text[:start].strip(), anchor
+        elif token.startswith(".") and len(token) > 1:
+            classes.append(token[1:])
+    return text[:start].strip(), anchor, tuple(classes)
 
 
 def split_shown_id(title: str) -> tuple[str, str | None]:
@@ -137,7 +147,7 @@ def scan_page(name: str, text: str, renderer: SiteRenderer, problems: list[Probl
         else:
             match = _ATX_TITLE.match(line.strip())
             raw_title = (match.group(1) or "") if match else ""
-        title, _ = split_attr_list(raw_title)
+        title, _, classes = split_attributes(raw_title)
         heading = Heading(
             level=rendered.level,
             title=title,
@@ -145,6 +155,7 @@ def scan_page(name: str, text: str, renderer: SiteRenderer, problems: list[Probl
             line=index + 1,
             body_from=index + (2 if rendered.setext else 1),
             indented=line[:1] in (" ", "\t"),
+            classes=classes,
         )
         page.headings.append((index, heading))
     return page

@@ -35,6 +35,9 @@ from tracker.domain.handbook.rendering import (
 from tracker.domain.handbook.source import HandbookSource, read_mkdocs_config
 from tracker.domain.periods import Period, PeriodError
 
+# A heading class marking guidance no complaint or action may cite (a value, a definition, a
+# supervisor's procedure): '## VAL-01 · Use common sense {#VAL-01 .not-citable}'.
+NOT_CITABLE = "not-citable"
 CHANNEL_COLUMNS = ("code", "channel", "first-response target")  # required, in any order
 CHANNEL_CLOCK = "the clock counts"  # optional: "opening hours" or "calendar" (calendar when absent)
 CHANNEL_ALIASES = "also called in exports"  # optional: other systems' names, comma-separated
@@ -335,7 +338,15 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
             if not text.strip():
                 problems.append(Problem(page.name, heading.line, f"rule {anchor} has no text"))
                 continue
-            rule = Rule(id=anchor, title=title, text=text, page=page.name, line=heading.line, tags=page.tags)
+            rule = Rule(
+                id=anchor,
+                title=title,
+                text=text,
+                page=page.name,
+                line=heading.line,
+                tags=page.tags,
+                citable=NOT_CITABLE not in heading.classes,
+            )
             rules[anchor] = rule
             _read_tables(rule, body_line, tables, problems)
 

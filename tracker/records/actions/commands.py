@@ -71,9 +71,9 @@ def issue_action(
     else:
         assert level.follow_up is not None
         due = data.follow_up_due or level.follow_up.after(data.issued_on)
-    unknown = [rule_id for rule_id in data.rule_ids if rule_id not in std.rule_titles]
-    if unknown:
-        raise InputError("rule_ids", f"{unknown[0]} is not a rule of handbook version {version.label}")
+    problem = std.citation_problem(data.rule_ids)
+    if problem:
+        raise InputError("rule_ids", problem)
     complaints: list[Complaint] = []
     for ref in data.complaint_refs:
         complaint = get_complaint_row(session, ref)

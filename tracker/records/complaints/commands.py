@@ -78,9 +78,9 @@ def log_complaint(data: ComplaintInput, *, session: Session, actor: str, now: da
             "channel", f"'{data.channel}' is not a channel of handbook {version.label} ({', '.join(std.channels)})"
         )
     not_in_future("received_at", data.received_at, now)
-    unknown = [rule_id for rule_id in data.rule_ids if rule_id not in std.rule_titles]
-    if unknown:
-        raise InputError("rule_ids", f"{unknown[0]} is not a rule of handbook version {version.label}")
+    problem = std.citation_problem(data.rule_ids)
+    if problem:
+        raise InputError("rule_ids", problem)
     employee = get_employee(session, data.employee_number) if data.employee_number else None
     if employee is not None:
         problem = flow.before_hire_problem(data.received_at, employee.number, employee.hire_date)

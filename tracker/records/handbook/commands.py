@@ -70,6 +70,7 @@ def publish(
                 hash=rule.hash,
                 page=rule.page,
                 tags=",".join(rule.tags),
+                citable=rule.citable,
             )
         )
     for channel in handbook.channels.values():

@@ -50,7 +50,9 @@ def standards(session: Session, version: HandbookVersion) -> Standards:
         select(HandbookLevel).where(HandbookLevel.version_id == version.id).order_by(col(HandbookLevel.step))
     ).all()
     titles = session.exec(
-        select(HandbookRule.rule_id, HandbookRule.title).where(HandbookRule.version_id == version.id)
+        select(HandbookRule.rule_id, HandbookRule.title, HandbookRule.citable).where(
+            HandbookRule.version_id == version.id
+        )
     ).all()
     service = session.get(HandbookService, version.id)
     read = Standards(
@@ -62,7 +64,8 @@ def standards(session: Session, version: HandbookVersion) -> Standards:
         ),
         look_back=Period.parse(version.look_back),
         grace_period=Period.parse(version.grace_period),
-        rule_titles=dict(titles),
+        rule_titles={rule_id: title for rule_id, title, _ in titles},
+        not_citable=frozenset(rule_id for rule_id, _, citable in titles if not citable),
     )
     return service_record.with_service(read, service.standards if service is not None else None)
 
