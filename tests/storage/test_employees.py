@@ -108,6 +108,19 @@ def test_list_employees_pages_by_name(engine: Engine) -> None:
         assert [e.number for e in list_employees(session, EmployeeFilter(search="e-3"))] == ["E-3"]
 
 
+@pytest.mark.parametrize("typed", ["zoe", "ZOË", "angstrom", "Ångström", "ÅNGSTRÖM", "oë ång", "100_%"])
+def test_search_ignores_accents_and_case_on_either_backend(engine: Engine, typed: str) -> None:
+    """Issue 15: "zoe" did not find Zoë, and on SQLite "Ångström" did not find Ångström (its lower()
+    lowers ASCII only). A LIKE wildcard typed is still a literal character."""
+    add(engine, "E-1", name="Zoë Ångström")
+    add(engine, "E-2", name="Zoe Angstrom 100_%")
+    add(engine, "E-3", name="Ann Lee")
+    with read(engine) as session:
+        found = [e.number for e in list_employees(session, EmployeeFilter(search=typed))]
+    # Ordered by name: "Zoe …" before "Zoë …"; Ann Lee matches nothing typed here.
+    assert found == (["E-2"] if typed == "100_%" else ["E-2", "E-1"])
+
+
 # --- roster import ------------------------------------------------------------------
 
 

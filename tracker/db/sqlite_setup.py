@@ -17,6 +17,8 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
+from tracker.domain.text_fold import fold
+
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -29,6 +31,12 @@ def configure(connection: sqlite3.Connection) -> None:
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+    # Search folds accents and case in the database as in Python (db/dialect.folded).
+    connection.create_function("tracker_fold", 1, _fold_or_null, deterministic=True)
+
+
+def _fold_or_null(value: str | None) -> str | None:
+    return fold(value) if isinstance(value, str) else None
 
 
 def connect(path: str) -> sqlite3.Connection:

@@ -9,8 +9,10 @@ from sqlalchemy import func, or_, tuple_
 from sqlmodel import Session, col, select
 
 from tracker.db.dialect import lock
+from tracker.db.folding import folded
 from tracker.db.models import Employee
 from tracker.domain.errors import NotFound
+from tracker.domain.text_fold import fold
 
 PAGE = 50
 S = TypeVar("S", bound=Any)
@@ -43,7 +45,8 @@ def filtered(statement: S, flt: EmployeeFilter) -> S:
         term = flt.search.strip()
         statement = statement.where(
             or_(
-                func.lower(Employee.name).contains(term.lower(), autoescape=True),
+                # Accents and case aside: "zoe" finds Zoë, "angstrom" Ångström (db/folding).
+                folded(Employee.name).contains(fold(term), autoescape=True),
                 col(Employee.number).startswith(term.upper(), autoescape=True),
             )
         )
