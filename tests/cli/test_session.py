@@ -24,6 +24,22 @@ def local(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+def test_a_complaint_logged_after_its_target_passed_says_so(tracker: Runner) -> None:
+    """Issue 15: a chat complaint from two days ago was announced "first response due within 2 min"."""
+    assert tracker("handbook", "publish").code == 0
+    received = (datetime.now() - timedelta(days=2)).replace(second=0, microsecond=0)
+    typed = received.strftime("%Y-%m-%d %H:%M")
+    late = tracker("complaints", "log", "--channel", "chat", "--summary", "Nobody answered", "--received-at", typed)
+    assert late.code == 0, late.err
+    ref, due = f"C-{received.year}-00001", (received + timedelta(minutes=2)).strftime("%Y-%m-%d %H:%M")
+    assert late.out == (
+        f"Logged {ref} (chat): its first response was due by {due} (2 min); "
+        f"if a person answered in time, record it: tracker complaints acknowledge {ref} --at '{due}'\n"
+    )
+    fresh = tracker("complaints", "log", "--channel", "chat", "--summary", "Rude reply")
+    assert fresh.out.endswith("(chat, first response due within 2 min).\n")
+
+
 def test_a_supervisors_session(tracker: Runner, tmp_path: Path) -> None:
     today = date.today()
     roster = tmp_path / "roster.csv"
@@ -91,7 +107,7 @@ def test_a_supervisors_session(tracker: Runner, tmp_path: Path) -> None:
     ).out
     year = received.year
     ref = f"C-{year}-00001"
-    assert f"Logged {ref} (phone, first response due within 2 min)." in out
+    assert f"Logged {ref} (phone): its first response was due by " in out  # logged after the call
     out = ok(
         tracker(
             "complaints", "acknowledge", ref, "--at", local(received + timedelta(minutes=1)), "--note", "Called back"

@@ -296,7 +296,7 @@ def test_employee_file_printouts(history: Engine) -> None:
     table_rows = [line for line in markdown.splitlines() if line.startswith("| 2")]
     assert len(table_rows) == 7
     assert all(row.replace("\\|", "").count("|") == 4 for row in table_rows)  # no stray column from a "|"
-    assert "2 sign-offs, 1 complaints, 1 corrective actions." in markdown
+    assert "2 sign-offs, 1 complaint, 1 corrective action." in markdown
 
     page = employee_file_html(record)
     assert "Ann &lt;b&gt;Lee&lt;/b&gt; | Jr" in page and "<b>Lee</b>" not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -22,7 +23,7 @@ from tracker.domain import complaint_flow as flow
 from tracker.domain.errors import InputError, RowErrors
 from tracker.domain.limits import LARGEST_INTEGER
 from tracker.domain.periods import Period, PeriodError, format_seconds
-from tracker.domain.timeutil import format_local, parse_date, today, utcnow
+from tracker.domain.timeutil import as_utc, format_local, parse_date, today, utcnow
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -77,11 +78,19 @@ def log(
         customer_contact=customer_contact,
         contact=contact,
     )
+    from tracker.records.complaints import queries as complaint_queries
+
     complaint = c.write(lambda s: complaint_commands.log_complaint(data, session=s, actor=c.actor))
-    say(
-        f"Logged {complaint.ref} ({complaint.channel}, first response due within "
-        f"{format_seconds(complaint.target_seconds)})."
-    )
+    target = format_seconds(complaint.target_seconds)
+    if c.read(lambda s: complaint_queries.get_complaint(s, complaint.ref)).target_missed:
+        # Logged after the fact: saying "due within 2 min" of a complaint from Monday would mislead.
+        due = format_local(as_utc(complaint.received_at) + timedelta(seconds=complaint.target_seconds))
+        say(
+            f"Logged {complaint.ref} ({complaint.channel}): its first response was due by {due} ({target}); "
+            f"if a person answered in time, record it: tracker complaints acknowledge {complaint.ref} --at '{due}'"
+        )
+    else:
+        say(f"Logged {complaint.ref} ({complaint.channel}, first response due within {target}).")
 
 
 def _reply(at: str, automatic: bool, note: Optional[str]) -> "ReplyInput":

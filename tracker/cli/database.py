@@ -10,6 +10,7 @@ import typer
 from tracker.cli import context
 from tracker.cli.output import Format, emit, say, say_error, say_json
 from tracker.domain.errors import InputError
+from tracker.domain.wording import plural
 
 app = typer.Typer(help="The database: where it is, its schema, upgrades.", no_args_is_help=True)
 
@@ -127,7 +128,8 @@ def restore_command(
         typer.confirm(f"Replace {c.settings.database_url} with {path}?", abort=True)
     result = backup.restore(c.engine, path, actor=c.actor)
     purges = (
-        f" {result.purges_reapplied} purge(s) of customer details recorded since the backup were applied again."
+        f" {plural(result.purges_reapplied, 'purge')} of customer details recorded since the backup "
+        f"{'was' if result.purges_reapplied == 1 else 'were'} applied again."
         if result.purges_reapplied
         else ""
     )

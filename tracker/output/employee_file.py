@@ -9,8 +9,20 @@ from __future__ import annotations
 import html
 
 from tracker.domain.timeutil import format_local
+from tracker.domain.wording import plural
 from tracker.output.tables import json_text, md_text
 from tracker.reporting.employee_file import EmployeeFile
+
+
+def _counts(record: EmployeeFile) -> str:
+    """'1 sign-off, 3 complaints, 0 corrective actions': the file's closing line, in both formats."""
+    return ", ".join(
+        (
+            plural(len(record.signoffs), "sign-off"),
+            plural(len(record.complaints), "complaint"),
+            plural(len(record.actions), "corrective action"),
+        )
+    )
 
 
 def employee_file_markdown(record: EmployeeFile) -> str:
@@ -33,7 +45,7 @@ def employee_file_markdown(record: EmployeeFile) -> str:
         lines.append("| — | — | No records yet |")
     lines += [
         "",
-        f"{len(record.signoffs)} sign-offs, {len(record.complaints)} complaints, {len(record.actions)} corrective actions.",
+        f"{_counts(record)}.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -70,7 +82,7 @@ def employee_file_html(record: EmployeeFile) -> str:
 <tbody>
 {rows}
 </tbody></table>
-<p>{len(record.signoffs)} sign-offs, {len(record.complaints)} complaints, {len(record.actions)} corrective actions.</p>
+<p>{_counts(record)}.</p>
 </body></html>
 """
 
