@@ -69,7 +69,7 @@ def test_a_supervisors_session(tracker: Runner, tmp_path: Path) -> None:
             "personnel file E-1042",
         )
     ).out
-    assert "Recorded sign-off 1: Ann Lee — “I have read handbook version 2026.2 and will follow its rules.”" in out
+    assert "Recorded sign-off 1: Ann Lee — “I have read the Service Standards Handbook in version 2026.2," in out
     assert "Revoked sign-off 1." in ok(tracker("signoffs", "revoke", "1", "--reason", "Signed on the wrong page")).out
     assert (
         "Recorded sign-off 2"

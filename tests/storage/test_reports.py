@@ -23,6 +23,7 @@ from tracker.domain.inputs import (
     SignoffInput,
     validate,
 )
+from tracker.domain.signing import meaning_of
 from tracker.domain.timeutil import DateRange, as_utc, to_utc
 from tracker.output.employee_file import employee_file_dict, employee_file_html, employee_file_markdown
 from tracker.records.actions.commands import close_action, issue_action, record_follow_up
@@ -225,7 +226,7 @@ def test_employee_file_holds_everything_in_date_order(history: Engine) -> None:
     assert days == sorted(days)
     texts = " ".join(t for _, _, t in record.timeline())
     assert "Signed handbook version 2026.2 (paper; filed: cabinet 1)." in texts
-    assert "“I have read handbook version 2026.2 and will follow its rules.”" in texts
+    assert f"“{meaning_of('2026.2')}”" in texts
     assert "revoked: wrong version printed" in texts
     assert "via Phone (CON-01): Argued on the phone" in texts
     assert "Expectations: Stay calm on calls." in texts

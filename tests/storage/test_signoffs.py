@@ -52,7 +52,9 @@ def test_record_stores_what_was_signed_and_its_meaning(january: Engine) -> None:
             "personnel file E-1",
             "Ann M. Lee",
         )
-        assert s.meaning == meaning_of("2026.2") == "I have read handbook version 2026.2 and will follow its rules."
+        assert s.meaning == meaning_of("2026.2")
+        assert s.meaning.startswith("I have read the Service Standards Handbook in version 2026.2, and I will")
+        assert "can lead to corrective action, up to and including dismissal." in s.meaning  # as the form says
         assert (s.recorded_by, s.recorded_on) == (ACTOR, TODAY)
         [event] = audit.recent(session, entity="signoff")
         assert (event.action, event.entity_key, event.actor) == ("signoff.record", str(signoff.id), ACTOR)
