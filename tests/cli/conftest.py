@@ -38,6 +38,6 @@ class Runner:
 @pytest.fixture
 def tracker(capsys: pytest.CaptureFixture[str], sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Runner:
     monkeypatch.setenv("COLUMNS", "200")
-    for console in (output.console, output.error_console):  # made when first imported, perhaps at collection
+    for console in (output.console(), output.error_console()):  # made once, perhaps by an earlier test
         monkeypatch.setattr(console, "width", 200)
     return Runner(capsys, sqlite_url)

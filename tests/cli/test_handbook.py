@@ -40,7 +40,7 @@ def test_check_lists_every_problem_with_file_and_line(tracker: Runner, broken: H
         f"zz.md:3: duplicate rule ID CON-01 (first used at rules.md:{line_of(rules, '{#CON-01}')})",
         f"rules.md:{line_of(rules, '#ACT-09')}: link to rule ACT-09, which does not exist",
     ]
-    assert lines[-1] == f"error: handbook: 3 problem(s) in {broken.docs_dir}"
+    assert lines[-1] == f"error: handbook: 3 problems in {broken.docs_dir}"
     assert "Traceback" not in result.err and result.out == ""
 
 

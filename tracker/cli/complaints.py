@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
 from tracker.cli import context
 from tracker.cli.output import (
@@ -211,12 +210,14 @@ def import_history(
         if not again:  # told before the progress bar starts; checked again in the write (a colleague's import)
             c.read(lambda session: refuse_repeated_file(session, sha256))
         size = max(path.stat().st_size, 1)
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             TaskProgressColumn(),
             TextColumn("{task.fields[rows]} rows"),
-            console=error_console,
+            console=error_console(),
             transient=True,
             disable=fmt != Format.table,
         ) as progress:

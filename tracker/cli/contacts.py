@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, List, Optional
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
 from tracker.cli import context
 from tracker.cli.output import Format, emit, error_console, say, say_heading, say_ignored, say_json
@@ -72,11 +71,13 @@ def import_contacts(
         _write_rejects(rejects, None)
     exported = read(profile, paths, zone=zone)
     c = context.backend(ctx)
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
-        console=error_console,
+        console=error_console(),
         transient=True,
         disable=fmt != Format.table,
     ) as progress:

@@ -5,14 +5,6 @@ from __future__ import annotations
 import time
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from tracker.cli import context
 from tracker.cli.output import error_console, say
@@ -40,12 +32,21 @@ def demo(
     c.settings.creates_database = True  # the demo fills a new database
     handbook = c.handbook()
     started = time.perf_counter()
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     with Progress(
         TextColumn("{task.description:<20}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=error_console,
+        console=error_console(),
         transient=False,
     ) as progress:
         tasks: dict[str, TaskID] = {}

@@ -15,18 +15,32 @@ from __future__ import annotations
 import enum
 import os
 import sys
-from typing import Any, Iterable, Sequence
-
-from rich.console import Console
-from rich.measure import Measurement
-from rich.table import Table
-from rich.text import Text
+from functools import cache
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from tracker.domain.text_safety import json_escaped, visible
 from tracker.output.tables import cell_text, csv_text, json_text
 
-console = Console()
-error_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+
+@cache
+def console() -> "Console":
+    """Standard output's console, made at its first use: Rich costs a tenth of the command line's
+    start, which ``--help`` and a one-line answer should not pay (issue 14)."""
+    from rich.console import Console
+
+    return Console()
+
+
+@cache
+def error_console() -> "Console":
+    """Standard error's console (progress bars), made at its first use like ``console``."""
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 class Format(str, enum.Enum):
@@ -69,8 +83,11 @@ def emit(
         sys.stdout.write(visible(csv_text(columns, rows), lines=True))  # quoted line breaks stay
         return
     if not rows:
-        console.print(empty)
+        console().print(empty)
         return
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=visible(title) if title else None, show_lines=False, header_style="bold")
     for column, header in zip(columns, headers or columns):
         if column in _LONG:
@@ -82,22 +99,24 @@ def emit(
         table.add_row(*(Text(visible(cell_text(row.get(column)), lines=True)) for column in columns))
     natural = _table_width(table)
     if natural is None:
-        console.print(table)
+        console().print(table)
         return
-    at_terminal = console.width
-    console.width = natural  # print(width=) cannot widen past the console
+    at_terminal = console().width
+    console().width = natural  # print(width=) cannot widen past the console
     try:
-        console.print(table)
+        console().print(table)
     finally:
-        console.width = at_terminal
+        console().width = at_terminal
 
 
-def _table_width(table: Table) -> int | None:
+def _table_width(table: "Table") -> int | None:
     """At a terminal, its width; piped or redirected (a file, ``less``, ``grep``), the table's own
     natural width, so no cell is cut to fit an 80-column guess."""
-    if console.is_terminal or os.environ.get("COLUMNS"):
+    if console().is_terminal or os.environ.get("COLUMNS"):
         return None
-    return max(console.width, Measurement.get(console, console.options.update_width(10_000), table).maximum)
+    from rich.measure import Measurement
+
+    return max(console().width, Measurement.get(console(), console().options.update_width(10_000), table).maximum)
 
 
 def say_ignored(file: str, columns: Sequence[str]) -> None:
@@ -111,12 +130,14 @@ def say(message: str) -> None:
     """Print a message as is: records hold what people typed, and '[...]' in a
     name or summary is text, not styling (an unmatched '[/b]' would crash), and its control
     characters are shown escaped."""
-    console.print(visible(message, lines=True), highlight=False, markup=False, soft_wrap=not console.is_terminal)
+    console().print(visible(message, lines=True), highlight=False, markup=False, soft_wrap=not console().is_terminal)
 
 
 def say_heading(heading: str, rest: str = "") -> None:
     """A bold heading followed by plain text; neither is read as markup."""
-    console.print(Text.assemble((visible(heading, lines=True), "bold"), visible(rest, lines=True)), highlight=False)
+    from rich.text import Text
+
+    console().print(Text.assemble((visible(heading, lines=True), "bold"), visible(rest, lines=True)), highlight=False)
 
 
 def say_document(text: str) -> None:
