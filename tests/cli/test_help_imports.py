@@ -1,4 +1,4 @@
-"""``tracker --help`` and ``tracker COMMAND --help`` load no SQLAlchemy, SQLModel or Alembic.
+"""``tracker --help`` and ``tracker COMMAND --help`` load no SQLAlchemy, SQLModel, Alembic or Rich.
 
 Importing the storage layer took about 0.7 s, more than printing any help needs, so each command
 module imports it inside the commands that use it (issue 14). One module-level import of a
@@ -17,7 +17,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-HEAVY = ("sqlalchemy", "sqlmodel", "alembic")
+# Rich too: a tenth of the start-up, needed only to print a table or a progress bar.
+HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "rich")
 MARK = "--- modules ---"
 
 CHILD = textwrap.dedent(f"""
