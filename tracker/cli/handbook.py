@@ -8,11 +8,15 @@ import typer
 
 from tracker.backend import Backend
 from tracker.cli import context
-from tracker.cli.output import Format, emit, say, say_heading, say_json
+from tracker.cli.output import Format, emit, say, say_document, say_heading, say_json
 from tracker.domain.errors import NotFound
 from tracker.domain.timeutil import format_local
+from tracker.domain.wording import plural
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker.domain.handbook.diff import RuleChange
     from tracker.domain.handbook.model import Handbook
 
 app = typer.Typer(help="The handbook: check it, list its rules, publish and compare versions.", no_args_is_help=True)
@@ -28,7 +32,7 @@ def check(ctx: typer.Context) -> None:
     if problems:
         for problem in problems:
             typer.echo(f"{problem}", err=True)
-        typer.echo(f"error: handbook: {len(problems)} problem(s) in {source.docs_dir}", err=True)
+        typer.echo(f"error: handbook: {plural(len(problems), 'problem')} in {source.docs_dir}", err=True)
         raise typer.Exit(2)
     assert handbook is not None
     drift = _published_drift(context.backend(ctx), handbook)
@@ -163,3 +167,49 @@ def diff(
         title=f"{old_name} → {new_name}",
         empty=f"No rule changed between {old_name} and {new_name}.",
     )
+
+
+@app.command("print")
+def print_handbook(
+    ctx: typer.Context,
+    output: Optional[str] = typer.Option(
+        None, "--output", help="Write the HTML here, readable only by you (default: print it)."
+    ),
+    replace: bool = typer.Option(False, "--replace", help="With --output: replace a file already there."),
+) -> None:
+    """The whole working handbook as one print-ready HTML document: cover, contents, every page in nav order."""
+    from tracker.output.handbook_print import render_handbook
+
+    c = context.backend(ctx)
+    document = render_handbook(c.settings.handbook, c.handbook())
+    if output is None:
+        say_document(document)
+        return
+    from tracker.output.files import export_path, write_export
+
+    path = write_export(export_path(output, None), document, replace=replace, how_to_replace="pass --replace")
+    say(f"Wrote the printable handbook to {path} (open it in a browser and print; page numbers are in the footer).")
+
+
+@app.command("changelog-entry")
+def changelog_entry(
+    ctx: typer.Context,
+    old: Optional[str] = typer.Argument(None, help="Older version label (default: the version in force)."),
+    new: Optional[str] = typer.Argument(None, help="Newer version label (default: the working handbook)."),
+) -> None:
+    """The rules added, changed and removed between two versions, as Markdown lists to paste into changelog.md."""
+    from tracker.output.changelog import changelog_lists
+    from tracker.records.handbook import queries as handbook_queries
+
+    c = context.backend(ctx)
+    working = c.handbook() if new is None else None
+
+    def read(session: "Session") -> tuple[list["RuleChange"], dict[str, str]]:
+        _, _, changes = handbook_queries.diff(session, old, new, working)
+        if working is not None:
+            return changes, {rule.id: rule.page for rule in working.rules.values()}
+        version = handbook_queries.get_version(session, new or "")
+        return changes, {rule.rule_id: rule.page for rule in handbook_queries.rules_of(session, version.id or 0)}
+
+    changes, pages = c.read(read)
+    say_document(changelog_lists(changes, pages).rstrip("\n"))

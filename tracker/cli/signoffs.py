@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from tracker.cli import context
-from tracker.cli.output import Format, emit, say, say_json
+from tracker.cli.output import Format, emit, say, say_document, say_json
 from tracker.domain.limits import LARGEST_INTEGER
 from tracker.domain.timeutil import today
 
@@ -142,4 +142,38 @@ def pending(
         ["employee", "name", "team", "state", "due", "last_signed_version", "changed_rules"],
         fmt,
         empty="Everyone active has signed the current handbook.",
+    )
+
+
+@app.command("sheet")
+def sheet(
+    ctx: typer.Context,
+    employee: str = typer.Argument(..., help="Employee number."),
+    output: Optional[str] = typer.Option(
+        None, "--output", help="Write the HTML here, readable only by you (default: print it)."
+    ),
+    replace: bool = typer.Option(False, "--replace", help="With --output: replace a file already there."),
+) -> None:
+    """The employee's re-signing pack: their acknowledgement form filled in, and the full text of the rules changed since they last signed."""
+    from tracker.output.resign_pack import load_pack, render_pack
+
+    c = context.backend(ctx)
+    source = c.settings.handbook
+    pack = c.read(lambda s: load_pack(s, employee, source))
+    if pack.up_to_date:
+        say(
+            f"Nothing to re-sign: {pack.name} ({pack.number}) holds a valid sign-off of {pack.last_signed}, "
+            f"which covers handbook {pack.version} in force."
+        )
+        return
+    document = render_pack(pack, source)
+    if output is None:
+        say_document(document)
+        return
+    from tracker.output.files import export_path, write_export
+
+    path = write_export(export_path(output, None), document, replace=replace, how_to_replace="pass --replace")
+    what = f"{len(pack.rules)} rule(s) changed since {pack.last_signed}" if pack.last_signed else "every rule"
+    say(
+        f"Wrote the re-signing pack of {pack.number} for handbook {pack.version} ({what}) to {path} (readable only by you)."
     )
