@@ -20,7 +20,7 @@ from tracker.domain.handbook.pages import split_shown_id
 from tracker.domain.handbook.parser import load_handbook, parse_handbook
 from tracker.domain.handbook.source import source_from_config
 
-SHOWN = re.compile(r'^## <span class="rule-id">([A-Z]{3}-\d{2})</span> · (.*) \{#\1\}$')
+SHOWN = re.compile(r'^## <span class="rule-id">([A-Z]{3}-\d{2})</span> · (.*) \{#\1(?: \.not-citable)?\}$')
 
 
 @pytest.fixture(scope="module")

@@ -114,7 +114,10 @@ def _project(site_tools: Any, folder: Path, markdown_text: str) -> Path:
     config_file = site_tools.copy_project(folder)
     config_text = config_file.read_text(encoding="utf-8")
     config_file.write_text(
-        config_text.replace("  - Tags: tags.md\n", "  - Tags: tags.md\n  - Generated: generated.md\n"), encoding="utf-8"
+        config_text.replace(
+            "  - Changelog: changelog.md\n", "  - Changelog: changelog.md\n  - Generated: generated.md\n"
+        ),
+        encoding="utf-8",
     )
     docs = folder / str(read_mkdocs_config(config_file).get("docs_dir"))
     (docs / "generated.md").write_text(markdown_text, encoding="utf-8")
