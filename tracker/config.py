@@ -9,16 +9,18 @@ the package), and the operating-system user.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from platformdirs import user_data_path
+from platformdirs import user_config_path, user_data_path
 
 from tracker.db.dialect import sqlite_file, sqlite_url
 from tracker.domain import limits
 from tracker.domain.errors import InputError
+from tracker.domain.private_paths import PRIVATE_FILE, private_folder
 from tracker.domain.text_safety import unsafe_character
 
 if TYPE_CHECKING:
@@ -57,6 +59,43 @@ def actor(explicit: str | None = None) -> str:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name (e.g. a container): still record something honest
         return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def default_preferences_path() -> Path:
+    """The user's own choices in the app (its theme), apart from the data: a small private file."""
+    return user_config_path(APP_NAME, appauthor=False) / "preferences.json"
+
+
+def read_preferences(path: Path | None) -> dict[str, str]:
+    """The saved choices; none when there is no file or it cannot be read (a preference is never
+    worth refusing to start over)."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: value for key, value in data.items() if isinstance(key, str) and isinstance(value, str)}
+
+
+def save_preference(path: Path | None, key: str, value: str) -> bool:
+    """Remember one choice (owner-only file, replaced whole); False when it could not be written."""
+    if path is None:
+        return True
+    data = read_preferences(path) | {key: value}
+    temporary = path.with_name(path.name + ".new")
+    try:
+        private_folder(path.parent)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1, sort_keys=True)
+        os.chmod(temporary, PRIVATE_FILE)
+        os.replace(temporary, path)
+    except OSError:
+        return False
+    return True
 
 
 def packaged_handbook() -> "HandbookSource":
@@ -100,6 +139,7 @@ class Settings:
         exports: Path | None = None,
         *,
         creates_database: bool = True,
+        preferences: Path | None = None,
     ):
         self.database_url = database_url
         # Whether a SQLite file that is not there may be created: at the default location, or when
@@ -107,6 +147,8 @@ class Settings:
         self.creates_database = creates_database
         self.actor = actor
         self.exports = exports  # None: exports go wherever the user types (the terminal app is theirs)
+        # Where the app remembers the user's choices (the theme); None remembers nothing (tests).
+        self.preferences = preferences
         self._handbook = handbook
 
     def refuse_missing_database(self) -> None:
@@ -140,4 +182,5 @@ def load_settings(
         actor(acting_as),
         Path(exports) if exports else None,
         creates_database=not chosen or database_url(chosen) == default_database_url(),
+        preferences=default_preferences_path(),
     )

@@ -103,7 +103,9 @@ def test_guidance_cited_as_a_breach_is_refused_both_ways(ready: Runner, tmp_path
     assert logged == f"error: --rules: {reason}"
     export = tmp_path / "export.csv"
     received = (datetime.now() - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
-    export.write_text(f"received_at,channel,summary,rules\n{received},chat,Rude on the phone,VAL-01\n", encoding="utf-8")
+    export.write_text(
+        f"received_at,channel,summary,rules\n{received},chat,Rude on the phone,VAL-01\n", encoding="utf-8"
+    )
     before = table_counts(ready)
     result = ready("complaints", "import", str(export))
     assert result.code == 2 and table_counts(ready) == before

@@ -5,6 +5,7 @@ gross-misconduct reason; a change by someone else is not overwritten."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from typing import Callable
 
 from sqlmodel import func, select
 from textual.widgets import Input, Select, Static, TextArea
@@ -19,11 +20,14 @@ from tracker.records.actions import commands as action_commands
 from tracker.records.actions import queries as action_queries
 from tracker.records.employees.commands import add_employee
 from tracker.records.handbook.commands import publish
+from tracker.ui.app import TrackerApp
 from tracker.ui.requests import ActionsRequest
 from tracker.ui.screens.actions.detail import ActionScreen
 from tracker.ui.screens.actions.listing import ActionsScreen
 from tracker.ui.widgets.form import FormDialog
 from tracker.ui.widgets.paged_table import PagedTable
+
+AppFactory = Callable[..., TrackerApp]
 
 
 def _seed(database_url: str, handbook: Handbook):  # type: ignore[no-untyped-def]
@@ -106,8 +110,8 @@ async def test_issue_follow_up_and_close_an_action(app_factory, database_url, ha
             view = action_queries.get_action(session, action_id)
         assert [(f.held_on, f.outcome) for f in view.follow_ups] == [(date(2026, 11, 23), "improved")]
         assert view.action.follow_up_done
-        # c closes it with the effectiveness check.
-        await pilot.press("c")
+        # l closes it with the effectiveness check.
+        await pilot.press("l")
         await _settle(app, pilot)
         close = app.screen
         assert isinstance(close, FormDialog)
@@ -116,7 +120,7 @@ async def test_issue_follow_up_and_close_an_action(app_factory, database_url, ha
         await _settle(app, pilot)
         assert app.screen is page
         assert "CLOSED" in _text(page.query_one("#a-title", Static))
-        assert not page.check_action("close", ()) and not page.check_action("follow_up", ())
+        assert not page.check_action("close_action", ()) and not page.check_action("follow_up", ())
     with read(engine) as session:
         view = action_queries.get_action(session, action_id)
     assert view.action.status == "closed"
@@ -180,7 +184,7 @@ async def test_an_action_changed_by_someone_else_is_not_overwritten(app_factory,
         await _settle(app, pilot)
         page = app.screen
         assert isinstance(page, ActionScreen)
-        await pilot.press("r")
+        await pilot.press("w")
         await _settle(app, pilot)
         form = app.screen
         form.query_one("#field-text", TextArea).text = "I disagree with the complaint"
@@ -199,3 +203,42 @@ async def test_an_action_changed_by_someone_else_is_not_overwritten(app_factory,
     with read(engine) as session:
         view = action_queries.get_action(session, action.id)
     assert view.action.employee_response is not None and "I disagree" not in view.action.employee_response
+
+
+async def test_the_action_page_shows_a_change_made_elsewhere_when_you_come_back(
+    app_factory: AppFactory, database_url: str, handbook: Handbook
+) -> None:
+    """A response recorded elsewhere (the command line, another supervisor) while the page was open:
+    leaving for another section and coming back shows it, not the page as it was."""
+    engine = _seed(database_url, handbook)
+    action = write(
+        engine,
+        lambda s: action_commands.issue_action(
+            ActionInput(employee_number="E-2001", expectations="Greet every customer", issued_on="2026-11-20"),
+            session=s,
+            actor=ACTOR,
+        ),
+    )
+    action_id = action.id
+    assert action_id is not None
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        app.open_section(ActionsRequest(open_action=action_id))
+        await _settle(app, pilot)
+        page = app.screen
+        assert isinstance(page, ActionScreen)
+        assert "None recorded" in _text(page.query_one("#a-response", Static))
+        write(
+            engine,
+            lambda s: action_commands.record_response(
+                action_id, ResponseInput(text="I will greet everyone"), session=s, actor="other-supervisor"
+            ),
+        )
+        await pilot.press("d")
+        await _settle(app, pilot)
+        await pilot.press("a")
+        await _settle(app, pilot)
+        assert app.screen is page
+        assert "I will greet everyone" in _text(page.query_one("#a-response", Static))
+        assert page.view is not None and page.view.action.updated_by == "other-supervisor"

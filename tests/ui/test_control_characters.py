@@ -276,11 +276,11 @@ async def test_employee_page_and_its_dialogs_show_control_characters_escaped(
             assert_nothing_raw(app, NAME_SHOWN)
             await _close(app, pilot)
 
-            await _open(app, pilot, "x", ConfirmDialog)  # "Deactivate E-7 <name>?"
+            await _open(app, pilot, "b", ConfirmDialog)  # "Deactivate E-7 <name>?"
             assert_nothing_raw(app, NAME_SHOWN)
             await _close(app, pilot, "n")
 
-            await _open(app, pilot, "p", FormDialog)  # export
+            await _open(app, pilot, "x", FormDialog)  # export
             assert_nothing_raw(app)
             await _close(app, pilot)
 
@@ -288,7 +288,7 @@ async def test_employee_page_and_its_dialogs_show_control_characters_escaped(
             signoff_row = next(i for i, key in enumerate(keys) if key in page.valid_signoffs)
             table.move_cursor(row=signoff_row)
             await _settle(app, pilot)
-            await _open(app, pilot, "k", FormDialog)  # revoke: "<number> <name> signed version …"
+            await _open(app, pilot, "z", FormDialog)  # revoke: "<number> <name> signed version …"
             assert_nothing_raw(app, NAME_SHOWN)
             await _close(app, pilot)
 
@@ -309,7 +309,7 @@ async def test_employee_page_and_its_dialogs_show_control_characters_escaped(
             assert_nothing_raw(app)
             await _close(app, pilot)
 
-            await _open(app, pilot, "x", ConfirmDialog)
+            await _open(app, pilot, "b", ConfirmDialog)
             await pilot.press("y")  # deactivating needs no valid name; the notification quotes it
             await _settle(app, pilot)
             assert app.screen is page
@@ -330,7 +330,7 @@ async def test_recording_a_signoff_shows_the_stored_name_escaped_and_never_signs
             await _settle(app, pilot)
             app.open_section(EmployeesRequest(open_employee="E-8"))
             await _settle(app, pilot)
-            form = await _open(app, pilot, "s", FormDialog)
+            form = await _open(app, pilot, "S", FormDialog)
             printed = form.query_one("#field-printed_name", Input)
             assert printed.value == OTHER, "prefilled with the name on record, as stored"
             printed.focus()  # scrolled into view
@@ -406,7 +406,7 @@ async def test_action_pages_and_forms_show_control_characters_escaped(
             await _settle(app, pilot)
             assert isinstance(app.screen, ActionScreen)
             assert_nothing_raw(app, NAME_SHOWN, "Expect\\x9b2J")
-            for key, quoted in (("f", "Expectations: Expect\\x9b2J"), ("r", "response"), ("c", "Close action")):
+            for key, quoted in (("f", "Expectations: Expect\\x9b2J"), ("w", "response"), ("l", "Close action")):
                 await _open(app, pilot, key, FormDialog)  # the follow-up form quotes the expectations
                 assert_nothing_raw(app, quoted)
                 await _close(app, pilot)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
@@ -21,6 +22,7 @@ from tracker.records.employees import commands as store
 from tracker.records.handbook.commands import publish
 from tracker.records.signoffs import commands as signoff_commands
 from tracker.records.signoffs import queries as signoff_queries
+from tracker.ui.app import TrackerApp
 from tracker.ui.dialogs.confirm import ConfirmDialog
 from tracker.ui.requests import EmployeesRequest
 from tracker.ui.screens.employees.detail import EmployeeScreen
@@ -35,6 +37,8 @@ PEOPLE = (
     ("E-3", "Cleo Lee", "Chat", "2025-02-01"),
     ("E-4", "Dan Roe", "Phones", "2022-07-11"),
 )
+
+AppFactory = Callable[..., TrackerApp]
 
 
 def _seed(database_url: str, handbook: Handbook) -> Engine:
@@ -178,7 +182,7 @@ async def test_employee_page_timeline_deactivate_and_export(
         assert f"Version {handbook.label}" in rows[0][2] and "wrong page signed" in rows[1][2]
         assert not page.check_action("revoke", ())  # a revoked sign-off cannot be revoked again
 
-        await pilot.press("x")
+        await pilot.press("b")
         await _settle(app, pilot)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
@@ -188,7 +192,7 @@ async def test_employee_page_timeline_deactivate_and_export(
         assert _employees(engine)["E-1"][3] is False
 
         target = tmp_path / "ann.md"
-        await pilot.press("p")
+        await pilot.press("x")
         await _settle(app, pilot)
         form = app.screen
         assert isinstance(form, FormDialog)
@@ -200,7 +204,7 @@ async def test_employee_page_timeline_deactivate_and_export(
         text = target.read_text(encoding="utf-8")
         assert text.startswith("# Employee file: Ann Lee (E-1)") and "wrong page signed" in text
         # The same path again is refused under the field unless 'Replace' is ticked.
-        await pilot.press("p")
+        await pilot.press("x")
         await _settle(app, pilot)
         form = app.screen
         form.query_one("#field-path", Input).value = str(target)
@@ -350,3 +354,34 @@ async def test_a_request_that_opens_the_section_keeps_its_filters(app_factory, d
         assert isinstance(screen, EmployeesScreen)
         assert _numbers(screen) == ["E-2"]
         assert screen.query_one("#f-team", Select).value == "Email"
+
+
+async def test_the_employee_page_shows_a_change_made_elsewhere_when_you_come_back(
+    app_factory: AppFactory, database_url: str, handbook: Handbook
+) -> None:
+    """A sign-off revoked elsewhere (the command line, another supervisor) while the page was open:
+    coming back from another section shows the revocation and where they now stand."""
+    engine = _seed(database_url, handbook)
+    with read(engine) as session:
+        [first] = signoff_queries.signoffs_of(session, "E-1")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        app.open_section(EmployeesRequest(open_employee="E-1"))
+        await _settle(app, pilot)
+        page = app.screen
+        assert isinstance(page, EmployeeScreen)
+        assert "NOT signed" not in str(page.query_one("#emp-facts", Static).render())
+        write(
+            engine,
+            lambda s: signoff_commands.revoke_signoff(
+                first.signoff.id or 0, RevokeInput(reason="wrong page signed"), session=s, actor="other-supervisor"
+            ),
+        )
+        await pilot.press("s")
+        await _settle(app, pilot)
+        await pilot.press("e")
+        await _settle(app, pilot)
+        assert app.screen is page
+        assert "NOT signed" in str(page.query_one("#emp-facts", Static).render())
+        assert [r[1] for r in _rows(page.query_one("#emp-timeline", DataTable))] == ["sign-off (REVOKED)", "revocation"]

@@ -228,3 +228,31 @@ def test_the_command_line_and_the_apps_export_give_every_action_the_same_state(
     assert states(listed.json()) == expected
     # The same rows, field for field, wherever the two reports share a column.
     assert [{k: row[k] for k in exported[0]} for row in printed.json()] == exported
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+async def test_every_report_title_fits_the_picker_on_one_line(app_factory, database_url, handbook, size) -> None:  # type: ignore[no-untyped-def]
+    """'Sign-off compliance by team' wrapped over two lines at 120 columns: the picker is as wide
+    as the longest title, and the filters beside it still fit at 80 columns."""
+    from textual.widgets import Select
+
+    from tracker.ui.screens.reports.screen import REPORTS
+
+    _seed(database_url, handbook)
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("r")
+        await _settle(app, pilot)
+        picker = app.screen.query_one("#report-kind", Select)
+        label = picker.query_one("SelectCurrent #label", Static)
+        assert label.content_size.width >= max(len(r.title) for r in REPORTS)
+        assert picker.size.height == 3, "one line of title between the borders"
+        filters = app.screen.query_one("#report-filters")
+        for report in REPORTS:
+            picker.value = report.key
+            await _settle(app, pilot)
+            shown = [child for child in filters.children if child.display]
+            assert all(child.region.right <= filters.region.right for child in shown), report.key
+            assert all(child.size.width >= 12 for child in shown if isinstance(child, Input)), report.key
+            assert picker.size.height == 3, report.key

@@ -239,8 +239,8 @@ def test_a_served_export_stays_in_its_folder_and_is_downloaded(server: Server, t
         page.keyboard.press("e")
         wait_for_screen(page, "12 active employees", server)  # counted: the rows are there
         at_a_persons_pace(page, "Enter")  # the first employee's page
-        wait_for_screen(page, "p Export", server)
-        at_a_persons_pace(page, "p")
+        wait_for_screen(page, "x Export", server)
+        at_a_persons_pace(page, "x")
         wait_for_screen(page, "export folder", server)
         assert str(server.exports) in screen_text(page).replace("\n", "")
 

@@ -99,7 +99,7 @@ async def test_record_a_signoff_from_the_pending_list(app_factory, database_url,
         assert "2 overdue, 1 inside the grace period" in str(screen.query_one("#signoff-status", Static).render())
         assert pending.has_focus
 
-        await pilot.press("r")  # for the highlighted employee, E-1
+        await pilot.press("S")  # for the highlighted employee, E-1
         await _settle(app, pilot)
         form = app.screen
         assert isinstance(form, FormDialog)
@@ -152,7 +152,7 @@ async def test_saying_no_at_the_confirmation_keeps_the_form(app_factory, databas
         await _settle(app, pilot)
         await pilot.press("s")
         await _settle(app, pilot)
-        await pilot.press("r")
+        await pilot.press("S")
         await _settle(app, pilot)
         app.screen.query_one("#field-method", Select).value = "terminal"
         app.screen.query_one("#field-printed_name", Input).value = "A. Lee"
@@ -178,14 +178,14 @@ async def test_revoke_a_signoff_with_a_reason(app_factory, database_url, handboo
         await _settle(app, pilot)
         screen = app.screen
         assert [r[0] for r in _rows(screen.query_one("#pending", PagedTable))] == ["E-2", "E-3"]
-        await pilot.press("x")  # nothing to revoke on the pending list
+        await pilot.press("z")  # nothing to revoke on the pending list
         await _settle(app, pilot)
         assert app.screen is screen
         await pilot.press("t")  # the recently recorded sign-offs
         await _settle(app, pilot)
         recent = screen.query_one("#recent", PagedTable)
         assert recent.has_focus and recent.current_key == str(signed.id)
-        await pilot.press("x")
+        await pilot.press("z")
         await _settle(app, pilot)
         form = app.screen
         assert isinstance(form, FormDialog)
@@ -227,7 +227,7 @@ async def test_invalid_input_is_shown_under_the_field_and_nothing_is_saved(app_f
         await _settle(app, pilot)
         await pilot.press("s")
         await _settle(app, pilot)
-        await pilot.press("r")
+        await pilot.press("S")
         await _settle(app, pilot)
         form = app.screen
         assert isinstance(form, FormDialog)
@@ -316,7 +316,7 @@ async def test_show_the_rules_changed_since_the_last_signoff(
         assert any(t.startswith("CON-01") for t in texts)
         [shown] = dialog.query(Markdown)
         assert "Not even on the phone." in shown.source
-        await pilot.press("r")  # go on to record the new version
+        await pilot.press("S")  # go on to record the new version
         await _settle(app, pilot)
         form = app.screen
         assert isinstance(form, FormDialog)

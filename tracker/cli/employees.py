@@ -111,7 +111,9 @@ def reactivate(ctx: typer.Context, number: str = typer.Argument(..., help="Emplo
 @app.command("list")
 def list_command(
     ctx: typer.Context,
-    search: Optional[str] = typer.Option(None, "--search", help="Words in the name (accents and case aside: zoe finds Zoë), or the start of the number."),
+    search: Optional[str] = typer.Option(
+        None, "--search", help="Words in the name (accents and case aside: zoe finds Zoë), or the start of the number."
+    ),
     team: Optional[str] = typer.Option(None, "--team", help="Only this team."),
     status: str = typer.Option("active", "--status", help="active, inactive or all."),
     limit: int = typer.Option(1000, "--limit", min=1, max=LARGEST_INTEGER, help="At most this many rows."),

@@ -81,6 +81,23 @@ def before_hire_problem(received_at: datetime, number: str, hire_date: date) -> 
 
 
 REFERENCE = re.compile(r"^C-(\d{4})-(\d{5,9})$")
+_DIGITS = re.compile(r"\d{1,5}")
+_TYPED_REFERENCE = re.compile(r"C-?(\d{4})(?:-(\d{0,5}))?", re.IGNORECASE)
+_YEARS_BACK = 10  # a bare complaint number is looked up in this year and the nine before it
+
+
+def reference_prefixes(term: str, this_year: int) -> list[str]:
+    """The reference prefixes a search names: "00146" or "146" the complaint numbered 146 of any
+    recent year (newest first), "2026-001" or "C-2026-001" those starting so."""
+    text = term.strip().upper()
+    if _DIGITS.fullmatch(text):
+        number = text.zfill(5)
+        return [f"C-{year}-{number}" for year in range(this_year, this_year - _YEARS_BACK, -1)]
+    typed = _TYPED_REFERENCE.fullmatch(text)
+    if typed:
+        year, number = typed.group(1), typed.group(2)
+        return [f"C-{year}-{number or ''}"]
+    return []
 
 
 def reference(year: int, number: int) -> str:

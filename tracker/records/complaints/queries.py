@@ -272,3 +272,24 @@ def list_complaints(
         statement = statement.where(tuple_(Complaint.received_at, Complaint.id) < tuple_(*before))
     statement = statement.order_by(col(Complaint.received_at).desc(), col(Complaint.id).desc()).limit(limit)
     return [ComplaintRow(*row) for row in session.exec(statement).all()]
+
+
+def find_by_reference_prefixes(session: Session, prefixes: list[str], limit: int) -> list[tuple[str, str]]:
+    """(reference, summary) of the complaints whose reference starts with one of ``prefixes``
+    (``complaint_flow.reference_prefixes``), at most ``limit`` in all.
+
+    Each prefix is a range on the unique reference index (``ref >= p AND ref < p + 1``), newest
+    year first: as fast with a million complaints as with ten."""
+    found: list[tuple[str, str]] = []
+    for prefix in prefixes:
+        if len(found) >= limit:
+            break
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        statement = (
+            select(Complaint.ref, Complaint.summary)
+            .where(col(Complaint.ref) >= prefix, col(Complaint.ref) < upper)
+            .order_by(col(Complaint.ref))
+            .limit(limit - len(found))
+        )
+        found.extend((ref, summary) for ref, summary in session.exec(statement).all() if ref.startswith(prefix))
+    return found

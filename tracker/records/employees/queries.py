@@ -70,3 +70,26 @@ def count_employees(session: Session, flt: EmployeeFilter = EmployeeFilter()) ->
 
 def teams(session: Session) -> list[str]:
     return list(session.exec(select(Employee.team).distinct().order_by(Employee.team)).all())
+
+
+def find_employees(session: Session, term: str, limit: int) -> list[tuple[str, str, str]]:
+    """(number, name, team) of the employees whose name holds ``term`` or whose number starts
+    with it, then of those whose number holds it ("10015" finds E-10015), at most ``limit``.
+
+    The roster is thousands of rows, not millions: the number search reads the number index alone."""
+    people = [
+        (e.number, e.name, e.team)
+        for e in list_employees(session, EmployeeFilter(search=term, active=None), limit=limit)
+    ]
+    if len(people) < limit:
+        seen = {number for number, _, _ in people}
+        statement = (
+            select(Employee.number, Employee.name, Employee.team)
+            .where(col(Employee.number).contains(term.upper(), autoescape=True))
+            .order_by(col(Employee.number))
+            .limit(limit)
+        )
+        people.extend(
+            (number, name, team) for number, name, team in session.exec(statement).all() if number not in seen
+        )
+    return people[:limit]

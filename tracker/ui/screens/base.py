@@ -79,7 +79,9 @@ class TrackerScreen(Screen[Any]):
         cast("TrackerApp", self.app).open_section(request)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        # "§" (a handbook's section sign) is in every font, the browser's served one included;
+        # Textual's default "⭘" showed as a missing glyph in `tracker serve`.
+        yield Header(icon="§")
         yield from self.body()
         yield Footer()
 

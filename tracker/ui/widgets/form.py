@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -72,10 +72,47 @@ class FormSpec(Generic[T]):
     on_conflict: Callable[[], object] | None = None  # e.g. reload the record underneath to show the change
 
 
+def cross_field_errors(model: type[BaseModel], data: dict[str, Any], invalid: set[str]) -> dict[str, str]:
+    """The model's cross-field checks (its "after" validators) on the fields that are valid.
+
+    Pydantic runs those checks only once every field is valid, so a save with an empty text and a
+    follow-up date before the issue date would be told about the date only on the next save. The
+    user is told everything at once: each check runs on the valid fields alone; a check that needs
+    an invalid field (missing from the partial model) says nothing."""
+    valid: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name in data and name not in invalid:
+            try:
+                valid[name] = TypeAdapter(info.rebuild_annotation()).validate_python(data[name])
+            except ValidationError:
+                return {}  # valid only together with other fields: leave it to the model
+    partial = model.model_construct(**valid)
+    for name in invalid:
+        if name in model.model_fields:
+            partial.__dict__.pop(name, None)  # a check that reads it fails rather than reading a default
+    found: dict[str, str] = {}
+    for decorator in model.__pydantic_decorators__.model_validators.values():
+        if decorator.info.mode != "after":
+            continue
+        try:
+            decorator.func(partial)
+        except ValueError as exc:
+            where, reason = getattr(exc, "field", None), getattr(exc, "reason", None)
+            if isinstance(where, str) and isinstance(reason, str) and where not in invalid:
+                found.setdefault(where, reason)
+        except Exception:  # noqa: BLE001 - a check that needs a field still invalid: shown once it is valid
+            continue
+    return found
+
+
 class FormDialog(ModalScreen[T | None]):
+    takes_type_ahead = True  # keys typed after the one that opened it are typed into it (app.on_key)
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save", priority=True),
+        # Not a priority key: a priority key runs as soon as it is read, ahead of the keys typed
+        # before it (the date still being typed, or the form still opening); this one waits its turn.
+        Binding("ctrl+s", "save", "Save"),
     ]
 
     def __init__(self, spec: FormSpec[T]) -> None:
@@ -124,14 +161,34 @@ class FormDialog(ModalScreen[T | None]):
         return TextInput(value=str(item.value or ""), placeholder=item.placeholder, id=wid)
 
     def on_mount(self) -> None:
+        """Focus the first field and remember the values as opened, before any key is handled.
+
+        Keys typed while the form opens are queued behind its mount, so ``started`` is known
+        before the first of them and Escape asks before throwing them away (a subclass's own
+        ``on_mount``, such as a live form's first reaction, runs before this one)."""
         first = self.query(
             ".dialog Input, .dialog Select, .dialog TextArea, .dialog SelectionList, .dialog Checkbox"
         ).first()
         first.focus()
-        self.call_after_refresh(self._remember_start)
-
-    def _remember_start(self) -> None:
+        if isinstance(first, Input):
+            first.select_all()  # what select_on_focus does, before an early key reaches it
         self.started = self.values()
+
+    def on_key(self, event: events.Key) -> None:
+        """A character typed before the form had focus reached the form itself: put it in the field.
+
+        Textual sends a key to the screen while nothing has focus yet (the form is still opening);
+        a focused text field takes every character, so a character arriving here was meant for it
+        and would otherwise be lost without a word."""
+        field = self.focused
+        if not event.is_printable or event.character is None or not isinstance(field, (Input, TextArea)):
+            return
+        event.stop()
+        if isinstance(field, Input):
+            start, end = sorted(field.selection)
+            field.replace(event.character, start, end)
+        else:
+            field.replace(event.character, *field.selection)
 
     # --- values and validation --------------------------------------------
 
@@ -155,7 +212,10 @@ class FormDialog(ModalScreen[T | None]):
         data = self.spec.fixed | self.values()
         found: dict[str, str] = {}
         if self.spec.model is not None:
-            for name, reason in field_errors(self.spec.model, data).items():
+            errors = field_errors(self.spec.model, data)
+            if errors:
+                errors = cross_field_errors(self.spec.model, data, set(errors)) | errors
+            for name, reason in errors.items():
                 found[self.spec.aliases.get(name, name)] = reason
         if self.spec.check is not None:
             for name, reason in self.spec.check(data).items():
@@ -173,6 +233,17 @@ class FormDialog(ModalScreen[T | None]):
         stray = [f"{name}: {reason}" for name, reason in problems.items() if name not in names]
         if only is None:
             self.query_one("#form-error", Static).update(as_content("; ".join(stray)))
+
+    def focus_field(self, name: str) -> None:
+        """Focus a refused field with its text selected, so what the user types next replaces it.
+
+        A field that already has focus gets no new focus event (Textual's ``select_on_focus``
+        does nothing then): without the explicit selection a retyped date would be appended to
+        the refused one ("52026-12-01 10:00")."""
+        widget = self.query_one(f"#field-{name}")
+        widget.focus()
+        if isinstance(widget, (Input, TextArea)):
+            widget.select_all()
 
     def _revalidate(self, name: str) -> None:
         if name in self.touched:
@@ -231,7 +302,7 @@ class FormDialog(ModalScreen[T | None]):
     def action_save(self) -> None:
         if self.saving:
             return
-        if self.started is None:  # not painted yet: a save now would send the defaults, unseen
+        if self.started is None:  # not open yet: a save now would send the defaults, unseen
             self.notify("The form is still opening; nothing was saved. Check it, then save again.", severity="warning")
             return
         self.touched.update(item.name for item in self.spec.fields)
@@ -240,7 +311,7 @@ class FormDialog(ModalScreen[T | None]):
         if problems:
             first = next((item.name for item in self.spec.fields if item.name in problems), None)
             if first is not None:
-                self.query_one(f"#field-{first}").focus()
+                self.focus_field(first)
             self.notify("Fix the marked fields; nothing was saved.", severity="warning")
             return
         data = self.spec.fixed | self.values()
@@ -261,7 +332,7 @@ class FormDialog(ModalScreen[T | None]):
             name = self.spec.aliases.get(exc.field, exc.field)
             if any(item.name == name for item in self.spec.fields):
                 self.show_problems({name: exc.reason}, only={name})
-                self.query_one(f"#field-{name}").focus()
+                self.focus_field(name)
                 self.query_one("#form-error", Static).update("")
                 return
         self.query_one("#form-error", Static).update(as_content(error_message(exc)))
@@ -327,4 +398,4 @@ class PrefilledFormDialog(FormDialog[T], Generic[T]):
         self.query_one("#form-error", Static).update(as_content(message))
         if shown:
             first = next(item.name for item in self.spec.fields if item.name in shown)
-            self.query_one(f"#field-{first}").focus()
+            self.focus_field(first)

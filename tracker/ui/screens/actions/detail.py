@@ -21,12 +21,13 @@ from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.text import as_content, as_text
 from tracker.ui.widgets.form import FormDialog, FormSpec, LiveFormDialog
 
-# (action, key, button label)
+# (action, key, button label). No key is a section's letter (d e s c a h m r always open a section).
 STEPS: tuple[tuple[str, str, str], ...] = (
     ("follow_up", "f", "Record follow-up"),
-    ("respond", "r", "Record response"),
-    ("close", "c", "Close with effectiveness check"),
+    ("respond", "w", "Record response"),
+    ("close_action", "l", "Close with effectiveness check"),
 )
+KEY = {name: key for name, key, _ in STEPS}
 
 
 class ActionScreen(TrackerScreen):
@@ -59,6 +60,12 @@ class ActionScreen(TrackerScreen):
         table = self.query_one("#a-follow-ups", DataTable)
         table.add_columns("Held on", "Outcome", "New due date", "Recorded by", "Notes")
         self.action_refresh()
+
+    def on_return(self) -> None:
+        """Back from another screen or section, where the action may have changed (a follow-up or
+        closing recorded elsewhere, the command line): show it as it stands."""
+        if self.view is not None:
+            self.action_refresh()
 
     def action_refresh(self) -> None:
         action_id = self.action_id
@@ -124,7 +131,7 @@ class ActionScreen(TrackerScreen):
         empty = (
             "No follow-up: this level takes none."
             if a.is_final
-            else "No follow-up recorded yet. Press f after the follow-up meeting."
+            else f"No follow-up recorded yet. Press {KEY['follow_up']} after the follow-up meeting."
             if view.can_close
             else "No follow-up was recorded."
         )
@@ -132,7 +139,7 @@ class ActionScreen(TrackerScreen):
         self.query_one("#a-response", Static).update(
             as_content(
                 a.employee_response
-                or "None recorded. The employee has the right to respond: press r to record what they say."
+                or f"None recorded. The employee has the right to respond: press {KEY['respond']} to record what they say."
             )
         )
         closure = (
@@ -151,7 +158,7 @@ class ActionScreen(TrackerScreen):
             return False
         if name == "follow_up":
             return view.can_follow_up
-        if name == "close":
+        if name == "close_action":
             return view.can_close
         return True
 
@@ -180,8 +187,8 @@ class ActionScreen(TrackerScreen):
         if self.view is not None:
             self._open(response_form(self.backend, self.view, on_conflict=self.action_refresh, revision=self._revision))
 
-    def action_close(self) -> None:
-        if self.view is not None and self._allowed("close"):
+    def action_close_action(self) -> None:
+        if self.view is not None and self._allowed("close_action"):
             self._open(close_form(self.backend, self.view, on_conflict=self.action_refresh, revision=self._revision))
 
     @on(Button.Pressed, "#a-steps Button")

@@ -29,20 +29,23 @@ from tracker.ui.widgets.form import FormDialog, FormSpec
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-# The step each button or key takes, and the status it leads to.
+# The step each button or key takes, and the status it leads to. No key is a section's letter
+# (d e s c a h m r always open a section), so a key never changes meaning with the complaint's status.
 STEPS: tuple[tuple[str, str, str, str], ...] = (
-    ("acknowledge", "a", "Acknowledge (first response)", flow.ACKNOWLEDGED),
-    ("investigate", "i", "Start investigation", flow.INVESTIGATING),
-    ("resolve", "v", "Resolve", flow.RESOLVED),
-    ("dismiss", "x", "Dismiss with reason", flow.DISMISSED),
+    ("acknowledge", "k", "Acknowledge (first response)", flow.ACKNOWLEDGED),
+    ("investigate", "g", "Start investigation", flow.INVESTIGATING),
+    ("resolve", "o", "Resolve", flow.RESOLVED),
+    ("dismiss", "j", "Dismiss with reason", flow.DISMISSED),
 )
+REPLY_KEY = "p"
 
 
 class ComplaintScreen(TrackerScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         *(Binding(key, f"step('{name}')", label) for name, key, label, _ in STEPS),
-        Binding("p", "reply", "Add reply"),
+        Binding(REPLY_KEY, "reply", "Add reply"),
+        Binding(REPLY_KEY, "automatic_reply", "Record automatic reply"),
         Binding("f5", "refresh", "Refresh"),
     ]
 
@@ -59,7 +62,8 @@ class ComplaintScreen(TrackerScreen):
             with Horizontal(classes="actions-bar", id="c-steps"):
                 for name, key, label, _ in STEPS:
                     yield Button(f"{label} ({key})", id=f"step-{name}", compact=True)
-                yield Button("Add reply (p)", id="step-reply", compact=True)
+                yield Button(f"Add reply ({REPLY_KEY})", id="step-reply", compact=True)
+                yield Button(f"Record automatic reply ({REPLY_KEY})", id="step-automatic_reply", compact=True)
             yield Static("Timeline", classes="section-title")
             yield DataTable(id="c-timeline", cursor_type="row", zebra_stripes=True)
 
@@ -67,6 +71,12 @@ class ComplaintScreen(TrackerScreen):
         table = self.query_one("#c-timeline", DataTable)
         table.add_columns("When", "What", "By", "Details")
         self.action_refresh()
+
+    def on_return(self) -> None:
+        """Back from another screen or section, where the complaint may have moved on (another page,
+        the command line, another supervisor): show it as it stands, not as it was."""
+        if self.view is not None:
+            self.action_refresh()
 
     def action_refresh(self) -> None:
         ref = self.ref
@@ -116,9 +126,8 @@ class ComplaintScreen(TrackerScreen):
         for name, _, _, target in STEPS:
             self.query_one(f"#step-{name}", Button).display = target in allowed
         self.refresh_bindings()
-        self.query_one("#step-reply", Button).display = (
-            c.status not in flow.CLOSED_STATUSES and c.status != flow.RECEIVED
-        )
+        self.query_one("#step-reply", Button).display = self._replies_open(c.status)
+        self.query_one("#step-automatic_reply", Button).display = c.status == flow.RECEIVED
         table = self.query_one("#c-timeline", DataTable)
         table.clear()
         entries = [(c.received_at, "received", c.created_by, f"via {view.channel_name}")]
@@ -143,8 +152,16 @@ class ComplaintScreen(TrackerScreen):
             target = next((t for n, _, _, t in STEPS if n == parameters[0]), None)
             return target in self.view.allowed_next
         if action == "reply":
-            return status not in flow.CLOSED_STATUSES and status != flow.RECEIVED
+            return self._replies_open(status)
+        if action == "automatic_reply":
+            return status == flow.RECEIVED
         return True
+
+    @staticmethod
+    def _replies_open(status: str) -> bool:
+        """A reply by a person is the acknowledgement while the complaint is received; after it,
+        replies are added until the complaint is closed."""
+        return status not in flow.CLOSED_STATUSES and status != flow.RECEIVED
 
     def _ready(self) -> complaint_queries.ComplaintView | None:
         if self.view is None:
@@ -216,6 +233,19 @@ class ComplaintScreen(TrackerScreen):
             return
         self._form(reply_form(self.backend, self.ref, first=False, revision=view.complaint.revision))
 
+    def action_automatic_reply(self) -> None:
+        """Before the first response only an automatic reply may be recorded (as on the command line,
+        ``complaints reply --automatic``); it never counts as the first response."""
+        view = self._ready()
+        if view is None:
+            return
+        if view.complaint.status != flow.RECEIVED:
+            self.action_reply()
+            return
+        self._form(
+            reply_form(self.backend, self.ref, first=False, revision=view.complaint.revision, automatic_only=True)
+        )
+
     def _form(self, spec: FormSpec[Any]) -> None:
         self.app.push_screen(FormDialog(spec), lambda result: self.action_refresh())
 
@@ -224,5 +254,7 @@ class ComplaintScreen(TrackerScreen):
         name = (event.button.id or "").removeprefix("step-")
         if name == "reply":
             self.action_reply()
+        elif name == "automatic_reply":
+            self.action_automatic_reply()
         else:
             self.action_step(name)

@@ -21,7 +21,12 @@ def now_text() -> str:
 
 
 def rule_options(std: Standards) -> list[tuple[str, str]]:
-    return [(f"{rule_id}  {title}", rule_id) for rule_id, title in sorted(std.rule_titles.items())]
+    """The rules a complaint or an action may cite: guidance (a value, a definition) is not offered."""
+    return [
+        (f"{rule_id}  {title}", rule_id)
+        for rule_id, title in sorted(std.rule_titles.items())
+        if rule_id not in std.not_citable
+    ]
 
 
 def log_complaint_form(backend: Backend, std: Standards, employee_number: str | None = None) -> FormSpec[Complaint]:
@@ -54,9 +59,20 @@ def log_complaint_form(backend: Backend, std: Standards, employee_number: str | 
 
 
 def reply_form(
-    backend: Backend, ref: str, *, first: bool, revision: int, on_conflict: Callable[[], object] | None = None
+    backend: Backend,
+    ref: str,
+    *,
+    first: bool,
+    revision: int,
+    on_conflict: Callable[[], object] | None = None,
+    automatic_only: bool = False,
 ) -> FormSpec[object]:
-    """``first``: the acknowledgement (first response by a person); otherwise a further reply."""
+    """``first``: the acknowledgement (first response by a person); otherwise a further reply.
+
+    ``automatic_only``: the complaint has no first response yet, and the flow allows only an automatic
+    reply before it (``records.complaints.commands.add_reply``, as ``complaints reply --automatic``);
+    the form says so rather than offering a tick box that could only be refused.
+    """
 
     def save(data: dict) -> object:
         model = ReplyInput.model_validate(data)
@@ -67,21 +83,42 @@ def reply_form(
         return backend.write(lambda s: store.add_reply(ref, model, session=s, actor=backend.actor))
 
     fields = [Field("replied_at", "Replied at", value=now_text(), hint=MOMENT_HINT)]
-    if not first:
+    if not first and not automatic_only:
         fields.append(
             Field("automatic", "Automatic", "bool", placeholder="Automatic reply (never counts as a response)")
         )
     fields.append(Field("note", "What was said (optional)", "longtext"))
+    if first:
+        title, intro, label = (
+            f"Acknowledge {ref}: first response by a person",
+            "An automatic 'we are looking at it' message is not a first response.",
+            "Acknowledge",
+        )
+    elif automatic_only:
+        title, intro, label = (
+            f"Record an automatic reply to {ref}",
+            "An automatic reply is kept in the timeline but never counts as the first response: "
+            "the complaint still waits for a person to acknowledge it (k).",
+            "Record automatic reply",
+        )
+    else:
+        title, intro, label = f"Add a reply to {ref}", "", "Add reply"
     return FormSpec(
-        title=f"Acknowledge {ref}: first response by a person" if first else f"Add a reply to {ref}",
-        intro="An automatic 'we are looking at it' message is not a first response." if first else "",
+        title=title,
+        intro=intro,
         fields=fields,
         model=ReplyInput,
-        fixed={"automatic": False} if first else {},
+        fixed={"automatic": False} if first else {"automatic": True} if automatic_only else {},
         save=save,
-        success=lambda _: f"{ref} acknowledged." if first else f"Reply recorded on {ref}.",
-        aliases={"automatic": "replied_at"} if first else {},
-        save_label="Acknowledge" if first else "Add reply",
+        success=lambda _: (
+            f"{ref} acknowledged."
+            if first
+            else f"Automatic reply recorded on {ref}."
+            if automatic_only
+            else f"Reply recorded on {ref}."
+        ),
+        aliases={"automatic": "replied_at"} if first or automatic_only else {},
+        save_label=label,
         on_conflict=on_conflict,
     )
 

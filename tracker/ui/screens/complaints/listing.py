@@ -51,6 +51,9 @@ class ComplaintsScreen(ListScreen):
     def __init__(self) -> None:
         super().__init__()
         self.filter = store.ComplaintFilter(status="open")
+        # The version in force's standards, read with the channels: the log form opens from them at
+        # once, so keys typed right after `n` land in the form, not on this list (issue 15).
+        self.standards: Standards | None = None
 
     def body(self) -> ComposeResult:
         yield Static("Complaints", classes="section-title")
@@ -65,17 +68,18 @@ class ComplaintsScreen(ListScreen):
         yield PagedTable(COLUMNS, id="complaints")
 
     def prepare(self) -> None:
-        self.read(self._load_channels, self._channels_loaded)
+        self.read(self._load_standards, self._channels_loaded)
 
     @staticmethod
-    def _load_channels(session: Session) -> list[tuple[str, str]]:
+    def _load_standards(session: Session) -> Standards | None:
         try:
-            std = standards(session, version_in_force(session))
+            return standards(session, version_in_force(session))
         except InputError:
-            return []
-        return [(shown(c.name), code) for code, c in std.channels.items()]
+            return None
 
-    def _channels_loaded(self, channels: list[tuple[str, str]]) -> None:
+    def _channels_loaded(self, std: Standards | None) -> None:
+        self.standards = std
+        channels = [(shown(c.name), code) for code, c in std.channels.items()] if std is not None else []
         select = self.query_one("#f-channel", Select)
         current = select.value
         select.set_options(channels)
@@ -211,9 +215,13 @@ class ComplaintsScreen(ListScreen):
 
     def action_log(self, employee_number: str | None = None) -> None:
         def ready(std: Standards) -> None:
+            self.standards = std
             self.app.push_screen(FormDialog(log_complaint_form(self.backend, std, employee_number)), self._after_log)
 
-        self.read(lambda s: standards(s, version_in_force(s)), ready)
+        if self.standards is not None:  # the form checks every value against the version in force on save
+            ready(self.standards)
+        else:
+            self.read(lambda s: standards(s, version_in_force(s)), ready)
 
     def _after_log(self, complaint: object) -> None:
         if complaint is not None:

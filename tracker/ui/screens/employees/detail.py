@@ -33,19 +33,40 @@ from tracker.ui.screens.actions.forms import IssueContext, issue_action_form, lo
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.screens.complaints.forms import log_complaint_form
 from tracker.ui.screens.employees.forms import EditState, edit_employee_form
-from tracker.ui.screens.signoffs.forms import RecordSignoff, revoke_form, show_rule_changes
+from tracker.ui.screens.signoffs.forms import (
+    CHANGES_KEY,
+    RECORD_SIGNOFF_KEY,
+    REVOKE_KEY,
+    RecordSignoff,
+    revoke_form,
+    show_rule_changes,
+)
 from tracker.ui.text import as_content, as_text, assemble
 from tracker.ui.widgets.form import FormDialog, LiveFormDialog
 
+# The page's keys. None is a section's letter (d e s c a h m r always open a section); a section's
+# capital records a new one of its kind for this employee (S sign-off, C complaint, A action), and
+# the sign-off keys are those of the sign-offs list. Export is x, as on the Reports section.
+ACTIVE_KEY = "b"
+EXPORT_KEY = "x"
+KEYS = {
+    "signoff": RECORD_SIGNOFF_KEY,
+    "changes": CHANGES_KEY,
+    "complaint": "C",
+    "action": "A",
+    "edit": "u",
+    "active": ACTIVE_KEY,
+    "export": EXPORT_KEY,
+}
 # (id, key, label) of the buttons; the bindings below carry the same keys.
 BUTTONS = (
-    ("signoff", "s", "Sign-off"),
-    ("changes", "v", "Changes"),
-    ("complaint", "c", "Complaint"),
-    ("action", "a", "Action"),
-    ("edit", "u", "Edit"),
-    ("active", "x", "Deactivate"),
-    ("export", "p", "Export"),
+    ("signoff", KEYS["signoff"], "Sign-off"),
+    ("changes", KEYS["changes"], "Changes"),
+    ("complaint", KEYS["complaint"], "Complaint"),
+    ("action", KEYS["action"], "Action"),
+    ("edit", KEYS["edit"], "Edit"),
+    ("active", KEYS["active"], "Deactivate"),
+    ("export", KEYS["export"], "Export"),
 )
 
 if TYPE_CHECKING:
@@ -111,15 +132,15 @@ class EmployeeScreen(TrackerScreen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("s", "record_signoff", "Record sign-off"),
-        Binding("v", "changes", "What changed"),
-        Binding("c", "log_complaint", "Log complaint"),
-        Binding("a", "issue_action", "Issue action"),
-        Binding("u", "edit", "Edit"),
-        Binding("x", "toggle_active(False)", "Deactivate"),
-        Binding("x", "toggle_active(True)", "Reactivate"),
-        Binding("p", "export", "Export"),
-        Binding("k", "revoke", "Revoke sign-off"),
+        Binding(KEYS["signoff"], "record_signoff", "Record sign-off"),
+        Binding(KEYS["changes"], "changes", "What changed"),
+        Binding(KEYS["complaint"], "log_complaint", "Log complaint"),
+        Binding(KEYS["action"], "issue_action", "Issue action"),
+        Binding(KEYS["edit"], "edit", "Edit"),
+        Binding(ACTIVE_KEY, "toggle_active(False)", "Deactivate"),
+        Binding(ACTIVE_KEY, "toggle_active(True)", "Reactivate"),
+        Binding(EXPORT_KEY, "export", "Export"),
+        Binding(REVOKE_KEY, "revoke", "Revoke sign-off"),
         Binding("f5", "refresh", "Refresh"),
     ]
 
@@ -172,7 +193,7 @@ class EmployeeScreen(TrackerScreen):
         elif not e.active:
             handbook = Content(
                 f"Handbook: not expected to sign while inactive (last signed {standing.last_signed or 'never'}; "
-                f"{standing.in_force} in force). x reactivates."
+                f"{standing.in_force} in force). {ACTIVE_KEY} reactivates."
             )
         elif standing.up_to_date:
             covers = (
@@ -193,7 +214,8 @@ class EmployeeScreen(TrackerScreen):
             handbook = Content.assemble(
                 "Handbook: ",
                 ("NOT signed", "bold yellow"),
-                f" {standing.material_version} ({last}; {changed}) — press v to show them, s to record the signature.",
+                f" {standing.material_version} ({last}; {changed}) — press {CHANGES_KEY} to show them, "
+                f"{RECORD_SIGNOFF_KEY} to record the signature.",
             )
         counts = ", ".join(
             plural(len(items), word)
@@ -211,7 +233,7 @@ class EmployeeScreen(TrackerScreen):
                 (f"Last changed by {e.updated_by} (revision {e.revision})", "dim"),
             )
         )
-        self.query_one("#emp-active", Button).label = f"{'Deactivate' if e.active else 'Reactivate'} (x)"
+        self.query_one("#emp-active", Button).label = f"{'Deactivate' if e.active else 'Reactivate'} ({ACTIVE_KEY})"
         self.query_one("#emp-signoff", Button).disabled = not e.active
         table = self.query_one("#emp-timeline", DataTable)
         first = table.row_count == 0
@@ -226,9 +248,12 @@ class EmployeeScreen(TrackerScreen):
             table.move_cursor(row=len(rows) - 1 if first else min(keep, len(rows) - 1))
         title = self.query_one("#emp-timeline-title", Static)
         if rows:
-            title.update("Timeline — Enter opens a complaint or action; k revokes a sign-off")
+            title.update(f"Timeline — Enter opens a complaint or action; {REVOKE_KEY} revokes a sign-off")
         else:
-            title.update("Timeline — nothing recorded yet: s records a sign-off, c logs a complaint")
+            title.update(
+                f"Timeline — nothing recorded yet: {RECORD_SIGNOFF_KEY} records a sign-off, "
+                f"{KEYS['complaint']} logs a complaint"
+            )
         self.refresh_bindings()
 
     # --- which keys apply -------------------------------------------------------------
@@ -283,7 +308,8 @@ class EmployeeScreen(TrackerScreen):
             return
         if not loaded.employee.active:
             self.notify(
-                f"{self.number} is inactive; only active employees sign. Reactivate them first (x).", severity="warning"
+                f"{self.number} is inactive; only active employees sign. Reactivate them first ({ACTIVE_KEY}).",
+                severity="warning",
             )
             return
         RecordSignoff(self, self.number, lambda _: self.action_refresh()).start()

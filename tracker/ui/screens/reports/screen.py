@@ -190,6 +190,7 @@ REPORTS: tuple[Report, ...] = (
     ),
 )
 BY_KEY = {report.key: report for report in REPORTS}
+PICKER_CHROME = 10  # the report picker's columns around its title: border, padding, the arrow
 
 
 def _no_rows(cursor: Any, limit: int) -> Page:
@@ -249,9 +250,12 @@ class ReportsScreen(ListScreen):
     def body(self) -> ComposeResult:
         yield Static("Reports", classes="section-title")
         with Horizontal(classes="filters", id="report-filters"):
-            yield Select(
+            kind = Select(
                 [(r.title, r.key) for r in REPORTS], value=self.report.key, id="report-kind", allow_blank=False
             )
+            # As wide as the longest title, so no title wraps over two lines (the picker grew a row).
+            kind.styles.width = max(len(r.title) for r in REPORTS) + PICKER_CHROME
+            yield kind
             yield TextInput(placeholder="From YYYY-MM-DD", id="r-from")
             yield TextInput(placeholder="To YYYY-MM-DD", id="r-to")
             yield TextInput(placeholder="Employee number, then Enter", id="r-employee")

@@ -38,6 +38,13 @@ from tracker.ui.widgets.form import Field, FormSpec, PrefilledFormDialog
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+# The sign-off commands' keys, the same on every screen that offers them (the sign-offs list, an
+# employee's page, the rules-changed dialog). A section's letter (s) always opens the section; its
+# capital records a new one, as C and A log a complaint and issue an action on an employee's page.
+RECORD_SIGNOFF_KEY = "S"
+CHANGES_KEY = "v"
+REVOKE_KEY = "z"
+
 T = TypeVar("T")
 
 # Storage error field -> form field
@@ -257,7 +264,7 @@ class RuleChangesDialog(ModalScreen[bool]):
 
     BINDINGS = [
         Binding("escape", "close", "Close"),
-        Binding("r", "record", "Record sign-off"),
+        Binding(RECORD_SIGNOFF_KEY, "record_signoff", "Record sign-off"),
     ]
 
     def __init__(self, standing: signoff_queries.SignoffStanding) -> None:
@@ -291,7 +298,9 @@ class RuleChangesDialog(ModalScreen[bool]):
                         if kind == "changed" or (kind == "added" and st.last_signed is not None):
                             yield Markdown(shown(st.texts.get(change.rule_id, "")), classes="changes-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Record sign-off (r)", id="record", variant="primary", disabled=not st.active)
+                yield Button(
+                    f"Record sign-off ({RECORD_SIGNOFF_KEY})", id="record", variant="primary", disabled=not st.active
+                )
                 yield Button("Close (esc)", id="close")
 
     def on_mount(self) -> None:
@@ -299,7 +308,7 @@ class RuleChangesDialog(ModalScreen[bool]):
 
     @on(Button.Pressed, "#record")
     def _record(self) -> None:
-        self.action_record()
+        self.action_record_signoff()
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
@@ -308,7 +317,7 @@ class RuleChangesDialog(ModalScreen[bool]):
     def action_close(self) -> None:
         self.dismiss(False)
 
-    def action_record(self) -> None:
+    def action_record_signoff(self) -> None:
         if not self.standing.active:
             self.notify(f"{self.standing.number} is inactive; only active employees sign.", severity="warning")
             return

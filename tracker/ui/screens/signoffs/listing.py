@@ -19,7 +19,14 @@ from tracker.records.employees.queries import teams
 from tracker.records.signoffs import queries as store
 from tracker.ui.requests import Request, SignoffsRequest
 from tracker.ui.screens.base import LIST_KEYS, ListScreen
-from tracker.ui.screens.signoffs.forms import RecordSignoff, revoke_form, show_rule_changes
+from tracker.ui.screens.signoffs.forms import (
+    CHANGES_KEY,
+    RECORD_SIGNOFF_KEY,
+    REVOKE_KEY,
+    RecordSignoff,
+    revoke_form,
+    show_rule_changes,
+)
 from tracker.ui.text import shown
 from tracker.ui.widgets.cells import plain
 from tracker.ui.widgets.form import FormDialog
@@ -41,7 +48,7 @@ RECENT_COLUMNS = [
     ("Filed at", None),
 ]
 STATE_CHOICES = [("Overdue", "overdue"), ("Inside the grace period", "grace")]
-RECENT_HINT = "Newest first. x revokes the highlighted sign-off with a reason (the original is kept)."
+RECENT_HINT = f"Newest first. {REVOKE_KEY} revokes the highlighted sign-off with a reason (the original is kept)."
 NO_VERSION = (
     "No handbook version is published yet: open the Handbook (h) and publish (P); then everyone has to sign it."
 )
@@ -51,9 +58,9 @@ class SignoffsScreen(ListScreen):
     STATUS = "#signoff-status"
     BINDINGS = [
         Binding("enter", "open", "Open employee"),
-        Binding("r", "record", "Record sign-off"),
-        Binding("v", "changes", "Rules changed"),
-        Binding("x", "revoke", "Revoke"),
+        Binding(RECORD_SIGNOFF_KEY, "record_signoff", "Record sign-off"),
+        Binding(CHANGES_KEY, "changes", "What changed"),
+        Binding(REVOKE_KEY, "revoke", "Revoke sign-off"),
         Binding("t", "other_list", "Other list"),
         *LIST_KEYS,
     ]
@@ -145,7 +152,7 @@ class SignoffsScreen(ListScreen):
         self.status(
             f"Version {counts.version} in force; a sign-off of {counts.material_version} or later is required within "
             f"{counts.grace_period}. {counts.overdue} overdue, {counts.in_grace} inside the grace period{scope}. "
-            "r records the highlighted employee's signature."
+            f"{RECORD_SIGNOFF_KEY} records the highlighted employee's signature."
         )
 
     def reload_recent(self) -> None:
@@ -189,7 +196,8 @@ class SignoffsScreen(ListScreen):
         self.query_one("#recent-status", Static).update(
             RECENT_HINT
             if event.total_rows
-            else "No sign-off recorded yet: highlight an employee under 'Still to sign' (t) and press r."
+            else "No sign-off recorded yet: highlight an employee under 'Still to sign' (t) "
+            f"and press {RECORD_SIGNOFF_KEY}."
         )
         self.refresh_bindings()
 
@@ -262,7 +270,7 @@ class SignoffsScreen(ListScreen):
 
             self.app.push_screen(EmployeeScreen(number))
 
-    def action_record(self) -> None:
+    def action_record_signoff(self) -> None:
         RecordSignoff(self, self._employee(), self._recorded).start()
 
     def _recorded(self, signoff: Signoff) -> None:
