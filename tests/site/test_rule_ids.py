@@ -132,3 +132,29 @@ def test_searching_a_rule_id_returns_that_rule_first(builder, request, page, rul
         if first is None or first.fragment != rule.id or first.path.rsplit("/", 1)[-1] != _html(rule):
             problems.append(f"{rule.id}: first results {[url.geturl() for url in sections[:3]]}")
     assert not problems, f"{builder}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_guidance_says_under_its_title_that_it_is_not_cited(builder, request, page, rules):
+    """Issue 10: the Welcome page says guidance (a value, a definition, a procedure) is marked under
+    its title; every .not-citable rule shows it, on screen and in print, and no citable rule does."""
+    site = _build(request, builder)
+    by_page: dict[str, list[Rule]] = defaultdict(list)
+    for rule in rules:
+        by_page[_html(rule)].append(rule)
+    wrong = []
+    for html, page_rules in sorted(by_page.items()):
+        page.goto((site / html).as_uri())
+        page.wait_for_load_state("load")
+        for media in ("screen", "print"):
+            page.emulate_media(media=media)
+            marks = page.evaluate(
+                "ids => ids.map(id => getComputedStyle(document.getElementById(id), '::after').content)",
+                [rule.id for rule in page_rules],
+            )
+            for rule, mark in zip(page_rules, marks):
+                if ("Guidance: not cited" in mark) == rule.citable:
+                    wrong.append(f"{html} {rule.id} ({media}): {mark!r}")
+        page.emulate_media(media="screen")
+    assert not wrong, "\n".join(wrong)
+    assert any(not rule.citable for rule in rules) and any(rule.citable for rule in rules)

@@ -310,3 +310,13 @@ def test_employee_file_printouts(history: Engine) -> None:
     assert data["complaints"][0]["customer_name"] is None  # redacted in the personnel file
     assert data["actions"][0]["status"] == "closed"
     assert "Maria Secret" not in str(data)
+
+
+def test_the_reports_screen_says_counts_in_words(history: Engine) -> None:
+    """Issue 15: the app said "1 complaints" and "1 corrective actions" where the file said it right."""
+    from tracker.ui.screens.reports.screen import _employee_file
+
+    query = type("Q", (), {"employee_number": "E-7"})()
+    with read(history) as session:
+        summary = _employee_file(session, query).summary  # type: ignore[arg-type]
+    assert summary.endswith("2 sign-offs, 1 complaint, 1 corrective action.")

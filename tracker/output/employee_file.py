@@ -14,7 +14,7 @@ from tracker.output.tables import json_text, md_text
 from tracker.reporting.employee_file import EmployeeFile
 
 
-def _counts(record: EmployeeFile) -> str:
+def record_counts(record: EmployeeFile) -> str:
     """'1 sign-off, 3 complaints, 0 corrective actions': the file's closing line, in both formats."""
     return ", ".join(
         (
@@ -45,7 +45,7 @@ def employee_file_markdown(record: EmployeeFile) -> str:
         lines.append("| — | — | No records yet |")
     lines += [
         "",
-        f"{_counts(record)}.",
+        f"{record_counts(record)}.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -82,7 +82,7 @@ def employee_file_html(record: EmployeeFile) -> str:
 <tbody>
 {rows}
 </tbody></table>
-<p>{_counts(record)}.</p>
+<p>{record_counts(record)}.</p>
 </body></html>
 """
 

@@ -210,7 +210,11 @@ class EmployeeScreen(TrackerScreen):
                 if record.signoffs
                 else "never signed"
             )
-            changed = f"{len(standing.changes)} rules changed since" if standing.last_signed else "all rules are new"
+            changed = (
+                f"{plural(len(standing.changes), 'rule')} changed since"
+                if standing.last_signed
+                else "all rules are new"
+            )
             handbook = Content.assemble(
                 "Handbook: ",
                 ("NOT signed", "bold yellow"),

@@ -18,6 +18,7 @@ from textual.widgets.tree import TreeNode
 
 from tracker.backend import error_message
 from tracker.domain.errors import InputError, RowErrors
+from tracker.domain.wording import plural
 from tracker.records.employees.roster import ImportResult, RosterPreview, import_roster, preview_roster
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.text import as_content, as_text
@@ -162,10 +163,10 @@ class RosterImportScreen(TrackerScreen):
                 as_text(
                     Text.assemble(
                         (
-                            f"{len(preview.errors)} bad rows in {self.path.name if self.path else 'the file'}",
+                            f"{plural(len(preview.errors), 'bad row')} in {self.path.name if self.path else 'the file'}",
                             "bold red",
                         ),
-                        f" ({preview.rows} rows): nothing can be imported. Fix every row listed below in the file and preview again.",
+                        f" ({plural(preview.rows, 'row')}): nothing can be imported. Fix every row listed below in the file and preview again.",
                     )
                 )
             )
@@ -177,7 +178,7 @@ class RosterImportScreen(TrackerScreen):
             summary.update(
                 Text.assemble(
                     (
-                        f"{preview.rows} rows: {preview.added} to add, {preview.updated} to update, "
+                        f"{plural(preview.rows, 'row')}: {preview.added} to add, {preview.updated} to update, "
                         f"{preview.unchanged} unchanged.",
                         "bold",
                     ),

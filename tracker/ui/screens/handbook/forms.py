@@ -8,6 +8,7 @@ from tracker.backend import Backend
 from tracker.db.models import HandbookVersion
 from tracker.domain.handbook.diff import RuleChange
 from tracker.domain.handbook.model import Handbook
+from tracker.domain.wording import plural
 from tracker.records.handbook.commands import publish
 from tracker.ui.widgets.form import Field, FormSpec
 
@@ -48,7 +49,7 @@ def publish_form(
         else "First version: every rule is new, and every employee signs it."
     )
     intro = (
-        f"Publish the working handbook as version {handbook.label} ({len(handbook.rules)} rules). "
+        f"Publish the working handbook as version {handbook.label} ({plural(len(handbook.rules), 'rule')}). "
         f"The label comes from extra.handbook_version in mkdocs.yml.\n\n"
         f"{since}\n\n"
         "A material version asks every employee to sign again; an editorial one (wording only) does not."

@@ -30,6 +30,7 @@ from tracker.domain.errors import HandbookError
 from tracker.domain.handbook.diff import RuleChange, diff_rules
 from tracker.domain.handbook.model import Handbook, Rule
 from tracker.domain.timeutil import format_local
+from tracker.domain.wording import plural
 from tracker.records.handbook import queries as versions
 from tracker.ui.requests import HandbookRequest, Request
 from tracker.ui.screens.base import TrackerScreen
@@ -142,7 +143,7 @@ class HandbookScreen(TrackerScreen):
         if self.problems:
             problems.update(
                 as_content(
-                    f"The working handbook has {len(self.problems)} problem(s); fix them in the Markdown, then press f5:\n"
+                    f"The working handbook has {plural(len(self.problems), 'problem')}; fix them in the Markdown, then press f5:\n"
                     + "\n".join(f"  {p}" for p in self.problems)
                 )
             )
@@ -157,7 +158,9 @@ class HandbookScreen(TrackerScreen):
     def _show_status(self) -> None:
         hb = self.handbook
         working = (
-            f"Working handbook {hb.label}: {len(hb.rules)} rules." if hb else "The working handbook cannot be read."
+            f"Working handbook {hb.label}: {plural(len(hb.rules), 'rule')}."
+            if hb
+            else "The working handbook cannot be read."
         )
         if not self.versions:
             status = f"{working} No version published yet: press P to publish the first version."
@@ -347,7 +350,7 @@ class HandbookScreen(TrackerScreen):
             if isinstance(exc, HandbookError):
                 self.action_refresh()  # list the problems on screen
                 self.notify(
-                    f"Not published: the handbook has {len(exc.problems)} problem(s), listed on screen.",
+                    f"Not published: the handbook has {plural(len(exc.problems), 'problem')}, listed on screen.",
                     severity="error",
                     timeout=10,
                 )

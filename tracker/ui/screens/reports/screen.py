@@ -16,8 +16,9 @@ from textual.widgets import Input, Select, Static
 from tracker.backend import error_message
 from tracker.domain.errors import InputError
 from tracker.domain.timeutil import DateRange, last_days, parse_range, today
+from tracker.domain.wording import plural
 from tracker.output.employee_file import FORMATS as EMPLOYEE_FILE_FORMATS
-from tracker.output.employee_file import render_employee_file
+from tracker.output.employee_file import record_counts, render_employee_file
 from tracker.output.tables import TABLE_FORMATS, csv_text, json_text, markdown_table
 from tracker.records.actions.queries import list_actions
 from tracker.reporting import complaint_reports, employee_file
@@ -99,7 +100,7 @@ def _action_fields() -> list[str]:
 def _open_actions(session: Session, q: Query) -> Result:
     """Every open action, page by page (for export; the screen pages as it scrolls)."""
     rows = action_rows(session, day=q.today, state="open", fields=_action_fields())
-    return Result(rows, f"{len(rows)} open corrective actions.")
+    return Result(rows, f"{plural(len(rows), 'open corrective action')}.")
 
 
 def _employee_file(session: Session, q: Query) -> Result:
@@ -109,8 +110,7 @@ def _employee_file(session: Session, q: Query) -> Result:
     rows = [{"date": day, "record": kind, "details": text} for day, kind, text in record.timeline()]
     summary = (
         f"{record.name} ({record.number}), team {record.team}, hired {record.hire_date}, "
-        f"{'active' if record.active else 'inactive'}: {len(record.signoffs)} sign-offs, "
-        f"{len(record.complaints)} complaints, {len(record.actions)} corrective actions."
+        f"{'active' if record.active else 'inactive'}: {record_counts(record)}."
     )
     return Result(rows, summary, record)
 
