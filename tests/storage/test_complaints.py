@@ -16,6 +16,7 @@ from tests.storage.conftest import add, counts, refused
 from tracker.audit import chain as audit
 from tracker.domain.errors import ConflictError, InputError, NotFound
 from tracker.domain.inputs import ComplaintInput, OutcomeInput, ReplyInput, validate
+from tracker.domain.timeutil import as_utc
 from tracker.records.complaints.commands import acknowledge, add_reply, dismiss, investigate, log_complaint, resolve
 from tracker.records.complaints.queries import ComplaintFilter, get_complaint, list_complaints
 from tracker.records.handbook.commands import publish
@@ -101,6 +102,7 @@ def test_rules_are_checked_against_the_version_in_force(staffed: Engine, tmp_pat
                 '<span class="rule-id">CON-10</span> · Use your judgement when no rule fits {#CON-10}',
             ),
             ("index.md", "[CON-09](conduct.md#CON-09)", "[CON-10](conduct.md#CON-10)"),
+            ("changelog.md", "[CON-09](conduct.md#CON-09)", "[CON-10](conduct.md#CON-10)"),
         ],
     )
     old = log(staffed, rule_ids="CON-09")
@@ -185,6 +187,20 @@ def test_a_reply_before_the_complaint_arrived_is_refused(staffed: Engine) -> Non
     ref = log(staffed).ref
     error = refused(staffed, lambda s: acknowledge(ref, reply(-5), session=s, actor=ACTOR, now=NOW), "replied_at")
     assert "is before the complaint was received" in error.reason
+
+
+def test_a_reply_typed_in_the_minute_the_complaint_arrived_is_taken_at_its_arrival(staffed: Engine) -> None:
+    """Issue 15 trial: a complaint logged at 17:51:40 and acknowledged at the form's "17:51" was
+    refused as "17:51 is before the complaint was received (17:51)". Times are typed to the
+    minute, so that minute counts; an earlier minute is still refused."""
+    arrived = RECEIVED + timedelta(seconds=40)
+    ref = log(staffed, received_at=arrived).ref
+    early = validate(ReplyInput, replied_at=RECEIVED - timedelta(minutes=1))
+    refused(staffed, lambda s: acknowledge(ref, early, session=s, actor=ACTOR, now=NOW), "replied_at")
+    same_minute = validate(ReplyInput, replied_at=RECEIVED)
+    write(staffed, lambda s: acknowledge(ref, same_minute, session=s, actor=ACTOR, now=NOW))
+    complaint = view(staffed, ref).complaint
+    assert as_utc(complaint.first_response_at) == arrived and complaint.first_response_seconds == 0
 
 
 TRANSITIONS = [

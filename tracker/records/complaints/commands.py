@@ -164,17 +164,26 @@ def _snapshot(session: Session, complaint: Complaint) -> dict:
     )
 
 
-def _add_reply(session: Session, complaint: Complaint, data: ReplyInput, actor: str, now: datetime) -> ComplaintReply:
-    if as_utc(data.replied_at) < as_utc(complaint.received_at):
+def _reply_time(complaint: Complaint, data: ReplyInput) -> datetime:
+    """When the reply was sent. Times are typed to the minute: a reply typed in the minute the
+    complaint arrived (which kept its seconds) is taken as sent when it arrived, not refused as
+    "17:51 is before 17:51"; one typed in an earlier minute is refused."""
+    received = as_utc(complaint.received_at)
+    replied = as_utc(data.replied_at)
+    if replied < received.replace(second=0, microsecond=0):
         raise InputError(
             "replied_at",
-            f"{format_local(data.replied_at)} is before the complaint was received "
-            f"({format_local(complaint.received_at)})",
+            f"{format_local(data.replied_at)} is before the complaint was received ({format_local(received)})",
         )
+    return max(replied, received)
+
+
+def _add_reply(session: Session, complaint: Complaint, data: ReplyInput, actor: str, now: datetime) -> ComplaintReply:
+    replied_at = _reply_time(complaint, data)
     not_in_future("replied_at", data.replied_at, now)
     reply = ComplaintReply(
         complaint_id=complaint.id or 0,
-        replied_at=data.replied_at,
+        replied_at=replied_at,
         automatic=data.automatic,
         note=data.note,
         recorded_by=actor,
@@ -211,10 +220,10 @@ def acknowledge(
     if data.automatic:
         raise InputError("automatic", "an automatic reply is never the first response; record it as a reply instead")
     before = _snapshot(session, complaint)
-    _add_reply(session, complaint, data, actor, now)
+    reply = _add_reply(session, complaint, data, actor, now)
     complaint.status = flow.ACKNOWLEDGED
-    complaint.first_response_at = data.replied_at
-    complaint.first_response_seconds = int((as_utc(data.replied_at) - as_utc(complaint.received_at)).total_seconds())
+    complaint.first_response_at = reply.replied_at
+    complaint.first_response_seconds = int((as_utc(reply.replied_at) - as_utc(complaint.received_at)).total_seconds())
     if complaint.first_response_seconds > complaint.target_seconds:
         counters.count_late(of_session(session), as_utc(complaint.received_at), complaint.channel)
     bump(complaint, actor, now)
