@@ -36,6 +36,7 @@ class Dataset:
     complaints: int
 
 
+DEMO = Dataset("demo", 1_000, 50_000)  # what `tracker demo` builds: the size a new supervisor tries first
 LARGE = Dataset("large", 10_000, 1_000_000)
 SMALL = Dataset("small", 10_000, 10_000)
 TINY = Dataset("tiny", 10_000, 1_000)

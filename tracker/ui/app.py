@@ -21,6 +21,7 @@ from tracker.config import Settings, read_preferences, save_preference
 from tracker.crash_log import log_unexpected
 from tracker.db.dialect import sqlite_file
 from tracker.ui.commands import COMMAND_LINE_SUMMARY, JumpProvider
+from tracker.ui.heap import IdleCollector
 from tracker.ui.requests import Request
 from tracker.ui.sections import SECTIONS
 from tracker.ui.text import shown
@@ -87,12 +88,15 @@ class TrackerApp(App[None]):
         self.settings = self.backend.settings
         self.history: list[str] = []  # the sections left, newest last (the back key returns to them)
         self._going_back = False
+        self.heap = IdleCollector(self)  # full garbage collections while the user reads, not while they wait
+        self._built_modes: set[str] = set()
         theme = read_preferences(self.settings.preferences).get(THEME)
         if theme in self.available_themes:
             self.theme = theme
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.heap.start()
 
     def _theme_changed(self, theme: Any) -> None:
         """Remember the theme (ctrl+t or the palette's theme picker) for the next start."""
@@ -129,6 +133,8 @@ class TrackerApp(App[None]):
         """Note the screen each key was typed on (see ``on_key``)."""
         if isinstance(event, events.Key) and not event.is_forwarded:
             self._typed_on[event] = self.screen
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.heap.touched()
         await super().on_event(event)
 
     def on_key(self, event: events.Key) -> None:
@@ -156,6 +162,9 @@ class TrackerApp(App[None]):
         key, whose stack of screens (a complaint's page) Textual keeps as it was."""
         if mode != self.current_mode and not self._going_back:
             self.history = [*(m for m in self.history if m != self.current_mode), self.current_mode][-HISTORY:]
+        if mode not in self._built_modes:
+            self._built_modes.add(mode)
+            self.heap.built()  # its screen is kept for the session
         return super().switch_mode(mode)
 
     def action_previous_section(self) -> None:
@@ -253,4 +262,5 @@ class TrackerApp(App[None]):
         )
 
     def on_unmount(self) -> None:
+        self.heap.stop()
         self.backend.close()
