@@ -135,6 +135,41 @@ async def test_a_complaint_chosen_on_another_complaints_page_opens(app_factory, 
         assert isinstance(app.screen, EmployeeScreen) and app.screen.number == "E-20001"
 
 
+async def test_a_record_opened_from_the_palette_is_the_only_thing_read(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard the palette was opened on, and the list under the page it opens, are not read
+    again on the way (issue 15: three loads competed and the palette's employee took seconds);
+    the list is read again when the page is left for it."""
+    _seed(database_url, handbook)
+    app = app_factory()
+    reads: list[str] = []
+    for name in ("read", "quick"):
+        original = getattr(app.backend, name)
+
+        def counted(work, original=original):  # type: ignore[no-untyped-def]
+            reads.append(getattr(work, "__qualname__", repr(work)))
+            return original(work)
+
+        setattr(app.backend, name, counted)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("e")  # the list, read once, then back to the dashboard
+        await _settle(app, pilot)
+        await pilot.press("d")
+        await _settle(app, pilot)
+        await _palette(app, pilot, "E-10015")
+        reads.clear()
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, EmployeeScreen) and app.screen.number == "E-10015"
+        assert [work for work in reads if not work.startswith("JumpProvider")] == [
+            "EmployeeScreen.action_refresh.<locals>.<lambda>"
+        ], reads
+        reads.clear()
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert any(work.startswith("EmployeesScreen.reload") for work in reads), reads
+
+
 async def test_command_line_tasks_are_named_in_the_palette(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
     _seed(database_url, handbook)
     app = app_factory()

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from tracker.db.models import Complaint
 from tracker.domain import action_flow
 from tracker.domain.timeutil import local_date, utcnow
 from tracker.records.actions.queries import ActionView, actions_of
-from tracker.records.complaints.queries import ComplaintView, get_complaint
+from tracker.records.complaints.queries import ComplaintView, complaint_views
 from tracker.records.employees.queries import get_employee
 from tracker.records.signoffs.queries import SignoffView, signoffs_of
 
@@ -131,17 +131,32 @@ class EmployeeFile:
     complaints: list[ComplaintView]
     actions: list[ActionView]
     printed_at: datetime
+    complaints_total: int = -1  # every complaint on record; -1: ``complaints`` holds them all
+    from_day: date | None = None  # the timeline starts here when earlier complaints were left out
+
+    @property
+    def complaint_count(self) -> int:
+        return len(self.complaints) if self.complaints_total < 0 else self.complaints_total
+
+    @property
+    def earlier_complaints(self) -> int:
+        """Complaints on record before ``from_day``, not read (``employee_file(..., latest=N)``)."""
+        return self.complaint_count - len(self.complaints)
 
     def entries(self) -> list[TimelineEntry]:
         """Every entry sorted by its local calendar date (the one timeline: printed and on screen).
 
-        Times (a complaint's receipt, a revocation) are dated in local time, as people read them."""
+        Times (a complaint's receipt, a revocation) are dated in local time, as people read them.
+        A file read with only its latest complaints starts on the day of the oldest one read, so
+        the timeline it shows has no gap where complaints were left out."""
         entries: list[TimelineEntry] = []
         for s in self.signoffs:
             entries += _signoff_entries(s)
         entries += [_complaint_entry(c) for c in self.complaints]
         for a in self.actions:
             entries += _action_entries(a)
+        if self.from_day is not None:
+            entries = [entry for entry in entries if entry.day >= self.from_day]
         return sorted(entries, key=lambda entry: entry.day)
 
     def timeline(self) -> list[tuple[date, str, str]]:
@@ -149,11 +164,28 @@ class EmployeeFile:
         return [(entry.day, entry.kind.value, entry.text) for entry in self.entries()]
 
 
-def employee_file(session: Session, number: str, *, now: datetime | None = None) -> EmployeeFile:
+def employee_file(
+    session: Session, number: str, *, now: datetime | None = None, latest: int | None = None
+) -> EmployeeFile:
+    """The whole file; with ``latest``, only that many of the most recent complaints (the page
+    opens on them: an employee with thousands opens as fast as one with ten, issue 15) and the
+    timeline from the oldest of them on. Printouts and exports always read the whole file."""
     employee = get_employee(session, number)
-    refs = session.exec(
-        select(Complaint.ref).where(Complaint.employee_id == employee.id).order_by(col(Complaint.received_at))
-    ).all()
+    statement = select(Complaint).where(Complaint.employee_id == employee.id)
+    total = -1
+    if latest is None:
+        complaints = list(session.exec(statement.order_by(col(Complaint.received_at), col(Complaint.id))).all())
+    else:
+        newest_first = session.exec(
+            statement.order_by(col(Complaint.received_at).desc(), col(Complaint.id).desc()).limit(latest)
+        ).all()
+        complaints = list(reversed(newest_first))
+        if len(complaints) == latest:
+            total = session.exec(
+                select(func.count()).select_from(Complaint).where(Complaint.employee_id == employee.id)
+            ).one()
+    views = complaint_views(session, complaints, now=now)
+    earlier = total > len(complaints)
     return EmployeeFile(
         number=employee.number,
         name=employee.name,
@@ -161,7 +193,9 @@ def employee_file(session: Session, number: str, *, now: datetime | None = None)
         hire_date=employee.hire_date,
         active=employee.active,
         signoffs=signoffs_of(session, employee.number),
-        complaints=[get_complaint(session, ref, now=now) for ref in refs],
+        complaints=views,
         actions=actions_of(session, employee.number),
         printed_at=now or utcnow(),
+        complaints_total=total if earlier else -1,
+        from_day=local_date(views[0].complaint.received_at) if earlier else None,
     )

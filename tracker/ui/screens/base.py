@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Static
 
@@ -61,14 +60,23 @@ class TrackerScreen(Screen[Any]):
         which refreshes what it changed itself): screens whose data may have changed reload it."""
 
     def on_screen_suspend(self) -> None:
-        # A dialog on top changes nothing by itself; the palette can lead anywhere.
-        screen = self.app.screen
-        self._left = not isinstance(screen, ModalScreen) or isinstance(screen, CommandPalette)
+        # A dialog on top changes nothing by itself. Nor does the palette: where it leads, to
+        # another section or a record's page, suspends this screen again, and that counts.
+        self._left = not isinstance(self.app.screen, ModalScreen)
 
     def on_screen_resume(self) -> None:
         if self._left:
             self._left = False
+            self.call_after_refresh(self._returned)
+
+    def _returned(self) -> None:
+        """Reload only if still shown once the keys that brought it back are handled: a section
+        asked to open a record's page must not reload its list under the page, which would
+        compete with the page asked for (issue 15: the palette's employee took seconds)."""
+        if self.app.screen is self:
             self.on_return()
+        else:
+            self._left = True  # reloaded when it is shown again
 
     @property
     def backend(self) -> Backend:
