@@ -385,3 +385,52 @@ async def test_the_employee_page_shows_a_change_made_elsewhere_when_you_come_bac
         assert app.screen is page
         assert "NOT signed" in str(page.query_one("#emp-facts", Static).render())
         assert [r[1] for r in _rows(page.query_one("#emp-timeline", DataTable))] == ["sign-off (REVOKED)", "revocation"]
+
+
+async def test_a_long_record_opens_on_its_latest_complaints_and_the_whole_is_one_key_away(
+    app_factory: AppFactory, database_url: str, handbook: Handbook
+) -> None:
+    """An employee with thousands of complaints opened in seconds (issue 15): the page reads the
+    latest LATEST_COMPLAINTS, says how many earlier ones it left out and from which day its
+    timeline starts, and w reads the whole record. The counts are always the whole record's."""
+    from tracker.domain.inputs import ComplaintInput
+    from tracker.records.complaints.commands import log_complaint
+    from tracker.ui.screens.employees.detail import LATEST_COMPLAINTS, WHOLE_KEY
+
+    engine = _seed(database_url, handbook)
+    total = LATEST_COMPLAINTS + 5
+    write(
+        engine,
+        lambda s: [
+            log_complaint(
+                ComplaintInput(
+                    received_at=datetime(2026, 11, 3, 8 + i // 60, i % 60, tzinfo=timezone.utc),
+                    channel="chat",
+                    summary=f"Complaint {i}",
+                    employee_number="E-1",
+                ),
+                session=s,
+                actor=ACTOR,
+            )
+            for i in range(total)
+        ],
+    )
+    engine.dispose()
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        app.open_section(EmployeesRequest(open_employee="E-1"))
+        await _settle(app, pilot)
+        page = app.screen
+        assert isinstance(page, EmployeeScreen)
+        table = page.query_one("#emp-timeline", DataTable)
+        title = str(page.query_one("#emp-timeline-title", Static).render())
+        assert table.row_count == LATEST_COMPLAINTS, "the sign-off of 2026-11-02 is before the first complaint shown"
+        assert f"the latest {LATEST_COMPLAINTS} complaints: 5 earlier complaints not shown" in title, title
+        assert f"{WHOLE_KEY} shows the whole record" in title
+        assert f"{total} complaints" in str(page.query_one("#emp-facts", Static).render())
+        await pilot.press(WHOLE_KEY)
+        await _settle(app, pilot)
+        assert table.row_count == total + 1  # every complaint and the sign-off
+        assert "not shown" not in str(page.query_one("#emp-timeline-title", Static).render())
+        assert f"{total} complaints" in str(page.query_one("#emp-facts", Static).render())

@@ -19,7 +19,7 @@ def record_counts(record: EmployeeFile) -> str:
     return ", ".join(
         (
             plural(len(record.signoffs), "sign-off"),
-            plural(len(record.complaints), "complaint"),
+            plural(record.complaint_count, "complaint"),
             plural(len(record.actions), "corrective action"),
         )
     )

@@ -21,7 +21,7 @@ from tracker.db.models import Employee
 from tracker.domain.errors import ConflictError, NoVersionPublished
 from tracker.domain.handbook.model import Standards
 from tracker.domain.wording import plural
-from tracker.output.employee_file import FORMATS, render_employee_file
+from tracker.output.employee_file import FORMATS, record_counts, render_employee_file
 from tracker.records.employees import commands as employee_commands
 from tracker.records.employees import queries as employee_queries
 from tracker.records.handbook.queries import standards, version_in_force
@@ -49,6 +49,10 @@ from tracker.ui.widgets.form import FormDialog, LiveFormDialog
 # the sign-off keys are those of the sign-offs list. Export is x, as on the Reports section.
 ACTIVE_KEY = "b"
 EXPORT_KEY = "x"
+WHOLE_KEY = "w"
+# Complaints the page reads first: an employee with thousands opens as fast as one with ten; the
+# whole file is one key away (and is what an export or printout always holds).
+LATEST_COMPLAINTS = 200
 KEYS = {
     "signoff": RECORD_SIGNOFF_KEY,
     "changes": CHANGES_KEY,
@@ -81,13 +85,14 @@ class Loaded:
     teams: list[str]
 
 
-def load(session: Session, number: str) -> Loaded:
+def load(session: Session, number: str, *, whole: bool = False) -> Loaded:
     employee = employee_queries.get_employee(session, number)
     try:
         standing: signoff_store.SignoffStanding | None = signoff_store.signoff_standing(session, number)
     except NoVersionPublished:
         standing = None
-    return Loaded(employee, employee_file(session, number), standing, employee_queries.teams(session))
+    record = employee_file(session, number, latest=None if whole else LATEST_COMPLAINTS)
+    return Loaded(employee, record, standing, employee_queries.teams(session))
 
 
 def _kind_cell(entry: TimelineEntry, valid_signoffs: set[str]) -> Text:
@@ -141,6 +146,7 @@ class EmployeeScreen(TrackerScreen):
         Binding(ACTIVE_KEY, "toggle_active(True)", "Reactivate"),
         Binding(EXPORT_KEY, "export", "Export"),
         Binding(REVOKE_KEY, "revoke", "Revoke sign-off"),
+        Binding(WHOLE_KEY, "whole_record", "Whole record"),
         Binding("f5", "refresh", "Refresh"),
     ]
 
@@ -148,6 +154,7 @@ class EmployeeScreen(TrackerScreen):
         super().__init__()
         self.number = number.strip().upper()
         self.loaded: Loaded | None = None
+        self.whole = False  # the whole timeline asked for (else the latest LATEST_COMPLAINTS complaints)
         self.valid_signoffs: set[str] = set()
         self.seen_revision = 0  # the revision the user has seen; edits and deactivation expect it
 
@@ -171,8 +178,19 @@ class EmployeeScreen(TrackerScreen):
             self.action_refresh()  # back from a complaint or another section
 
     def action_refresh(self) -> None:
-        number = self.number
-        self.read(lambda s: load(s, number), self.show, group="employee-page", exclusive=True, failed=self._load_failed)
+        number, whole = self.number, self.whole
+        self.read(
+            lambda s: load(s, number, whole=whole),
+            self.show,
+            group="employee-page",
+            exclusive=True,
+            failed=self._load_failed,
+        )
+
+    def action_whole_record(self) -> None:
+        self.whole = True
+        self.notify("Reading the whole record…", timeout=3)
+        self.action_refresh()
 
     def _load_failed(self, exc: BaseException) -> None:
         self.notify(error_message(exc), severity="error", timeout=8)
@@ -221,14 +239,7 @@ class EmployeeScreen(TrackerScreen):
                 f" {standing.material_version} ({last}; {changed}) — press {CHANGES_KEY} to show them, "
                 f"{RECORD_SIGNOFF_KEY} to record the signature.",
             )
-        counts = ", ".join(
-            plural(len(items), word)
-            for items, word in (
-                (record.signoffs, "sign-off"),
-                (record.complaints, "complaint"),
-                (record.actions, "corrective action"),
-            )
-        )
+        counts = record_counts(record)
         self.query_one("#emp-facts", Static).update(
             assemble(
                 f"Team {e.team} · hired {e.hire_date} · {counts}\n",
@@ -251,7 +262,12 @@ class EmployeeScreen(TrackerScreen):
             # First time: the latest entry (the table scrolls to the recent past); later: where the user was.
             table.move_cursor(row=len(rows) - 1 if first else min(keep, len(rows) - 1))
         title = self.query_one("#emp-timeline-title", Static)
-        if rows:
+        if record.earlier_complaints:
+            title.update(
+                f"Timeline from {record.from_day}, the latest {plural(len(record.complaints), 'complaint')}: "
+                f"{plural(record.earlier_complaints, 'earlier complaint')} not shown — {WHOLE_KEY} shows the whole record"
+            )
+        elif rows:
             title.update(f"Timeline — Enter opens a complaint or action; {REVOKE_KEY} revokes a sign-off")
         else:
             title.update(
@@ -273,6 +289,8 @@ class EmployeeScreen(TrackerScreen):
         return str(key) if key is not None else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "whole_record":
+            return self.loaded is not None and self.loaded.record.earlier_complaints > 0
         if action == "revoke":
             return self._highlighted() in self.valid_signoffs
         if action == "toggle_active":
@@ -401,7 +419,8 @@ class EmployeeScreen(TrackerScreen):
                 )
             state.revision, state.values = fresh.revision, fresh.values
 
-        self.read(lambda s: load(s, number), reloaded)
+        whole = self.whole
+        self.read(lambda s: load(s, number, whole=whole), reloaded)
 
     def action_toggle_active(self, active: bool | None = None) -> None:
         loaded = self._ready()
