@@ -155,6 +155,30 @@ def test_every_page_names_the_company_owner_and_contact(builder, request, mkdocs
 
 
 @pytest.mark.parametrize("builder", BUILDERS)
+def test_pages_with_rules_say_when_their_rules_last_changed(builder, request):
+    """Under the masthead, from the page's front matter (held to the changelog in
+    tests/handbook/test_rules_last_changed.py), with a link to that version's changelog entry."""
+    from tests.handbook.test_rules_last_changed import expected_last_changes
+
+    build = _succeeded(request, builder)
+    expected = expected_last_changes()
+    for page in build.pages():
+        html = page.read_text(encoding="utf-8")
+        lines = re.findall(r'<p class="hb-rules-changed"[^>]*>(.*?)</p>', html, re.S)
+        source = page.name[: -len(".html")] + ".md"
+        if source not in expected:
+            assert lines == [], page.name
+            continue
+        label, day = expected[source]
+        assert len(lines) == 1, page.name
+        text = " ".join(re.sub(r"<[^>]+>", "", html_lib.unescape(lines[0])).split())
+        assert text == f"Rules on this page last changed in version {label}, {day} (what changed)", page.name
+        anchor = "v" + label.replace(".", "-")
+        assert f'href="changelog.html#{anchor}"' in lines[0], page.name
+        assert f'id="{anchor}"' in (build.site_dir / "changelog.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
 def test_built_pages_load_nothing_from_the_internet(builder, request, mkdocs_config):
     build = _succeeded(request, builder)
     for page in sorted(build.site_dir.glob("*.html")):
