@@ -364,6 +364,26 @@ def test_missing_channel_table(mini: HandbookSource) -> None:
     assert "no channel table" in problems[0].message
 
 
+def test_the_ladder_reads_the_same_whatever_the_order_of_its_columns(mini: HandbookSource) -> None:
+    """The page puts the codes last (issue 10: a code column first pushed the level off a phone's
+    screen); the parser reads the columns by their names."""
+    before = [(level.step, level.name, level.code, level.follow_up) for level in load_handbook(mini).ladder]
+    page = _replace(
+        mini, "rules.md", "| Step | Level | Code | Follow-up within |", "| Step | Level | Follow-up within | Code |"
+    )
+    text = page.read_text(encoding="utf-8")
+    text = text.replace("| coaching | 30 days |", "| 30 days | coaching |").replace(
+        "| dismissal | — |", "| — | dismissal |"
+    )
+    page.write_text(text, encoding="utf-8")
+    after = [(level.step, level.name, level.code, level.follow_up) for level in load_handbook(mini).ladder]
+    assert (
+        after
+        == before
+        == [(1, "Coaching conversation", "coaching", Period(30, "days")), (2, "Dismissal", "dismissal", None)]
+    )
+
+
 def test_missing_ladder_table(mini: HandbookSource) -> None:
     _replace(
         mini, "rules.md", "| Step | Level | Code | Follow-up within |", "| Step | Name | Code | Follow-up within |"

@@ -43,7 +43,7 @@ CHANNEL_CLOCK = "the clock counts"  # optional: "opening hours" or "calendar" (c
 CHANNEL_ALIASES = "also called in exports"  # optional: other systems' names, comma-separated
 
 
-LADDER_HEADER = ("step", "level", "code", "follow-up within")
+LADDER_HEADER = ("step", "level", "code", "follow-up within")  # in any order (the page puts Code last)
 
 
 STANDARD_HEADER = ("standard", "value")
@@ -128,10 +128,13 @@ def _check_aliases(
                 )
 
 
-def _read_ladder(page: str, rows: list[tuple[int, list[str]]], problems: list[Problem]) -> tuple[LadderLevel, ...]:
+def _read_ladder(
+    page: str, header: tuple[str, ...], rows: list[tuple[int, list[str]]], problems: list[Problem]
+) -> tuple[LadderLevel, ...]:
     levels: list[LadderLevel] = []
-    for position, (line, cells) in enumerate(rows, start=1):
-        step, name, code, follow_up = (cells + ["", "", "", ""])[:4]
+    for position, (line, row) in enumerate(rows, start=1):
+        cells = dict(zip(header, row + [""] * len(header)))
+        step, name, code, follow_up = (cells[column] for column in LADDER_HEADER)
         if step != str(position):
             problems.append(
                 Problem(page, line, f"ladder step '{step}' should be {position} (steps are numbered in order)")
@@ -198,11 +201,11 @@ def _read_table(
         tables.channels = _read_channels(rule.page, header, rows, problems)
         if not tables.channels:
             problems.append(Problem(rule.page, body_line, f"{rule.id}: the channel table lists no valid channel"))
-    elif header == LADDER_HEADER:
+    elif sorted(header) == sorted(LADDER_HEADER):
         if tables.ladder is not None:
             problems.append(Problem(rule.page, body_line, f"{rule.id}: the ladder is already defined in another rule"))
             return
-        tables.ladder = _read_ladder(rule.page, rows, problems)
+        tables.ladder = _read_ladder(rule.page, header, rows, problems)
     elif header in (service_tables.AIM_HEADER, service_tables.HANDLE_HEADER):
         kind = "response-time aim" if header == service_tables.AIM_HEADER else "handle-time guide"
         if kind in service.where:
@@ -363,7 +366,11 @@ def parse_handbook(source: HandbookSource) -> tuple[Handbook | None, list[Proble
     problems.extend(Problem(*problem) for problem in found)
     if tables.ladder is None:
         problems.append(
-            Problem(docs_dir.name, 0, f"no ladder table ('| Step | Level | Code | Follow-up within |') under {where}")
+            Problem(
+                docs_dir.name,
+                0,
+                f"no ladder table ('| Step | Level | Follow-up within | Code |', columns in any order) under {where}",
+            )
         )
     for key in (LOOK_BACK, GRACE_PERIOD):
         if key not in tables.standards:
