@@ -429,8 +429,11 @@ async def test_a_long_record_opens_on_its_latest_complaints_and_the_whole_is_one
         assert f"the latest {LATEST_COMPLAINTS} complaints: 5 earlier complaints not shown" in title, title
         assert f"{WHOLE_KEY} shows the whole record" in title
         assert f"{total} complaints" in str(page.query_one("#emp-facts", Static).render())
+        latest = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         await pilot.press(WHOLE_KEY)
         await _settle(app, pilot)
         assert table.row_count == total + 1  # every complaint and the sign-off
+        assert table.cursor_row == total  # still on the latest entry, the earlier ones above it
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == latest
         assert "not shown" not in str(page.query_one("#emp-timeline-title", Static).render())
         assert f"{total} complaints" in str(page.query_one("#emp-facts", Static).render())

@@ -168,6 +168,28 @@ async def test_a_record_opened_from_the_palette_is_the_only_thing_read(app_facto
         await pilot.press("escape")
         await _settle(app, pilot)
         assert any(work.startswith("EmployeesScreen.reload") for work in reads), reads
+        await pilot.press("backspace")  # the list has the keys: back to the dashboard, no filter edited
+        await _settle(app, pilot)
+        assert app.current_mode == "dashboard"
+
+
+async def test_a_list_first_seen_behind_a_record_takes_the_keys(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]
+    """Opened straight on an employee's page (the list never shown), Escape comes back to the list
+    with the list, not its search box, taking the keys: backspace goes back, as everywhere."""
+    _seed(database_url, handbook)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        await _palette(app, pilot, "E-10015")
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, EmployeeScreen)
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert type(app.focused).__name__ == "PagedTable", app.focused
+        await pilot.press("backspace")
+        await _settle(app, pilot)
+        assert app.current_mode == "dashboard"
 
 
 async def test_command_line_tasks_are_named_in_the_palette(app_factory, database_url, handbook) -> None:  # type: ignore[no-untyped-def]

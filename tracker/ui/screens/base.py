@@ -147,12 +147,14 @@ class ListScreen(TrackerScreen):
 
     def on_mount(self) -> None:
         self.prepare()
+        # The list takes the keys (the back key among them), also when the section was opened on a
+        # record's page and the list is first seen on the way back; a request may focus a filter.
+        self.table().focus()
         request = self.take_pending_request()
         if request is not None:
             self.handle_request(request)  # loads the list it asks for, and focuses what it needs
         else:
             self.reload()
-            self.table().focus()
 
     def on_return(self) -> None:
         self.reload()  # back from a record's page or another section: show what changed

@@ -252,15 +252,18 @@ class EmployeeScreen(TrackerScreen):
         self.query_one("#emp-signoff", Button).disabled = not e.active
         table = self.query_one("#emp-timeline", DataTable)
         first = table.row_count == 0
-        keep = table.cursor_row
+        keep, kept = table.cursor_row, self._highlighted()
         table.clear()
         self.valid_signoffs = {f"signoff:{s.signoff.id}" for s in record.signoffs if s.valid}
         rows = timeline_rows(record)
         for key, day, kind, details in rows:
             table.add_row(Text(str(day)), kind, as_text(details), key=key)  # never markup, controls escaped
         if rows:
-            # First time: the latest entry (the table scrolls to the recent past); later: where the user was.
-            table.move_cursor(row=len(rows) - 1 if first else min(keep, len(rows) - 1))
+            # First time: the latest entry (the table scrolls to the recent past); later: the entry the
+            # user was on, wherever it now is (the whole record puts earlier entries above it).
+            keys = [key for key, *_ in rows]
+            at = keys.index(kept) if kept in keys else min(keep, len(rows) - 1)
+            table.move_cursor(row=len(rows) - 1 if first else at)
         title = self.query_one("#emp-timeline-title", Static)
         if record.earlier_complaints:
             title.update(
