@@ -67,6 +67,15 @@ async def _settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
 
 
+async def _open_page(app: TrackerApp, pilot, number: str) -> EmployeeScreen:  # type: ignore[no-untyped-def]
+    """The employee's page, opened as the palette and the dashboard open it."""
+    app.open_section(EmployeesRequest(open_employee=number))
+    await _settle(app, pilot)
+    page = app.screen
+    assert isinstance(page, EmployeeScreen)
+    return page
+
+
 def _rows(table: DataTable) -> list[tuple[str, ...]]:  # type: ignore[type-arg]
     return [tuple(str(cell) for cell in table.get_row_at(index)) for index in range(table.row_count)]
 
@@ -133,10 +142,7 @@ async def test_search_and_filter_the_list(app_factory, database_url, handbook) -
         assert _numbers(screen) == ["E-2"]
         assert screen.query_one("#f-search", Input).value == ""
         assert screen.query_one("#f-active", Select).value == "active"
-        app.open_section(EmployeesRequest(open_employee="e-3"))
-        await _settle(app, pilot)
-        page = app.screen
-        assert isinstance(page, EmployeeScreen)
+        page = await _open_page(app, pilot, "e-3")
         assert "Cleo Lee" in str(page.query_one("#emp-title", Static).render())
         await pilot.press("escape")
         await _settle(app, pilot)
@@ -171,10 +177,7 @@ async def test_employee_page_timeline_deactivate_and_export(
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
-        app.open_section(EmployeesRequest(open_employee="E-1"))
-        await _settle(app, pilot)
-        page = app.screen
-        assert isinstance(page, EmployeeScreen)
+        page = await _open_page(app, pilot, "E-1")
         facts = str(page.query_one("#emp-facts", Static).render())
         assert "NOT signed" in facts and "no valid sign-off" in facts
         rows = _rows(page.query_one("#emp-timeline", DataTable))
@@ -308,9 +311,7 @@ async def test_concurrent_edit_is_refused_and_keeps_what_was_typed(app_factory, 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
-        app.open_section(EmployeesRequest(open_employee="E-1"))
-        await _settle(app, pilot)
-        page = app.screen
+        page = await _open_page(app, pilot, "E-1")
         await pilot.press("u")
         await _settle(app, pilot)
         form = app.screen
@@ -367,10 +368,7 @@ async def test_the_employee_page_shows_a_change_made_elsewhere_when_you_come_bac
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
-        app.open_section(EmployeesRequest(open_employee="E-1"))
-        await _settle(app, pilot)
-        page = app.screen
-        assert isinstance(page, EmployeeScreen)
+        page = await _open_page(app, pilot, "E-1")
         assert "NOT signed" not in str(page.query_one("#emp-facts", Static).render())
         write(
             engine,
@@ -419,10 +417,7 @@ async def test_a_long_record_opens_on_its_latest_complaints_and_the_whole_is_one
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
-        app.open_section(EmployeesRequest(open_employee="E-1"))
-        await _settle(app, pilot)
-        page = app.screen
-        assert isinstance(page, EmployeeScreen)
+        page = await _open_page(app, pilot, "E-1")
         table = page.query_one("#emp-timeline", DataTable)
         title = str(page.query_one("#emp-timeline-title", Static).render())
         assert table.row_count == LATEST_COMPLAINTS, "the sign-off of 2026-11-02 is before the first complaint shown"

@@ -169,9 +169,13 @@ class EmployeeScreen(TrackerScreen):
             yield DataTable(id="emp-timeline", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#emp-timeline", DataTable).add_columns("Date", "Record", "Details")
+        table = self.query_one("#emp-timeline", DataTable)
+        table.add_columns("Date", "Record", "Details")
+        # A long line of details brings a horizontal scrollbar once the rows are laid out, one line
+        # less to show them in: scroll again, or the latest entry was at random just out of view.
+        self.watch(table, "show_horizontal_scrollbar", lambda _: table.move_cursor(row=table.cursor_row), init=False)
         self.action_refresh()
-        self.query_one("#emp-timeline", DataTable).focus()
+        table.focus()
 
     def on_return(self) -> None:
         if self.loaded is not None:
@@ -263,7 +267,8 @@ class EmployeeScreen(TrackerScreen):
             # user was on, wherever it now is (the whole record puts earlier entries above it).
             keys = [key for key, *_ in rows]
             at = keys.index(kept) if kept in keys else min(keep, len(rows) - 1)
-            table.move_cursor(row=len(rows) - 1 if first else at)
+            row = len(rows) - 1 if first else at
+            table.move_cursor(row=row)
         title = self.query_one("#emp-timeline-title", Static)
         if record.earlier_complaints:
             title.update(
