@@ -11,22 +11,13 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from tests.conftest import ROOT
 from tests.handbook.test_changelog_matches_diff import entries, parse_lists
+from tracker.domain.handbook.pages import rules_last_changed
 from tracker.domain.handbook.parser import load_handbook
 from tracker.domain.handbook.source import source_from_config
 
 DOCS = ROOT / "handbook"
-KEYS = ("rules_changed_in", "rules_changed_on")
-
-
-def _front_matter(page: str) -> dict[str, object]:
-    text = (DOCS / page).read_text(encoding="utf-8")
-    if not text.startswith("---\n"):
-        return {}
-    return yaml.safe_load(text[4 : text.index("\n---\n", 4)]) or {}
 
 
 def expected_last_changes() -> dict[str, tuple[str, str]]:
@@ -49,8 +40,7 @@ def test_each_page_with_rules_names_the_version_that_last_changed_them() -> None
     expected = expected_last_changes()
     assert {"conduct.md", "speed.md", "index.md"} <= set(expected)
     for page in sorted(path.name for path in DOCS.glob("*.md")):
-        meta = _front_matter(page)
-        shown = tuple(str(meta[key]) for key in KEYS if key in meta)
+        shown = rules_last_changed((DOCS / page).read_text(encoding="utf-8")) or ()
         if page in expected:
             assert shown == expected[page], (
                 f'{page}: set its front matter to rules_changed_in: "{expected[page][0]}" and '
@@ -58,6 +48,21 @@ def test_each_page_with_rules_names_the_version_that_last_changed_them() -> None
             )
         else:
             assert shown == (), f"{page} holds no rule: it says nothing of when rules changed"
+
+
+def test_the_printed_handbook_says_it_under_each_page_title() -> None:
+    from tracker.output.handbook_print import printed_pages
+
+    _, pages = printed_pages(source_from_config(ROOT / "mkdocs.yml"))
+    expected = expected_last_changes()
+    for page in pages:
+        said = re.findall(r'<p class="rules-changed">(.*?)</p>', page.body)
+        if page.name in expected:
+            label, day = expected[page.name]
+            assert said == [f"Rules on this page last changed in version {label}, {day}."], page.name
+            assert page.body.index("</h1>") < page.body.index("rules-changed"), page.name
+        else:
+            assert said == [], page.name
 
 
 def test_the_version_named_is_an_entry_of_the_changelog() -> None:

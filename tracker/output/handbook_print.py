@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.domain.handbook.model import RULE_ID, Handbook
+from tracker.domain.handbook.pages import rules_last_changed
 from tracker.domain.handbook.rendering import site_markdown
 from tracker.domain.handbook.source import HandbookSource, read_mkdocs_config
 
@@ -177,8 +178,21 @@ def printed_pages(source: HandbookSource) -> tuple[HandbookMeta, list[PrintedPag
         (title, name) for title, name in nav_pages(config, source.docs_dir) if _GENERATED_MARKER not in texts[name]
     ]
     names = {name for _, name in entries}
-    pages = [PrintedPage(title, name, _relink(renderer.render(texts[name]), name, names)) for title, name in entries]
+    pages = [
+        PrintedPage(title, name, _relink(_with_last_change(renderer.render(texts[name]), texts[name]), name, names))
+        for title, name in entries
+    ]
     return read_meta(config), pages
+
+
+def _with_last_change(body: str, text: str) -> str:
+    """Under the page's title, the version and date its rules last changed (as the site shows it)."""
+    changed = rules_last_changed(text)
+    if changed is None:
+        return body
+    version, day = changed
+    line = f"Rules on this page last changed in version {version}" + (f", {day}" if day else "") + "."
+    return body.replace("</h1>", f'</h1>\n<p class="rules-changed">{html.escape(line)}</p>', 1)
 
 
 def _contents(pages: list[PrintedPage], handbook: Handbook) -> str:
@@ -229,6 +243,7 @@ th, td { border: 1px solid #999; padding: 1.5mm 2.5mm; text-align: left; vertica
 .admonition-title, summary { font-weight: bold; }
 pre, code { font-family: "DejaVu Sans Mono", monospace; font-size: 9.5pt; }
 .hb-screen-only { display: none; }
+.rules-changed { font: 9pt "DejaVu Sans", Arial, sans-serif; color: #333; margin-top: -5mm; }
 p.hb-field { border-bottom: 1px solid #000; padding-top: 7mm; margin: 0 0 2mm; font-size: 9pt; }
 p.hb-field--sign { padding-top: 14mm; }
 p.hb-field .hb-value { font: 12pt Georgia, "DejaVu Serif", serif; margin-left: 4mm; }

@@ -103,6 +103,31 @@ def split_shown_id(title: str) -> tuple[str, str | None]:
     return title[match.end() :].strip(), match.group(1) or match.group(2)
 
 
+def front_matter(text: str) -> dict[str, object]:
+    """A page's front matter (empty when it has none, or none that reads as a mapping)."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return {}
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            try:
+                meta = yaml.safe_load("\n".join(lines[1:index]))
+            except Exception:  # noqa: BLE001 - reported by scan_page, which reads the same lines
+                return {}
+            return meta if isinstance(meta, dict) else {}
+    return {}
+
+
+def rules_last_changed(text: str) -> tuple[str, str] | None:
+    """(version, date) the page's rules last changed, from its front matter (``rules_changed_in``,
+    ``rules_changed_on``): shown under the site's masthead and in print, held to the changelog
+    by tests/handbook/test_rules_last_changed.py."""
+    meta = front_matter(text)
+    if "rules_changed_in" not in meta:
+        return None
+    return str(meta["rules_changed_in"]), str(meta.get("rules_changed_on", ""))
+
+
 def scan_page(name: str, text: str, renderer: SiteRenderer, problems: list[Problem]) -> Page:
     lines = text.splitlines()
     start = 0
