@@ -131,12 +131,12 @@ class EmployeeFile:
     complaints: list[ComplaintView]
     actions: list[ActionView]
     printed_at: datetime
-    complaints_total: int = -1  # every complaint on record; -1: ``complaints`` holds them all
+    complaints_total: int | None = None  # every complaint on record; None: ``complaints`` holds them all
     from_day: date | None = None  # the timeline starts here when earlier complaints were left out
 
     @property
     def complaint_count(self) -> int:
-        return len(self.complaints) if self.complaints_total < 0 else self.complaints_total
+        return len(self.complaints) if self.complaints_total is None else self.complaints_total
 
     @property
     def earlier_complaints(self) -> int:
@@ -172,7 +172,7 @@ def employee_file(
     timeline from the oldest of them on. Printouts and exports always read the whole file."""
     employee = get_employee(session, number)
     statement = select(Complaint).where(Complaint.employee_id == employee.id)
-    total = -1
+    total = 0  # counted only when ``latest`` may have left complaints out
     if latest is None:
         complaints = list(session.exec(statement.order_by(col(Complaint.received_at), col(Complaint.id))).all())
     else:
@@ -196,6 +196,6 @@ def employee_file(
         complaints=views,
         actions=actions_of(session, employee.number),
         printed_at=now or utcnow(),
-        complaints_total=total if earlier else -1,
+        complaints_total=total if earlier else None,
         from_day=local_date(views[0].complaint.received_at) if earlier else None,
     )

@@ -103,19 +103,25 @@ def split_shown_id(title: str) -> tuple[str, str | None]:
     return title[match.end() :].strip(), match.group(1) or match.group(2)
 
 
-def front_matter(text: str) -> dict[str, object]:
-    """A page's front matter (empty when it has none, or none that reads as a mapping)."""
-    lines = text.splitlines()
+def _front_matter_end(lines: list[str]) -> int | None:
+    """The index of the line closing the front matter ('---' or '...'), or None without one."""
     if not lines or lines[0].strip() != "---":
+        return None
+    return next((index for index in range(1, len(lines)) if lines[index].strip() in ("---", "...")), None)
+
+
+def front_matter(text: str) -> dict[str, object]:
+    """A page's front matter (empty when it has none, or none that reads as a mapping; ``scan_page``
+    reports what is wrong with it)."""
+    lines = text.splitlines()
+    end = _front_matter_end(lines)
+    if end is None:
         return {}
-    for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
-            try:
-                meta = yaml.safe_load("\n".join(lines[1:index]))
-            except Exception:  # noqa: BLE001 - reported by scan_page, which reads the same lines
-                return {}
-            return meta if isinstance(meta, dict) else {}
-    return {}
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end]))
+    except Exception:  # noqa: BLE001 - reported by scan_page
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def rules_last_changed(text: str) -> tuple[str, str] | None:
@@ -132,26 +138,24 @@ def scan_page(name: str, text: str, renderer: SiteRenderer, problems: list[Probl
     lines = text.splitlines()
     start = 0
     tags: tuple[str, ...] = ()
-    if lines and lines[0].strip() == "---":
-        for index in range(1, len(lines)):
-            if lines[index].strip() in ("---", "..."):
-                try:
-                    meta = yaml.safe_load("\n".join(lines[1:index])) or {}
-                except Exception as exc:  # noqa: BLE001 - YAMLError, ValueError (bad dates), RecursionError
-                    problems.append(Problem(name, 1, f"front matter is not valid YAML: {exc.__class__.__name__}"))
-                    meta = {}
-                if isinstance(meta, dict):
-                    raw_tags = meta.get("tags") or []
-                    if isinstance(raw_tags, list):
-                        tags = tuple(str(tag) for tag in raw_tags)
-                        if len(",".join(tags)) > limits.RULE_TAGS:
-                            problems.append(
-                                Problem(name, 1, f"front matter 'tags' are longer than {limits.RULE_TAGS} characters")
-                            )
-                    else:
-                        problems.append(Problem(name, 1, "front matter 'tags' must be a list"))
-                start = index + 1
-                break
+    end = _front_matter_end(lines)
+    if end is not None:
+        try:
+            meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        except Exception as exc:  # noqa: BLE001 - YAMLError, ValueError (bad dates), RecursionError
+            problems.append(Problem(name, 1, f"front matter is not valid YAML: {exc.__class__.__name__}"))
+            meta = {}
+        if isinstance(meta, dict):
+            raw_tags = meta.get("tags") or []
+            if isinstance(raw_tags, list):
+                tags = tuple(str(tag) for tag in raw_tags)
+                if len(",".join(tags)) > limits.RULE_TAGS:
+                    problems.append(
+                        Problem(name, 1, f"front matter 'tags' are longer than {limits.RULE_TAGS} characters")
+                    )
+            else:
+                problems.append(Problem(name, 1, "front matter 'tags' must be a list"))
+        start = end + 1
     page = Page(name=name, lines=lines, first_body_line=start, tags=tags)
     fence: str | None = None
     for index in range(start, len(lines)):

@@ -127,6 +127,11 @@ def get_complaint(session: Session, ref: str, *, now: datetime | None = None) ->
 IN_LIST = 500  # ids per ``IN (...)``: well inside SQLite's and PostgreSQL's limits on bound values
 
 
+def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
+    """``ids`` in runs of ``IN_LIST``, one ``IN (...)`` each."""
+    return [ids[start : start + IN_LIST] for start in range(0, len(ids), IN_LIST)]
+
+
 def complaint_views(
     session: Session, complaints: Sequence[Complaint], *, now: datetime | None = None
 ) -> list[ComplaintView]:
@@ -139,8 +144,7 @@ def complaint_views(
     ids = [c.id for c in complaints if c.id is not None]
     rules: dict[int, list[tuple[str, str]]] = defaultdict(list)
     replies: dict[int, list[ComplaintReply]] = defaultdict(list)
-    for start in range(0, len(ids), IN_LIST):
-        chunk = ids[start : start + IN_LIST]
+    for chunk in _chunks(ids):
         cited = session.exec(
             select(ComplaintRule.complaint_id, ComplaintRule.rule_id, HandbookRule.title)
             .join(
@@ -189,9 +193,7 @@ def complaint_views(
 def _contact_keys(session: Session, contact_ids: set[int]) -> dict[int, str]:
     """``source:external_id`` of each contact, as supervisors name it (``zendesk:16988``)."""
     found: dict[int, str] = {}
-    ordered = sorted(contact_ids)
-    for start in range(0, len(ordered), IN_LIST):
-        chunk = ordered[start : start + IN_LIST]
+    for chunk in _chunks(sorted(contact_ids)):
         for contact_id, source, external_id in session.exec(
             select(Contact.id, Contact.source, Contact.external_id).where(col(Contact.id).in_(chunk))
         ).all():
